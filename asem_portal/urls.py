@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import path
+
+from asem_portal import views
+
+admin.site.site_header = "ASEM Education Portal: secretariat"
+admin.site.site_title = "ASEM Education Portal admin"
+admin.site.index_title = "Strategy, partners, activities and mobility"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("admin/", admin.site.urls),
+]

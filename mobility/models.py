@@ -1,0 +1,314 @@
+"""Partners, organisations, their activities and the mobility between Asia and Europe."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from instruments.models import Instrument
+from objectives.models import FIRST_YEAR, LAST_YEAR, Objective, Priority, year_validators
+
+
+class Region(models.TextChoices):
+    ASIA = "asia", _("Asia")
+    EUROPE = "europe", _("Europe")
+
+
+class Direction(models.TextChoices):
+    """Where a flow goes, following from its partners' regions."""
+
+    ASIA_TO_EUROPE = "asia_to_europe", _("Asia to Europe")
+    EUROPE_TO_ASIA = "europe_to_asia", _("Europe to Asia")
+    WITHIN_ASIA = "within_asia", _("Within Asia")
+    WITHIN_EUROPE = "within_europe", _("Within Europe")
+
+    @classmethod
+    def between(cls, origin_region: str, destination_region: str) -> "Direction":
+        return {
+            (Region.ASIA, Region.EUROPE): cls.ASIA_TO_EUROPE,
+            (Region.EUROPE, Region.ASIA): cls.EUROPE_TO_ASIA,
+            (Region.ASIA, Region.ASIA): cls.WITHIN_ASIA,
+            (Region.EUROPE, Region.EUROPE): cls.WITHIN_EUROPE,
+        }[(origin_region, destination_region)]
+
+
+class DeliveryMode(models.TextChoices):
+    PHYSICAL = "physical", _("Physical")
+    BLENDED = "blended", _("Blended")
+    VIRTUAL = "virtual", _("Virtual")
+
+
+partner_code_validator = RegexValidator(
+    r"^([A-Z]{2}|EU|ASEAN)$", _("Use the ISO 3166 alpha-2 code in capitals, or EU or ASEAN.")
+)
+
+
+class Partner(models.Model):
+    class Kind(models.TextChoices):
+        COUNTRY = "country", _("Country")
+        ORGANISATION = "organisation", _("Organisation")
+
+    code = models.CharField(max_length=5, unique=True, validators=[partner_code_validator])
+    name = models.CharField(max_length=100, unique=True)
+    region = models.CharField(max_length=6, choices=Region.choices, db_index=True)
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.COUNTRY)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("mobility:partner", args=[self.code])
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        ASEM_BODY = "asem_body", _("ASEM body")
+        REGIONAL = "regional", _("Regional organisation")
+        NETWORK = "network", _("Network or association")
+        QUALITY_ASSURANCE = "quality_assurance", _("Quality assurance body")
+        STUDENT = "student", _("Student organisation")
+        INSTITUTION = "institution", _("Education institution")
+        GOVERNMENT = "government", _("Ministry or agency")
+        OTHER = "other", _("Other")
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=200, unique=True)
+    acronym = models.CharField(max_length=30, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    description = models.TextField(blank=True)
+    website = models.URLField(blank=True)
+    partner = models.ForeignKey(
+        Partner, on_delete=models.SET_NULL, null=True, blank=True, related_name="organisations",
+        help_text=_("The partner the organisation is based in, if any."),
+    )
+    is_demo = models.BooleanField(default=False, db_index=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+
+class PartnerMembership(models.Model):
+    """Links a focal point's account to a partner they report for."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="partner_memberships")
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="memberships")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "partner"], name="membership_unique_user_partner"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} for {self.partner}"
+
+
+class Activity(models.Model):
+    class Type(models.TextChoices):
+        MINISTERIAL_MEETING = "ministerial_meeting", _("Ministerial meeting")
+        SENIOR_OFFICIALS_MEETING = "senior_officials_meeting", _("Senior officials' meeting")
+        CONFERENCE = "conference", _("Conference or seminar")
+        PROJECT = "project", _("Project")
+        PROGRAMME = "programme", _("Programme or scholarship")
+        STUDY = "study", _("Study or report")
+        NETWORK = "network", _("Network")
+        TRAINING = "training", _("Training")
+        CALL = "call", _("Call for proposals")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        ONGOING = "ongoing", _("Ongoing")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class State(models.TextChoices):
+        """Where the activity stands in review: only published ones are public."""
+
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        RETURNED = "returned", _("Returned")
+        PUBLISHED = "published", _("Published")
+
+    slug = models.SlugField(max_length=120, unique=True)
+    title = models.CharField(max_length=300)
+    summary = models.CharField(max_length=500, blank=True)
+    description = models.TextField(blank=True)
+    activity_type = models.CharField(max_length=30, choices=Type.choices, default=Type.OTHER, db_index=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED, db_index=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT, db_index=True)
+    review_note = models.TextField(blank=True, help_text=_("The secretariat's note when it returns a submission."))
+    start_date = models.DateField(null=True, blank=True, db_index=True)
+    end_date = models.DateField(null=True, blank=True)
+    start_year = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=year_validators, db_index=True,
+        help_text=_("Filled from the start date; set it alone when only the year is known."),
+    )
+    end_year = models.PositiveSmallIntegerField(null=True, blank=True, validators=year_validators)
+    place = models.CharField(max_length=200, blank=True, help_text=_("City and country, or empty when online."))
+    online = models.BooleanField(default=False)
+    delivery_mode = models.CharField(max_length=10, choices=DeliveryMode.choices, default=DeliveryMode.PHYSICAL)
+    lead_partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="activities_led"
+    )
+    lead_description = models.CharField(
+        max_length=300, blank=True, help_text=_("Who leads it, in words, where it is more than one partner.")
+    )
+    partners = models.ManyToManyField(Partner, blank=True, related_name="activities_joined")
+    organisations = models.ManyToManyField(Organisation, blank=True, related_name="activities")
+    objectives = models.ManyToManyField(Objective, blank=True, related_name="activities")
+    priorities = models.ManyToManyField(Priority, blank=True, related_name="activities")
+    instruments = models.ManyToManyField(Instrument, blank=True, related_name="activities")
+    participants_asia = models.PositiveIntegerField(null=True, blank=True)
+    participants_europe = models.PositiveIntegerField(null=True, blank=True)
+    website = models.URLField(blank=True)
+    source_url = models.URLField(blank=True, help_text=_("Where the facts about this activity were published."))
+    outcomes = models.TextField(blank=True)
+    is_demo = models.BooleanField(default=False, db_index=True, help_text=_("Synthetic demonstration data."))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    history = HistoricalRecords(m2m_fields=[partners, organisations, objectives, priorities, instruments])
+
+    class Meta:
+        ordering = ["-start_date", "title"]
+        verbose_name_plural = "activities"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(start_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="activity_end_not_before_start",
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(end_year__isnull=True) | Q(start_year__isnull=True) | Q(end_year__gte=F("start_year")),
+                name="activity_end_year_not_before_start_year",
+                violation_error_message=_("The end year cannot be before the start year."),
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "-start_date"], name="activity_state_start")]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("mobility:activity", args=[self.slug])
+
+    def clean(self):
+        errors = {}
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = _("The end date cannot be before the start date.")
+        if self.start_year and self.end_year and self.end_year < self.start_year:
+            errors["end_year"] = _("The end year cannot be before the start year.")
+        if self.start_date and self.start_year and self.start_date.year != self.start_year:
+            errors["start_year"] = _("The start year must be the year of the start date.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def participants_total(self) -> int | None:
+        if self.participants_asia is None and self.participants_europe is None:
+            return None
+        return (self.participants_asia or 0) + (self.participants_europe or 0)
+
+
+class MobilityLevel(models.TextChoices):
+    HIGHER_EDUCATION = "higher_education", _("Higher education")
+    TVET = "tvet", _("TVET")
+    SCHOOL = "school", _("School")
+    ADULT_LEARNING = "adult_learning", _("Adult learning")
+    STAFF = "staff", _("Staff")
+    RESEARCHERS = "researchers", _("Researchers")
+
+
+class MobilityFlow(models.Model):
+    """Aggregated count of people moving from one partner to another in a year."""
+
+    year = models.PositiveSmallIntegerField(validators=year_validators)
+    origin = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="outgoing_flows")
+    destination = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="incoming_flows")
+    mode = models.CharField(max_length=10, choices=DeliveryMode.choices, default=DeliveryMode.PHYSICAL)
+    level = models.CharField(max_length=20, choices=MobilityLevel.choices)
+    participants = models.PositiveIntegerField()
+    female = models.PositiveIntegerField(null=True, blank=True, help_text=_("Of the participants, how many female."))
+    fewer_opportunities = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("Of the participants, how many with fewer opportunities.")
+    )
+    programme = models.CharField(max_length=200, blank=True, default="")
+    source = models.CharField(max_length=300, blank=True)
+    is_demo = models.BooleanField(default=False, db_index=True, help_text=_("Synthetic demonstration data."))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year", "origin__name", "destination__name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(origin=F("destination")), name="flow_origin_not_destination",
+                violation_error_message=_("The origin and the destination must be different partners."),
+            ),
+            models.CheckConstraint(
+                condition=Q(female__isnull=True) | Q(female__lte=F("participants")),
+                name="flow_female_not_above_participants",
+                violation_error_message=_("Female participants cannot outnumber all participants."),
+            ),
+            models.CheckConstraint(
+                condition=Q(fewer_opportunities__isnull=True) | Q(fewer_opportunities__lte=F("participants")),
+                name="flow_fewer_opportunities_not_above_participants",
+                violation_error_message=_("Participants with fewer opportunities cannot outnumber all participants."),
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=FIRST_YEAR) & Q(year__lte=LAST_YEAR), name="flow_year_in_range",
+                violation_error_message=_("The year must be between %(first)s and %(last)s.")
+                % {"first": FIRST_YEAR, "last": LAST_YEAR},
+            ),
+            models.UniqueConstraint(
+                fields=["year", "origin", "destination", "mode", "level", "programme"],
+                name="flow_unique_per_year_route_mode_level_programme",
+                violation_error_message=_(
+                    "A flow for this year, origin, destination, mode, level and programme already exists."
+                ),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["year", "mode"], name="flow_year_mode"),
+            models.Index(fields=["destination", "year"], name="flow_destination_year"),
+            models.Index(fields=["level", "year"], name="flow_level_year"),
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.origin_id}→{self.destination_id} {self.mode} {self.level}: {self.participants}"
+
+    def clean(self):
+        errors = {}
+        if self.origin_id and self.origin_id == self.destination_id:
+            errors["destination"] = _("The origin and the destination must be different partners.")
+        if self.participants is not None:
+            if self.female is not None and self.female > self.participants:
+                errors["female"] = _("Female participants cannot outnumber all participants.")
+            if self.fewer_opportunities is not None and self.fewer_opportunities > self.participants:
+                errors["fewer_opportunities"] = _(
+                    "Participants with fewer opportunities cannot outnumber all participants."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def direction(self) -> Direction:
+        return Direction.between(self.origin.region, self.destination.region)

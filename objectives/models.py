@@ -1,0 +1,201 @@
+"""The strategy as data: its objectives, priorities, indicators and observations."""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+FIRST_YEAR = 1990
+LAST_YEAR = 2100
+year_validators = [MinValueValidator(FIRST_YEAR), MaxValueValidator(LAST_YEAR)]
+
+
+class Strategy(models.Model):
+    slug = models.SlugField(unique=True)
+    title = models.CharField(max_length=200)
+    vision = models.TextField()
+    mission = models.TextField()
+    start_year = models.PositiveSmallIntegerField(validators=year_validators)
+    end_year = models.PositiveSmallIntegerField(validators=year_validators)
+    source_document = models.CharField(max_length=300, help_text=_("The document the text is taken from."))
+    source_url = models.URLField(blank=True)
+
+    class Meta:
+        verbose_name_plural = "strategies"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_year__gt=models.F("start_year")),
+                name="strategy_end_after_start",
+                violation_error_message=_("The end year must come after the start year."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Objective(models.Model):
+    strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="objectives")
+    number = models.PositiveSmallIntegerField(unique=True, validators=[MinValueValidator(1)])
+    title = models.CharField(max_length=300)
+    short_title = models.CharField(max_length=80, blank=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("objectives:objective", args=[self.number])
+
+
+priority_code_validator = RegexValidator(r"^\d+\.\d+$", _("Use the form objective.priority, for example 1.2."))
+
+
+class Priority(models.Model):
+    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="priorities")
+    number = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    code = models.CharField(max_length=10, unique=True, validators=[priority_code_validator])
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["objective__number", "number"]
+        verbose_name_plural = "priorities"
+        constraints = [
+            models.UniqueConstraint(fields=["objective", "number"], name="priority_unique_number_per_objective"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+
+class Direction(models.IntegerChoices):
+    HIGHER_IS_BETTER = 1, _("Higher is better")
+    LOWER_IS_BETTER = -1, _("Lower is better")
+
+
+class Status(models.TextChoices):
+    """The statuses of the progress method, best first."""
+
+    ACHIEVED = "achieved", _("Achieved")
+    ON_TRACK = "on_track", _("On track")
+    MODERATE = "moderate", _("Moderate progress")
+    LIMITED = "limited", _("Limited progress")
+    DETERIORATION = "deterioration", _("Deterioration")
+    INSUFFICIENT_DATA = "insufficient_data", _("Insufficient data")
+
+
+indicator_code_validator = RegexValidator(
+    r"^\d+\.\d+\.[a-z0-9]+$", _("Use the form objective.priority.letter, for example 1.1.a.")
+)
+
+
+class Indicator(models.Model):
+    class Source(models.TextChoices):
+        MANUAL = "manual", _("Entered by hand")
+        COMPUTED = "computed", _("Computed from the portal's data")
+
+    priority = models.ForeignKey(Priority, on_delete=models.PROTECT, related_name="indicators")
+    code = models.CharField(max_length=20, unique=True, validators=[indicator_code_validator])
+    name = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    unit = models.CharField(max_length=60, help_text=_("For example: participants, %, ratio."))
+    direction = models.SmallIntegerField(choices=Direction.choices, default=Direction.HIGHER_IS_BETTER)
+    baseline_year = models.PositiveSmallIntegerField(validators=year_validators)
+    baseline_value = models.FloatField()
+    target_year = models.PositiveSmallIntegerField(default=2030, validators=year_validators)
+    target_value = models.FloatField(null=True, blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.MANUAL)
+    metric = models.CharField(
+        max_length=100, blank=True, help_text=_("The registered metric that computes this indicator's values.")
+    )
+    data_source = models.CharField(max_length=300, blank=True, help_text=_("Where hand-entered values come from."))
+    methodology = models.TextField(blank=True)
+    weight = models.FloatField(default=1.0, validators=[MinValueValidator(0.0)])
+    status_override = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    override_reason = models.TextField(blank=True)
+    is_demo = models.BooleanField(default=False, db_index=True, help_text=_("Synthetic demonstration data."))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(target_year__gt=models.F("baseline_year")),
+                name="indicator_target_after_baseline",
+                violation_error_message=_("The target year must come after the baseline year."),
+            ),
+            models.CheckConstraint(
+                condition=Q(weight__gte=0), name="indicator_weight_not_negative",
+                violation_error_message=_("The weight cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status_override="") | ~Q(override_reason=""),
+                name="indicator_override_has_reason",
+                violation_error_message=_("A manual status override needs a reason."),
+            ),
+            models.CheckConstraint(
+                condition=Q(source="manual") | ~Q(metric=""),
+                name="indicator_computed_has_metric",
+                violation_error_message=_("A computed indicator needs a metric."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    def get_absolute_url(self):
+        return reverse("objectives:indicator", args=[self.code])
+
+    def clean(self):
+        errors = {}
+        if self.status_override and not self.override_reason.strip():
+            errors["override_reason"] = _("A manual status override needs a reason.")
+        if self.source == self.Source.COMPUTED and not self.metric:
+            errors["metric"] = _("A computed indicator needs a metric.")
+        if self.target_year is not None and self.baseline_year is not None and self.target_year <= self.baseline_year:
+            errors["target_year"] = _("The target year must come after the baseline year.")
+        if errors:
+            raise ValidationError(errors)
+
+
+breakdown_validator = RegexValidator(
+    r"^([a-z_]+=[a-z0-9_\-]+)?$", _("Use the form key=value, for example region=asia, or leave it empty.")
+)
+
+
+class Observation(models.Model):
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="observations")
+    year = models.PositiveSmallIntegerField(validators=year_validators)
+    value = models.FloatField()
+    breakdown = models.CharField(
+        max_length=60, blank=True, default="", validators=[breakdown_validator],
+        help_text=_("Empty for the headline series, or key=value such as region=asia."),
+    )
+    is_computed = models.BooleanField(default=False, help_text=_("Written by the engine from a registered metric."))
+    note = models.CharField(max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["indicator__code", "breakdown", "year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "year", "breakdown"], name="observation_unique_per_year_and_breakdown",
+                violation_error_message=_("This indicator already has a value for that year and breakdown."),
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=FIRST_YEAR) & Q(year__lte=LAST_YEAR), name="observation_year_in_range",
+                violation_error_message=_("The year must be between %(first)s and %(last)s.")
+                % {"first": FIRST_YEAR, "last": LAST_YEAR},
+            ),
+        ]
+
+    def __str__(self):
+        suffix = f" [{self.breakdown}]" if self.breakdown else ""
+        return f"{self.indicator_id} {self.year}{suffix}: {self.value}"

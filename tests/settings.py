@@ -1,0 +1,12 @@
+"""Settings for the test suite: the real ones, with a throwaway secret and fast hashing."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-production")
+
+from asem_portal.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Tasks run in-process unless a test starts a real worker (the celery_worker fixture).
+CELERY_TASK_ALWAYS_EAGER = True
