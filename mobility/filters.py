@@ -1,0 +1,121 @@
+"""One filter set per list: the pages, the API and the CSV exports all use these."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from instruments.models import Instrument
+from mobility.models import Activity, DeliveryMode, Direction, MobilityFlow, MobilityLevel, Partner, Region
+from objectives.models import FIRST_YEAR, LAST_YEAR, Objective, Priority
+
+DIRECTION_REGIONS = {
+    Direction.ASIA_TO_EUROPE: (Region.ASIA, Region.EUROPE),
+    Direction.EUROPE_TO_ASIA: (Region.EUROPE, Region.ASIA),
+    Direction.WITHIN_ASIA: (Region.ASIA, Region.ASIA),
+    Direction.WITHIN_EUROPE: (Region.EUROPE, Region.EUROPE),
+}
+
+
+class YearFilter(django_filters.NumberFilter):
+    """A year in the range the data model accepts; anything else is a clear form error."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", FIRST_YEAR)
+        kwargs.setdefault("max_value", LAST_YEAR)
+        super().__init__(*args, **kwargs)
+        self.field_class = django_filters.fields.forms.IntegerField
+
+
+class ActivityFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label=_("Search"), max_length=200)
+    objective = django_filters.ModelChoiceFilter(
+        field_name="objectives", queryset=Objective.objects.all(), to_field_name="number", label=_("Objective")
+    )
+    priority = django_filters.ModelChoiceFilter(
+        field_name="priorities", queryset=Priority.objects.all(), to_field_name="code", label=_("Priority")
+    )
+    instrument = django_filters.ModelChoiceFilter(
+        field_name="instruments", queryset=Instrument.objects.all(), to_field_name="slug", label=_("Instrument")
+    )
+    partner = django_filters.ModelChoiceFilter(
+        queryset=Partner.objects.all(), to_field_name="code", method="filter_partner",
+        label=_("Partner (leading or taking part)"),
+    )
+    region = django_filters.ChoiceFilter(
+        field_name="lead_partner__region", choices=Region.choices, label=_("Lead partner's region")
+    )
+    type = django_filters.ChoiceFilter(field_name="activity_type", choices=Activity.Type.choices, label=_("Type"))
+    status = django_filters.ChoiceFilter(choices=Activity.Status.choices, label=_("Status"))
+    mode = django_filters.ChoiceFilter(
+        field_name="delivery_mode", choices=DeliveryMode.choices, label=_("Delivery mode")
+    )
+    year = YearFilter(method="filter_year", label=_("Year"))
+    ordering = django_filters.OrderingFilter(
+        fields=[("start_date", "start_date"), ("title", "title"), ("published_at", "published_at")],
+        field_labels={"start_date": _("Start date"), "title": _("Title"), "published_at": _("Publication date")},
+        label=_("Sort by"),
+    )
+
+    class Meta:
+        model = Activity
+        fields = []
+
+    def filter_q(self, queryset, name, value):
+        terms = value.split()
+        for term in terms:
+            queryset = queryset.filter(
+                Q(title__icontains=term) | Q(summary__icontains=term) | Q(description__icontains=term)
+                | Q(lead_description__icontains=term) | Q(place__icontains=term) | Q(outcomes__icontains=term)
+            )
+        return queryset
+
+    def filter_partner(self, queryset, name, value):
+        joined = Activity.partners.through.objects.filter(partner=value).values("activity_id")
+        return queryset.filter(Q(lead_partner=value) | Q(pk__in=joined))
+
+    def filter_year(self, queryset, name, value):
+        """Activities under way in that year: started by then and not ended before it."""
+        return queryset.filter(start_year__lte=value).filter(
+            Q(end_year__gte=value) | Q(end_year__isnull=True, status=Activity.Status.ONGOING)
+            | Q(end_year__isnull=True, start_year=value)
+        )
+
+    @property
+    def qs(self):
+        # Filtering on a many-to-many relation can repeat a row; each activity is listed once.
+        return super().qs.distinct()
+
+
+class MobilityFlowFilter(django_filters.FilterSet):
+    year = YearFilter(label=_("Year"))
+    year_from = YearFilter(field_name="year", lookup_expr="gte", label=_("From year"))
+    year_to = YearFilter(field_name="year", lookup_expr="lte", label=_("To year"))
+    origin = django_filters.ModelChoiceFilter(queryset=Partner.objects.all(), to_field_name="code",
+                                              label=_("Origin partner"))
+    destination = django_filters.ModelChoiceFilter(queryset=Partner.objects.all(), to_field_name="code",
+                                                   label=_("Destination partner"))
+    partner = django_filters.ModelChoiceFilter(
+        queryset=Partner.objects.all(), to_field_name="code", method="filter_partner",
+        label=_("Partner (origin or destination)"),
+    )
+    direction = django_filters.ChoiceFilter(choices=Direction.choices, method="filter_direction",
+                                            label=_("Direction"))
+    mode = django_filters.ChoiceFilter(choices=DeliveryMode.choices, label=_("Mode"))
+    level = django_filters.ChoiceFilter(choices=MobilityLevel.choices, label=_("Level"))
+    programme = django_filters.CharFilter(lookup_expr="icontains", max_length=200, label=_("Programme"))
+    ordering = django_filters.OrderingFilter(
+        fields=[("year", "year"), ("participants", "participants")],
+        field_labels={"year": _("Year"), "participants": _("Participants")},
+        label=_("Sort by"),
+    )
+
+    class Meta:
+        model = MobilityFlow
+        fields = []
+
+    def filter_partner(self, queryset, name, value):
+        return queryset.filter(Q(origin=value) | Q(destination=value))
+
+    def filter_direction(self, queryset, name, value):
+        origin_region, destination_region = DIRECTION_REGIONS[value]
+        return queryset.filter(origin__region=origin_region, destination__region=destination_region)
