@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from asem_portal import views
 
@@ -10,4 +10,8 @@ admin.site.index_title = "Strategy, partners, activities and mobility"
 urlpatterns = [
     path("", views.home, name="home"),
     path("admin/", admin.site.urls),
+    path("api/", include("asem_portal.api_urls")),
+    path("", include("objectives.urls")),
+    path("", include("instruments.urls")),
+    path("", include("mobility.urls")),
 ]
