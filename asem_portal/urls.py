@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from asem_portal import views
+from asem_portal import health, views
 
 admin.site.site_header = "ASEM Education Portal: secretariat"
 admin.site.site_title = "ASEM Education Portal admin"
@@ -9,6 +9,8 @@ admin.site.index_title = "Strategy, partners, activities and mobility"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/", include("asem_portal.api_urls")),
     path("", include("objectives.urls")),
