@@ -1,0 +1,15 @@
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DEBUG=false
+WORKDIR /app
+
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+
+COPY . .
+RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --no-input
+
+RUN useradd --create-home portal
+USER portal
+EXPOSE 8000
+CMD ["gunicorn", "asem_portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

@@ -1,0 +1,50 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint migrations-check worker beat setup clean-demo
+
+$(VENV)/.runtime: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# The embedded setup: SQLite, local-memory cache, tasks in-process. DEBUG is on for local use only.
+setup: export DEBUG ?= true
+setup: $(VENV)/.runtime
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py load_strategy
+	$(PY) manage.py load_demo
+	$(PY) manage.py create_local_admin
+
+run: export DEBUG ?= true
+run: setup
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: $(VENV)/.dev
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+
+migrations-check: export DEBUG ?= true
+migrations-check: $(VENV)/.runtime
+	$(PY) manage.py makemigrations --check --dry-run
+
+worker: $(VENV)/.runtime
+	$(VENV)/bin/celery -A asem_portal worker --loglevel=INFO
+
+beat: $(VENV)/.runtime
+	$(VENV)/bin/celery -A asem_portal beat --loglevel=INFO
+
+clean-demo: export DEBUG ?= true
+clean-demo: $(VENV)/.runtime
+	$(PY) manage.py load_demo --remove
