@@ -22,6 +22,9 @@ def partner(code: str) -> Partner:
     return Partner.objects.get_or_create(code=code, defaults={"name": name, "region": region, "kind": kind})[0]
 
 
+PASSWORD = "correct horse battery staple"
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
@@ -29,7 +32,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
-    password = factory.PostGenerationMethodCall("set_password", "correct horse battery staple")
+    password = factory.django.Password(PASSWORD)
 
 
 def focal_point(username: str, *partners: Partner):
