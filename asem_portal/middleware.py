@@ -1,0 +1,97 @@
+"""Middleware that keeps the portal honest under faults and strict in what pages may load."""
+
+import logging
+import sys
+
+from csp.middleware import CSPMiddleware, PolicyParts
+from django.conf import settings
+from django.core.signals import got_request_exception
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
+from django.utils.html import escape
+
+logger = logging.getLogger(__name__)
+
+DATABASE_DOWN = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 5
+MESSAGE = "The portal's database is not answering. Please try again in a few seconds."
+
+PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Temporarily unavailable: ASEM Education Portal</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body><main><h1>Temporarily unavailable</h1><p>{message}</p></main></body></html>
+"""
+
+
+def wants_json(request) -> bool:
+    return request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", "")
+
+
+def service_unavailable(request) -> HttpResponse:
+    """503 with Retry-After, rendered without the database (no template, no context processors)."""
+    if wants_json(request):
+        response = JsonResponse({"detail": MESSAGE, "code": "service_unavailable"}, status=503)
+    else:
+        response = HttpResponse(PAGE.format(message=escape(MESSAGE)), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """Answer 503 at once while PostgreSQL is away, instead of a 500 or a hanging request.
+
+    A view's error reaches ``process_exception``. An error raised in another
+    middleware (the session saving itself, say) has already been turned into
+    a 500 by the time it gets back here, so the ``got_request_exception``
+    signal marks the request and the 500 is swapped for the 503. Nothing is
+    retried: the transaction of a failed write was rolled back by the
+    database, and CONN_HEALTH_CHECKS drops the broken connection so the next
+    request reconnects on its own once the database is back.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 500 and getattr(request, "_database_unavailable", False):
+            return service_unavailable(request)
+        return response
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, DATABASE_DOWN):
+            logger.warning("Database unavailable during %s %s: %s", request.method, request.path, exception)
+            return service_unavailable(request)
+        return None
+
+
+def _mark_database_unavailable(sender, request=None, **kwargs):
+    exc = sys.exc_info()[1]
+    if request is not None and isinstance(exc, DATABASE_DOWN):
+        request._database_unavailable = True
+
+
+got_request_exception.connect(_mark_database_unavailable, dispatch_uid="asem-database-unavailable")
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware, with narrow additions for the few paths that need them.
+
+    ``CONTENT_SECURITY_POLICY_PATH_UPDATES`` maps a path prefix to directives
+    added to the policy there only (the API documentation's bundled pages
+    carry a <style> block of their own, for instance). Everything else gets
+    the strict site-wide policy.
+    """
+
+    def get_policy_parts(self, request, response, report_only=False) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only=report_only)
+        if report_only:
+            return parts
+        for prefix, update in getattr(settings, "CONTENT_SECURITY_POLICY_PATH_UPDATES", {}).items():
+            if request.path_info.startswith(prefix):
+                merged = dict(parts.update or {})
+                for directive, sources in update.items():
+                    merged[directive] = [*merged.get(directive, []), *sources]
+                parts.update = merged
+        return parts
