@@ -151,3 +151,89 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING" if not DEBUG else "INFO"},
 }
+
+
+# --- Security and reliability (asem_portal/middleware.py, asem_portal/cache.py, docs/operations.md) ---
+# Production (DEBUG off) is strict by default; each relaxation is an explicit variable.
+
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                  "asem_portal.middleware.ContentSecurityPolicyMiddleware")
+# Inside the security and CSP middleware, so its 503 gets their headers too.
+MIDDLEWARE.insert(MIDDLEWARE.index("asem_portal.middleware.ContentSecurityPolicyMiddleware") + 1,
+                  "asem_portal.middleware.DatabaseUnavailableMiddleware")
+INSTALLED_APPS.append("csp")
+
+from csp.constants import NONE, SELF, UNSAFE_INLINE  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        # Charts are inline SVG whose bars carry style="fill: ..." attributes; <style> elements stay barred.
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Added to the policy under these path prefixes only (ContentSecurityPolicyMiddleware).
+CONTENT_SECURITY_POLICY_PATH_UPDATES = {
+    # drf-spectacular's Swagger UI and Redoc pages carry a <style> block of their own.
+    "/api/docs/": {"style-src": [UNSAFE_INLINE]},
+    "/api/redoc/": {"style-src": [UNSAFE_INLINE]},
+}
+
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "false" if DEBUG else "true")
+# Load balancers and compose probe these over plain HTTP, inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+# Behind a proxy that terminates TLS and sets X-Forwarded-Proto (and strips it from clients): opt in.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if envbool("SECURE_PROXY_SSL_HEADER", "false") else None
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "true")
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "true")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", "false" if DEBUG else "true")
+CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", "false" if DEBUG else "true")
+SESSION_COOKIE_HTTPONLY = True
+# No script of ours reads the CSRF token from the cookie: forms carry it.
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# Request bodies held in memory; a larger form or JSON body is refused with 400.
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", str(5 * 1024 * 1024))
+DATA_UPLOAD_MAX_NUMBER_FIELDS = envint("DATA_UPLOAD_MAX_NUMBER_FIELDS", "2000")
+FILE_UPLOAD_MAX_MEMORY_SIZE = envint("FILE_UPLOAD_MAX_MEMORY_SIZE", str(5 * 1024 * 1024))
+# The largest file an upload (an import, say) may be: the upload's own form checks it.
+MAX_UPLOAD_BYTES = envint("MAX_UPLOAD_BYTES", str(20 * 1024 * 1024))
+if MAX_UPLOAD_BYTES < 1:
+    raise ImproperlyConfigured(f"MAX_UPLOAD_BYTES must be a positive number of bytes, got {MAX_UPLOAD_BYTES}")
+
+# A connection that died with the database (a restart, a failover) is dropped and made anew
+# at the next request; while the database is away, connecting gives up quickly (a 503 follows).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", envint("DB_CONNECT_TIMEOUT", "3"))
+
+if REDIS_URL:
+    # Without Redis the portal serves pages uncached instead of failing (asem_portal/cache.py).
+    CACHES["default"]["BACKEND"] = "asem_portal.cache.DegradingRedisCache"
+    CACHES["default"]["OPTIONS"] = {"socket_connect_timeout": 1, "socket_timeout": 2}
+    # A queued task while the broker is away fails fast instead of holding the request.
+    CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2,
+                                        "interval_max": 0.5}
+    # A task whose worker died unacknowledged goes back to the queue after this long; keep it above the
+    # task time limit, or a long task still running would be handed to a second worker.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", str(CELERY_TASK_TIME_LIMIT + 300)),
+        "socket_connect_timeout": 2,
+    }

@@ -10,3 +10,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # Tasks run in-process unless a test starts a real worker (the celery_worker fixture).
 CELERY_TASK_ALWAYS_EAGER = True
+
+# The test client and the live server speak plain HTTP; production's redirect to HTTPS would answer every request 301.
+SECURE_SSL_REDIRECT = False
