@@ -79,4 +79,4 @@ def test_with_redis_it_is_the_cache_and_the_broker():
         capture_output=True, text=True, timeout=60,
     )
     assert result.stdout.split() == ["False", "redis://127.0.0.1:6399/2",
-                                     "django.core.cache.backends.redis.RedisCache"], result.stderr
+                                     "asem_portal.cache.DegradingRedisCache"], result.stderr
