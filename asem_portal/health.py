@@ -21,6 +21,9 @@ def _database() -> None:
 
 
 def _cache() -> None:
+    ping = getattr(cache, "ping", None)
+    if ping is not None:
+        ping()  # the degrading Redis cache would otherwise hide why it keeps nothing
     cache.set("readyz", "ok", 5)
     if cache.get("readyz") != "ok":
         raise RuntimeError("the cache does not keep what it is given")
@@ -49,5 +52,7 @@ def readyz(request):
         except Exception as exc:  # any failure of a dependency means not ready
             failing[name] = f"{type(exc).__name__}: {exc}"[:200]
     if failing:
-        return JsonResponse({"status": "unavailable", "failing": failing}, status=503)
+        response = JsonResponse({"status": "unavailable", "failing": failing}, status=503)
+        response["Retry-After"] = "5"
+        return response
     return JsonResponse({"status": "ok", "checked": list(CHECKS)})
