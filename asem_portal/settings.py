@@ -160,6 +160,94 @@ MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddlewar
                   "asem_portal.middleware.ContentSecurityPolicyMiddleware")
 # Inside the security and CSP middleware, so its 503 gets their headers too.
 MIDDLEWARE.insert(MIDDLEWARE.index("asem_portal.middleware.ContentSecurityPolicyMiddleware") + 1,
+# --- The REST API (asem_portal/api.py): Django REST framework, django-filter, drf-spectacular ---
+
+
+def _throttle_rate(name: str, default: str) -> str:
+    """A DRF rate such as 120/minute; a malformed one stops start-up instead of failing per request."""
+    value = os.environ.get(name, default).strip()
+    number, _, period = value.partition("/")
+    if not (number.isdigit() and period[:1] in {"s", "m", "h", "d"}):
+        raise ImproperlyConfigured(f"{name} must look like 120/minute (per second, minute, hour or day), got {value!r}")
+    return value
+
+
+API_PAGE_SIZE = envint("API_PAGE_SIZE", "50")
+API_MAX_PAGE_SIZE = 500
+if not 1 <= API_PAGE_SIZE <= API_MAX_PAGE_SIZE:
+    raise ImproperlyConfigured(f"API_PAGE_SIZE must be between 1 and {API_MAX_PAGE_SIZE}, got {API_PAGE_SIZE}")
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Token first, so an anonymous write is answered 401 with a WWW-Authenticate header.
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["asem_portal.api.ReadOnlyOrSignedIn"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "asem_portal.api.ContentNegotiation",
+    "DEFAULT_PAGINATION_CLASS": "asem_portal.api.Pagination",
+    "PAGE_SIZE": API_PAGE_SIZE,
+    "DEFAULT_FILTER_BACKENDS": ["asem_portal.api.FilterBackend"],
+    "DEFAULT_THROTTLE_CLASSES": ["asem_portal.api.AnonThrottle", "asem_portal.api.UserThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": _throttle_rate("API_THROTTLE_ANON", "120/minute"),
+        "user": _throttle_rate("API_THROTTLE_USER", "600/minute"),
+    },
+    "EXCEPTION_HANDLER": "asem_portal.api.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "asem_portal.api.schema.AutoSchema",
+    "DEFAULT_VERSIONING_CLASS": None,
+    "URL_FORMAT_OVERRIDE": "format",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "COERCE_DECIMAL_TO_STRING": False,
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ASEM Education Portal API",
+    "DESCRIPTION": (
+        "Version 1 of the ASEM Education Portal's API: the ASEM Education Strategy 2030 (objectives, "
+        "priorities, indicators and progress toward 2030), its instruments, the 53 ASEM partners, activities "
+        "and Asia-Europe mobility.\n\n"
+        "Reads of published content are public. Writes need a token (`Authorization: Token <key>`, issued by "
+        "the secretariat) or a signed-in session. Lists are paginated (`count`, `next`, `previous`, "
+        "`results`), filterable, sortable and available as CSV with `?format=csv`. Responses carry an `ETag`: "
+        "send it back in `If-None-Match` to get 304 when nothing changed, and in `If-Match` on a write so it "
+        "fails with 412 instead of overwriting someone else's change. Errors are JSON and name the field or "
+        "parameter at fault."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "DeliveryModeEnum": "mobility.models.DeliveryMode",
+        "MobilityLevelEnum": "mobility.models.MobilityLevel",
+        "RegionEnum": "mobility.models.Region",
+        "ActivityStateEnum": "mobility.models.Activity.State",
+        "ActivityStatusEnum": "mobility.models.Activity.Status",
+        "ActivityTypeEnum": "mobility.models.Activity.Type",
+        "ProgressStatusEnum": "objectives.models.Status",
+        "FlowDirectionEnum": "mobility.models.Direction",
+        "IndicatorDirectionEnum": "objectives.models.Direction",
+    },
+    "TAGS": [
+        {"name": "strategy", "description": "The ASEM Education Strategy 2030: vision, mission and period."},
+        {"name": "objectives", "description": "The four strategic objectives and their ten priorities."},
+        {"name": "indicators", "description": "Indicators defined by the secretariat, and their observations."},
+        {"name": "progress", "description": "Progress toward 2030, as of any year, with every figure behind it."},
+        {"name": "instruments", "description": "The six instruments and working methods, with their aims."},
+        {"name": "partners", "description": "The 53 ASEM partners and the organisations taking part."},
+        {"name": "activities", "description": "What partners do under the strategy, and its review workflow."},
+        {"name": "mobility", "description": "Aggregated mobility flows between partners, and their totals."},
+    ],
+}
+
+
                   "asem_portal.middleware.DatabaseUnavailableMiddleware")
 INSTALLED_APPS.append("csp")
 
