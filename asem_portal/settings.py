@@ -153,13 +153,6 @@ LOGGING = {
 }
 
 
-# --- Security and reliability (asem_portal/middleware.py, asem_portal/cache.py, docs/operations.md) ---
-# Production (DEBUG off) is strict by default; each relaxation is an explicit variable.
-
-MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
-                  "asem_portal.middleware.ContentSecurityPolicyMiddleware")
-# Inside the security and CSP middleware, so its 503 gets their headers too.
-MIDDLEWARE.insert(MIDDLEWARE.index("asem_portal.middleware.ContentSecurityPolicyMiddleware") + 1,
 # --- The REST API (asem_portal/api.py): Django REST framework, django-filter, drf-spectacular ---
 
 
@@ -248,6 +241,13 @@ SPECTACULAR_SETTINGS = {
 }
 
 
+# --- Security and reliability (asem_portal/middleware.py, asem_portal/cache.py, docs/operations.md) ---
+# Production (DEBUG off) is strict by default; each relaxation is an explicit variable.
+
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                  "asem_portal.middleware.ContentSecurityPolicyMiddleware")
+# Inside the security and CSP middleware, so its 503 gets their headers too.
+MIDDLEWARE.insert(MIDDLEWARE.index("asem_portal.middleware.ContentSecurityPolicyMiddleware") + 1,
                   "asem_portal.middleware.DatabaseUnavailableMiddleware")
 INSTALLED_APPS.append("csp")
 
