@@ -1,0 +1,515 @@
+"""What every endpoint of the REST API shares.
+
+Pagination, the CSV renderer, ETags (304 on a matching If-None-Match, 412 on
+a stale If-Match), one JSON shape for every error, permissions, throttles and
+the schema's description of all of these. The apps' api modules only declare
+their serializers and views on top of ApiViewMixin.
+"""
+
+import csv
+import hashlib
+import io
+import json
+
+from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.db.models import ProtectedError
+from django.http import Http404, HttpResponseNotModified
+from django.urls import reverse as django_reverse
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import parse_etags
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import exceptions, permissions, renderers, serializers, status, throttling
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.utils.encoders import JSONEncoder
+
+# Errors ---------------------------------------------------------------------
+
+
+class QueryParameterError(exceptions.ValidationError):
+    """A bad value in the query string: reported with location "query" and the parameter's name."""
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "The resource has changed since you read it: read it again, then repeat your change."
+    default_code = "precondition_failed"
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The request conflicts with the resource's current state."
+    default_code = "conflict"
+
+
+# Model constraints whose message Django reports without a field, and the field a client should fix.
+CONSTRAINT_FIELDS = {
+    "activity_end_not_before_start": "end_date",
+    "activity_end_year_not_before_start_year": "end_year",
+    "flow_origin_not_destination": "destination",
+    "flow_female_not_above_participants": "female",
+    "flow_fewer_opportunities_not_above_participants": "fewer_opportunities",
+    "flow_year_in_range": "year",
+    "indicator_target_after_baseline": "target_year",
+    "indicator_weight_not_negative": "weight",
+    "indicator_override_has_reason": "override_reason",
+    "indicator_computed_has_metric": "metric",
+    "observation_year_in_range": "year",
+    "observation_unique_per_year_and_breakdown": "year",
+}
+# A service refuses a transition the resource's state does not allow with this code: 409, not 400.
+INVALID_STATE = "invalid_state"
+
+
+def _constraint_field(message: str) -> str | None:
+    for model in apps.get_models():
+        for constraint in model._meta.constraints:
+            field = CONSTRAINT_FIELDS.get(constraint.name)
+            if field and str(constraint.get_violation_error_message()) == message:
+                return field
+    return None
+
+
+def _django_validation_detail(exc: DjangoValidationError) -> dict | list:
+    """A Django ValidationError as DRF error details, with constraint messages moved onto their field."""
+    if not hasattr(exc, "error_dict"):
+        return [exceptions.ErrorDetail(message, code=error.code or "invalid")
+                for error in exc.error_list for message in error.messages]
+    detail: dict[str, list] = {}
+    for name, errors in exc.error_dict.items():
+        for error in errors:
+            for message in error.messages:
+                field = name
+                if name == NON_FIELD_ERRORS:
+                    field = _constraint_field(message) or api_settings.NON_FIELD_ERRORS_KEY
+                detail.setdefault(field, []).append(exceptions.ErrorDetail(message, code=error.code or "invalid"))
+    return detail
+
+
+def _flatten(detail, location: str, prefix: str = "") -> list[dict]:
+    """Nested DRF error details as a flat list, each naming its field with a dotted path."""
+    if isinstance(detail, dict):
+        items = []
+        for key, value in detail.items():
+            name = None if key == api_settings.NON_FIELD_ERRORS_KEY and not prefix else f"{prefix}{key}"
+            items += _flatten(value, location, f"{name}." if name else prefix)
+        return items
+    if isinstance(detail, list):
+        items = []
+        for index, value in enumerate(detail):
+            if isinstance(value, (dict, list)):
+                items += _flatten(value, location, f"{prefix}{index}.")
+            else:
+                items += _flatten(value, location, prefix)
+        return items
+    field = prefix[:-1] if prefix else None
+    return [{"location": location, "field": field, "code": getattr(detail, "code", "invalid"), "message": str(detail)}]
+
+
+def _summary(items: list[dict]) -> str:
+    parts = [f"{item['field']}: {item['message']}" if item["field"] else item["message"] for item in items[:3]]
+    if len(items) > 3:
+        parts.append(f"and {len(items) - 3} more")
+    return " ".join(part if part.endswith(".") else f"{part}." for part in parts)
+
+
+def exception_handler(exc, context):
+    """Every error as {status, code, detail, errors: [{location, field, code, message}]}."""
+    location = "body"
+    if isinstance(exc, DjangoValidationError):
+        errors = exc.error_list if not hasattr(exc, "error_dict") else [
+            error for field_errors in exc.error_dict.values() for error in field_errors
+        ]
+        codes = {error.code for error in errors}
+        detail = _django_validation_detail(exc)
+        if codes == {INVALID_STATE}:
+            field, messages = next(iter(detail.items())) if isinstance(detail, dict) else (None, detail)
+            exc = Conflict(messages[0], code=INVALID_STATE)
+            exc.field = field
+        else:
+            exc = exceptions.ValidationError(detail)
+    elif isinstance(exc, DjangoPermissionDenied):
+        field = getattr(exc, "field", None)
+        exc = exceptions.PermissionDenied(str(exc) or None)
+        exc.field = field
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, ProtectedError):
+        exc = Conflict("Other records still refer to this one, so it cannot be deleted.")
+    elif isinstance(exc, IntegrityError):
+        # full_clean() checks every constraint first; this is the rare race between two writers.
+        exc = Conflict("The change clashes with another one made at the same time: read the data again and retry.")
+    if isinstance(exc, QueryParameterError):
+        location = "query"
+
+    from rest_framework.views import exception_handler as drf_exception_handler  # it imports these settings
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    detail = exc.detail
+    if isinstance(exc, exceptions.ValidationError):
+        items = _flatten(detail, location)
+        code = "invalid"
+        text = _summary(items)
+    else:
+        field = getattr(exc, "field", None) or getattr(exc, "parameter", None)
+        code = getattr(detail, "code", None) or exc.default_code
+        text = str(detail)
+        where = getattr(exc, "location", None) or ("query" if getattr(exc, "parameter", None) else "body")
+        items = [{"location": where, "field": field, "code": code, "message": text}] if field else []
+    response.data = {"status": response.status_code, "code": code, "detail": text, "errors": items}
+    return response
+
+
+class ErrorItemSerializer(serializers.Serializer):
+    location = serializers.ChoiceField(
+        choices=["body", "query", "header", "path"], help_text="Where the value at fault was sent."
+    )
+    field = serializers.CharField(
+        allow_null=True, help_text="The field or parameter at fault (dotted for nested fields), or null."
+    )
+    code = serializers.CharField(help_text="A stable, machine-readable code, such as required or invalid_choice.")
+    message = serializers.CharField(help_text="What is wrong, for people.")
+
+
+class ErrorSerializer(serializers.Serializer):
+    status = serializers.IntegerField(help_text="The HTTP status code, repeated.")
+    code = serializers.CharField(help_text="A stable, machine-readable code for the kind of error.")
+    detail = serializers.CharField(help_text="What went wrong, for people.")
+    errors = ErrorItemSerializer(many=True, help_text="Each field or parameter at fault; empty when none is.")
+
+
+# Conditional requests ------------------------------------------------------
+
+
+def etag_for(data, suffix: str = "") -> str:
+    """A strong ETag for a representation: the hash of its data, so any visible change gives a new one."""
+    payload = json.dumps(data, cls=JSONEncoder, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    digest = hashlib.sha256(payload.encode()).hexdigest()[:32]
+    return f'"{digest}{suffix}"'
+
+
+def _without_weakness(tag: str) -> str:
+    return tag[2:] if tag.startswith("W/") else tag
+
+
+def none_match(request, etag: str) -> bool:
+    """Whether If-None-Match names this ETag (weak comparison, as RFC 9110 asks)."""
+    header = request.headers.get("If-None-Match")
+    if not header:
+        return False
+    tags = parse_etags(header)
+    return "*" in tags or _without_weakness(etag) in {_without_weakness(tag) for tag in tags}
+
+
+# Links ------------------------------------------------------------------------
+
+
+def absolute_url(view_name: str, request, **kwargs) -> str:
+    """An absolute link to an API view, without the ?format= of the request that led to it."""
+    url = django_reverse(view_name, kwargs=kwargs)
+    return request.build_absolute_uri(url) if request is not None else url
+
+
+class LinkField(serializers.HyperlinkedIdentityField):
+    """The resource's own API address (DRF's copies ?format=csv into every link of a CSV export)."""
+
+    def get_url(self, obj, view_name, request, format):
+        value = getattr(obj, self.lookup_field)
+        if value in (None, ""):
+            return None
+        return absolute_url(view_name, request, **{self.lookup_url_kwarg: value})
+
+
+# Content negotiation, rendering and pagination -----------------------------
+
+
+class CSVRenderer(renderers.BaseRenderer):
+    """A list as CSV: one row per result, nested fields as dotted columns, lists joined with semicolons."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        renderer_context = renderer_context or {}
+        if isinstance(data, dict) and "results" in data:
+            data = data["results"]
+        rows = [_flat_row(row) for row in (data or [])]
+        view = renderer_context.get("view")
+        columns = view.csv_columns() if view is not None and hasattr(view, "csv_columns") else []
+        if not columns and rows:
+            columns = list(rows[0])
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([_csv_cell(row.get(column)) for column in columns])
+        response = renderer_context.get("response")
+        if response is not None and view is not None:
+            name = getattr(view, "csv_filename", None) or "export"
+            response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return out.getvalue().encode(self.charset)
+
+
+def _flat_row(row, prefix: str = "") -> dict:
+    flat = {}
+    for key, value in row.items():
+        if isinstance(value, dict):
+            flat.update(_flat_row(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def _csv_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ";".join(_csv_cell(item) for item in value)
+    if isinstance(value, dict):
+        return json.dumps(value, cls=JSONEncoder, sort_keys=True)
+    text = str(value)
+    # A spreadsheet would run a cell starting like a formula; quote it so it stays text.
+    if isinstance(value, str) and text[:1] in {"=", "+", "-", "@", "\t", "\r"}:
+        return "'" + text
+    return text
+
+
+def serializer_columns(serializer, prefix: str = "") -> list[str]:
+    """The CSV columns of a serializer's fields, nested serializers flattened with dotted names."""
+    columns = []
+    for name, field in serializer.fields.items():
+        if isinstance(field, serializers.Serializer):
+            columns += serializer_columns(field, f"{prefix}{name}.")
+        else:
+            columns.append(f"{prefix}{name}")
+    return columns
+
+
+class ContentNegotiation(DefaultContentNegotiation):
+    """As DRF's, but an unknown ?format= is a 400 naming the parameter, not a bare 404."""
+
+    def filter_renderers(self, renderers, format):
+        chosen = [renderer for renderer in renderers if renderer.format == format]
+        if not chosen:
+            formats = ", ".join(renderer.format for renderer in renderers)
+            raise QueryParameterError({"format": [f"Choose one of: {formats}."]}, code="invalid_choice")
+        return chosen
+
+
+class Pagination(PageNumberPagination):
+    """Pages of PAGE_SIZE results (page_size up to 500); CSV without a page asked for has every row."""
+
+    page_size_query_param = "page_size"
+    max_page_size = settings.API_MAX_PAGE_SIZE
+    last_page_strings = ("last",)
+
+    def get_page_size(self, request):
+        value = request.query_params.get(self.page_size_query_param)
+        if value is None:
+            return self.page_size
+        if not value.isdigit() or not 1 <= int(value) <= self.max_page_size:
+            raise QueryParameterError(
+                {"page_size": [f"Give a whole number from 1 to {self.max_page_size}."]}, code="invalid"
+            )
+        return int(value)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        params = request.query_params
+        if getattr(request, "accepted_renderer", None) is not None and request.accepted_renderer.format == "csv" \
+                and self.page_query_param not in params and self.page_size_query_param not in params:
+            return None
+        page = params.get(self.page_query_param)
+        if page is not None and page not in self.last_page_strings and not (page.isdigit() and int(page) >= 1):
+            raise QueryParameterError({"page": ["Give a whole number from 1, or last."]}, code="invalid")
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except exceptions.NotFound:
+            error = exceptions.NotFound(f"There is no page {page}: the results have fewer pages.")
+            error.parameter = self.page_query_param
+            raise error from None
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"]["minimum"] = 1
+                parameter["description"] = "The page to return, from 1."
+            elif parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update({"minimum": 1, "maximum": self.max_page_size})
+                parameter["description"] = (
+                    f"How many results a page has: {api_settings.PAGE_SIZE} unless given, "
+                    f"at most {self.max_page_size}."
+                )
+        return parameters
+
+    def get_paginated_response_schema(self, schema):
+        response = super().get_paginated_response_schema(schema)
+        response["properties"]["count"]["description"] = "How many results match, over all pages."
+        response["properties"]["next"]["description"] = "The next page's URL, or null on the last page."
+        response["properties"]["previous"]["description"] = "The previous page's URL, or null on the first page."
+        response["properties"]["results"]["description"] = "This page's results."
+        return response
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter, with a bad value reported as a 400 naming the query parameter."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return queryset
+        if not filterset.is_valid():
+            raise QueryParameterError(
+                {name: [str(message) for message in messages] for name, messages in filterset.errors.items()}
+            )
+        return filterset.qs
+
+
+# Permissions and throttles --------------------------------------------------
+
+
+class ReadOnlyOrSignedIn(permissions.BasePermission):
+    """Anyone reads; a write needs a token or a session. Who may change what is the services' business."""
+
+    def has_permission(self, request, view):
+        return request.method in permissions.SAFE_METHODS or bool(request.user and request.user.is_authenticated)
+
+
+class SecretariatOrReadOnly(permissions.BasePermission):
+    """Anyone reads; only the secretariat writes."""
+
+    message = "Only the secretariat may change this."
+
+    def has_permission(self, request, view):
+        from asem_portal.roles import is_secretariat
+
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return is_secretariat(request.user)
+
+
+class _SettingsRate:
+    """Reads the rate when asked, so a changed REST_FRAMEWORK setting (a test, a reload) takes effect."""
+
+    def get_rate(self):
+        return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+
+
+class AnonThrottle(_SettingsRate, throttling.AnonRateThrottle):
+    pass
+
+
+class UserThrottle(_SettingsRate, throttling.UserRateThrottle):
+    pass
+
+
+# The views' common behaviour -------------------------------------------------
+
+
+class ApiViewMixin:
+    """ETags and 304s on reads, If-Match on writes, JSON errors, CSV on lists.
+
+    Put it first among a view's bases. List actions (``csv_actions``) also
+    render CSV; everything else is JSON.
+    """
+
+    csv_actions = ("list",)
+    csv_filename = "export"
+
+    def get_renderers(self):
+        chosen = [renderers.JSONRenderer()]
+        if getattr(self, "action", None) in self.csv_actions:
+            chosen.append(CSVRenderer())
+        return chosen
+
+    def csv_columns(self) -> list[str]:
+        try:
+            return serializer_columns(self.get_serializer())
+        except (AssertionError, AttributeError):
+            return []
+
+    # The serializer of one resource as GET shows it: its data is what ETags are computed from.
+    detail_serializer_class = None
+
+    def get_object(self, queryset=None):
+        # A detail needs no list filters: skipping them also keeps DISTINCT away from SELECT ... FOR UPDATE.
+        queryset = self.get_queryset() if queryset is None else queryset
+        lookup_url_kwarg = self.lookup_url_kwarg or self.lookup_field
+        try:
+            obj = queryset.get(**{self.lookup_field: self.kwargs[lookup_url_kwarg]})
+        except (queryset.model.DoesNotExist, ValueError, TypeError, DjangoValidationError):
+            raise exceptions.NotFound() from None
+        self.check_object_permissions(self.request, obj)
+        return obj
+
+    def object_for_write(self):
+        """The object a write changes: locked until the transaction ends, and checked against If-Match.
+
+        Call it inside transaction.atomic, so no other writer slips in between the check and the write.
+        """
+        obj = self.get_object(self.get_queryset().select_for_update(of=("self",)))
+        self.check_if_match(obj)
+        return obj
+
+    def detail_serializer(self, instance):
+        serializer_class = self.detail_serializer_class or self.get_serializer_class()
+        return serializer_class(instance, context=self.get_serializer_context())
+
+    def current_etag(self, instance) -> str:
+        return etag_for(self.detail_serializer(instance).data)
+
+    def check_if_match(self, instance) -> None:
+        """Refuse a write with 412 when If-Match names a representation that is no longer current."""
+        header = self.request.headers.get("If-Match")
+        if header is None:
+            return
+        tags = parse_etags(header)
+        if "*" in tags:
+            return
+        # Strong comparison: a weak tag never matches a write's precondition.
+        if self.current_etag(instance) not in [tag for tag in tags if not tag.startswith("W/")]:
+            error = PreconditionFailed()
+            error.field, error.location = "If-Match", "header"
+            raise error
+
+    def written(self, instance, status_code=status.HTTP_200_OK, headers=None) -> Response:
+        """The response to a write: the new representation and its ETag."""
+        data = self.detail_serializer(instance).data
+        headers = {"ETag": etag_for(data), **(headers or {})}
+        return Response(data, status=status_code, headers=headers)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code >= 400 and getattr(response, "accepted_renderer", None) is not None \
+                and response.accepted_renderer.format != "json":
+            # Errors are always JSON, whatever format the client asked the data in.
+            response.accepted_renderer = renderers.JSONRenderer()
+            response.accepted_media_type = response.accepted_renderer.media_type
+            response.pop("Content-Disposition", None)
+        patch_vary_headers(response, ["Accept", "Authorization", "Cookie"])
+        if request.method not in ("GET", "HEAD") or response.status_code != 200 or not hasattr(response, "data"):
+            return response
+        if request.user.is_authenticated:
+            patch_cache_control(response, private=True)
+        patch_cache_control(response, no_cache=True)
+        if not response.has_header("ETag"):
+            renderer_format = getattr(getattr(response, "accepted_renderer", None), "format", "json")
+            response["ETag"] = etag_for(response.data, "" if renderer_format == "json" else f"-{renderer_format}")
+        if none_match(request, response["ETag"]):
+            not_modified = HttpResponseNotModified()
+            for header in ("ETag", "Vary", "Cache-Control"):
+                not_modified[header] = response[header]
+            return not_modified
+        return response

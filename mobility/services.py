@@ -1,0 +1,303 @@
+"""Writes of activities and mobility flows, and the rules of who may make them.
+
+The API and the partner workspace both call these, so the rules of DESIGN.md
+section 5 live here only:
+
+- An activity belongs to a partner when the partner leads it. A partner's
+  focal points (users with a PartnerMembership) create its activities as
+  drafts, edit them while draft or returned, and submit them; they never
+  publish, and never touch another partner's.
+- Only the secretariat approves a submission (it is published) or returns it
+  with a note (the focal points can edit and submit it again). The secretariat
+  may edit any activity in any state.
+- The state changes only through submit, approve and return:
+  draft -> submitted -> published, or submitted -> returned -> submitted.
+- A focal point writes the flows whose origin or destination is one of their
+  partners; the secretariat writes any flow.
+
+Each write is atomic, runs full_clean() before saving and records who made it
+in the history. A refusal is PermissionDenied (whom the rules do not allow)
+or, when the activity's state does not allow it now, a ValidationError on
+``state`` with the code ``invalid_state``.
+"""
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import slugify
+
+from asem_portal.roles import is_secretariat
+from mobility.models import Activity, MobilityFlow, Partner, PartnerMembership
+
+User = AbstractBaseUser | AnonymousUser
+INVALID_STATE = "invalid_state"
+
+# What a write may set. The workflow fields (state, review_note, submitted_at,
+# published_at) and created_by are the services' own.
+ACTIVITY_FIELDS = {
+    "slug", "title", "summary", "description", "activity_type", "status", "start_date", "end_date", "start_year",
+    "end_year", "place", "online", "delivery_mode", "lead_partner", "lead_description", "participants_asia",
+    "participants_europe", "website", "source_url", "outcomes", "is_demo",
+}
+ACTIVITY_RELATIONS = {"partners", "organisations", "objectives", "priorities", "instruments"}
+FLOW_FIELDS = {
+    "year", "origin", "destination", "mode", "level", "participants", "female", "fewer_opportunities", "programme",
+    "source", "is_demo",
+}
+EDITABLE_STATES = (Activity.State.DRAFT, Activity.State.RETURNED)
+
+
+class NotAllowed(PermissionDenied):
+    """A refusal under the roles' rules, naming the field whose value made it, if one did."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def _state_error(message: str) -> ValidationError:
+    return ValidationError({"state": ValidationError(message, code=INVALID_STATE)})
+
+
+# Who is who -------------------------------------------------------------------
+
+
+def partner_ids(user: User) -> frozenset[int]:
+    """The partners a user is a focal point for; remembered on the user for the rest of the request."""
+    if not user.is_authenticated:
+        return frozenset()
+    if not hasattr(user, "_partner_ids"):
+        user._partner_ids = frozenset(PartnerMembership.objects.filter(user=user).values_list("partner_id", flat=True))
+    return user._partner_ids
+
+
+def _is_secretariat(user: User) -> bool:
+    if not user.is_authenticated:
+        return False
+    if not hasattr(user, "_is_secretariat"):
+        user._is_secretariat = is_secretariat(user)
+    return user._is_secretariat
+
+
+def visible_activities_filter(user: User) -> Q:
+    """Which activities a user may read: the published ones, their own partners' too, or all for the secretariat."""
+    if _is_secretariat(user):
+        return Q()
+    published = Q(state=Activity.State.PUBLISHED)
+    mine = partner_ids(user)
+    return published | Q(lead_partner__in=mine) if mine else published
+
+
+def owns_activity(user: User, activity: Activity) -> bool:
+    return activity.lead_partner_id is not None and activity.lead_partner_id in partner_ids(user)
+
+
+def can_edit_activity(user: User, activity: Activity) -> bool:
+    return _is_secretariat(user) or (owns_activity(user, activity) and activity.state in EDITABLE_STATES)
+
+
+def owns_flow(user: User, flow: MobilityFlow) -> bool:
+    return bool({flow.origin_id, flow.destination_id} & partner_ids(user))
+
+
+def _require_focal_point_or_secretariat(user: User, what: str) -> None:
+    if not (_is_secretariat(user) or partner_ids(user)):
+        raise NotAllowed(f"Only partner focal points and the secretariat may {what}.")
+
+
+def _names(ids) -> str:
+    return ", ".join(Partner.objects.filter(pk__in=ids).order_by("name").values_list("name", flat=True))
+
+
+# Activities -------------------------------------------------------------------
+
+
+def _unique_slug(title: str) -> str:
+    base = slugify(title)[:100].strip("-") or "activity"
+    slug, n = base, 2
+    while Activity.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _apply(activity: Activity, data: dict[str, Any]) -> dict[str, Any]:
+    """Set the activity's own fields from data; return the relations to set once it is saved."""
+    unknown = set(data) - ACTIVITY_FIELDS - ACTIVITY_RELATIONS
+    if unknown:
+        raise ValueError(f"activity writes cannot set {', '.join(sorted(unknown))}")
+    for name in ACTIVITY_FIELDS & set(data):
+        setattr(activity, name, data[name])
+    # The year follows the date; it is set alone only when the date is unknown.
+    if data.get("start_date") and "start_year" not in data:
+        activity.start_year = data["start_date"].year
+    if data.get("end_date") and "end_year" not in data:
+        activity.end_year = data["end_date"].year
+    return {name: data[name] for name in ACTIVITY_RELATIONS & set(data)}
+
+
+def _save(instance, user: User) -> None:
+    instance.full_clean()
+    instance._history_user = user if user.is_authenticated else None
+    instance.save()
+
+
+def _set_relations(activity: Activity, relations: dict[str, Any]) -> None:
+    for name, objects in relations.items():
+        getattr(activity, name).set(objects)
+
+
+def _check_lead_partner(user: User, lead_partner: Partner | None) -> None:
+    if _is_secretariat(user):
+        return
+    if lead_partner is None or lead_partner.pk not in partner_ids(user):
+        raise NotAllowed(
+            f"Your activities must be led by a partner you report for: {_names(partner_ids(user))}.",
+            field="lead_partner",
+        )
+
+
+@transaction.atomic
+def activity_create(*, user: User, data: dict[str, Any]) -> Activity:
+    """A new activity, as a draft, created by the user."""
+    _require_focal_point_or_secretariat(user, "create activities")
+    _check_lead_partner(user, data.get("lead_partner"))
+    activity = Activity(state=Activity.State.DRAFT, created_by=user)
+    relations = _apply(activity, data)
+    if not activity.slug:
+        activity.slug = _unique_slug(activity.title)
+    _save(activity, user)
+    _set_relations(activity, relations)
+    return activity
+
+
+def _check_can_change(user: User, activity: Activity, verb: str) -> None:
+    if _is_secretariat(user):
+        return
+    if not owns_activity(user, activity):
+        raise NotAllowed(f"You may {verb} only activities led by a partner you report for.")
+    if activity.state not in EDITABLE_STATES:
+        raise _state_error(
+            f"This activity is {activity.get_state_display().lower()}: focal points may {verb} it only while it "
+            "is a draft or returned. Ask the secretariat for any change."
+        )
+
+
+@transaction.atomic
+def activity_update(*, activity: Activity, user: User, data: dict[str, Any]) -> Activity:
+    """Change an activity's content; its state stays as it is."""
+    _check_can_change(user, activity, "edit")
+    if "lead_partner" in data:
+        _check_lead_partner(user, data["lead_partner"])
+    if "slug" in data and not data["slug"]:
+        data = {**data, "slug": activity.slug}
+    relations = _apply(activity, data)
+    _save(activity, user)
+    _set_relations(activity, relations)
+    return activity
+
+
+@transaction.atomic
+def activity_delete(*, activity: Activity, user: User) -> None:
+    """Remove an activity: the secretariat any, focal points their own while draft or returned."""
+    _check_can_change(user, activity, "delete")
+    activity._history_user = user if user.is_authenticated else None
+    activity.delete()
+
+
+@transaction.atomic
+def activity_submit(*, activity: Activity, user: User) -> Activity:
+    """Send a draft or returned activity to the secretariat for review."""
+    if not (_is_secretariat(user) or owns_activity(user, activity)):
+        raise NotAllowed("You may submit only activities led by a partner you report for.")
+    if activity.state not in EDITABLE_STATES:
+        raise _state_error(
+            f"Only a draft or returned activity can be submitted; this one is {activity.get_state_display().lower()}."
+        )
+    activity.state = Activity.State.SUBMITTED
+    activity.submitted_at = timezone.now()
+    _save(activity, user)
+    return activity
+
+
+def _check_review(user: User, activity: Activity, verb: str) -> None:
+    if not _is_secretariat(user):
+        raise NotAllowed(f"Only the secretariat may {verb} a submission.")
+    if activity.state != Activity.State.SUBMITTED:
+        raise _state_error(
+            f"Only a submitted activity can be {verb}d; this one is {activity.get_state_display().lower()}."
+        )
+
+
+@transaction.atomic
+def activity_approve(*, activity: Activity, user: User) -> Activity:
+    """Publish a submitted activity: from now on anyone can read it."""
+    _check_review(user, activity, "approve")
+    activity.state = Activity.State.PUBLISHED
+    activity.published_at = timezone.now()
+    activity.review_note = ""  # the history keeps it; a published activity has nothing left to fix
+    _save(activity, user)
+    return activity
+
+
+@transaction.atomic
+def activity_return(*, activity: Activity, user: User, note: str) -> Activity:
+    """Send a submission back to its focal points with a note saying what to change."""
+    _check_review(user, activity, "return")
+    if not note or not note.strip():
+        raise ValidationError({"note": ValidationError("Say what the focal points should change.", code="required")})
+    activity.state = Activity.State.RETURNED
+    activity.review_note = note.strip()
+    _save(activity, user)
+    return activity
+
+
+# Mobility flows ---------------------------------------------------------------
+
+
+def _check_flow_partners(user: User, flow: MobilityFlow) -> None:
+    if _is_secretariat(user) or owns_flow(user, flow):
+        return
+    raise NotAllowed(
+        f"The origin or the destination must be a partner you report for: {_names(partner_ids(user))}.",
+        field="origin",
+    )
+
+
+def _apply_flow(flow: MobilityFlow, data: dict[str, Any]) -> None:
+    unknown = set(data) - FLOW_FIELDS
+    if unknown:
+        raise ValueError(f"flow writes cannot set {', '.join(sorted(unknown))}")
+    for name, value in data.items():
+        setattr(flow, name, value)
+
+
+@transaction.atomic
+def flow_create(*, user: User, data: dict[str, Any]) -> MobilityFlow:
+    _require_focal_point_or_secretariat(user, "report mobility")
+    flow = MobilityFlow(created_by=user)
+    _apply_flow(flow, data)
+    _check_flow_partners(user, flow)
+    _save(flow, user)
+    return flow
+
+
+@transaction.atomic
+def flow_update(*, flow: MobilityFlow, user: User, data: dict[str, Any]) -> MobilityFlow:
+    if not (_is_secretariat(user) or owns_flow(user, flow)):
+        raise NotAllowed("You may change only flows from or to a partner you report for.")
+    _apply_flow(flow, data)
+    _check_flow_partners(user, flow)  # nor move one away from your partners
+    _save(flow, user)
+    return flow
+
+
+@transaction.atomic
+def flow_delete(*, flow: MobilityFlow, user: User) -> None:
+    if not (_is_secretariat(user) or owns_flow(user, flow)):
+        raise NotAllowed("You may delete only flows from or to a partner you report for.")
+    flow._history_user = user if user.is_authenticated else None
+    flow.delete()
