@@ -1,12 +1,15 @@
 """One filter set per list: the pages, the API and the CSV exports all use these."""
 
 import django_filters
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from instruments.models import Instrument
 from mobility.models import Activity, DeliveryMode, Direction, MobilityFlow, MobilityLevel, Partner, Region
 from objectives.models import FIRST_YEAR, LAST_YEAR, Objective, Priority
+
+# What an empty choice means in a filter form: no restriction.
+ANY = _("Any")
 
 DIRECTION_REGIONS = {
     Direction.ASIA_TO_EUROPE: (Region.ASIA, Region.EUROPE),
@@ -26,31 +29,59 @@ class YearFilter(django_filters.NumberFilter):
         self.field_class = django_filters.fields.forms.IntegerField
 
 
+class ActivityOrdering(django_filters.OrderingFilter):
+    """Sorts by date on the year when only the year is known, with undated activities last either way.
+
+    Without a choice, the newest activities come first.
+    """
+
+    def filter(self, qs, value):
+        chosen = [param for param in (value or []) if param]
+        if not chosen:
+            chosen = ["-start_date"]
+        ordering = []
+        for param in chosen:
+            descending = param.startswith("-")
+            name = param.lstrip("-")
+            fields = ["start_year", "start_date"] if name == "start_date" else [self.param_map.get(name, name)]
+            for field_name in fields:
+                expression = F(field_name)
+                ordering.append(expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True))
+        return qs.order_by(*ordering, "title", "pk")
+
+
 class ActivityFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Search"), max_length=200)
     objective = django_filters.ModelChoiceFilter(
-        field_name="objectives", queryset=Objective.objects.all(), to_field_name="number", label=_("Objective")
+        field_name="objectives", queryset=Objective.objects.all(), to_field_name="number", label=_("Objective"),
+        empty_label=ANY,
     )
     priority = django_filters.ModelChoiceFilter(
-        field_name="priorities", queryset=Priority.objects.all(), to_field_name="code", label=_("Priority")
+        field_name="priorities", queryset=Priority.objects.all(), to_field_name="code", label=_("Priority"),
+        empty_label=ANY,
     )
     instrument = django_filters.ModelChoiceFilter(
-        field_name="instruments", queryset=Instrument.objects.all(), to_field_name="slug", label=_("Instrument")
+        field_name="instruments", queryset=Instrument.objects.all(), to_field_name="slug", label=_("Instrument"),
+        empty_label=ANY,
     )
     partner = django_filters.ModelChoiceFilter(
         queryset=Partner.objects.all(), to_field_name="code", method="filter_partner",
-        label=_("Partner (leading or taking part)"),
+        label=_("Partner (leading or taking part)"), empty_label=ANY,
     )
     region = django_filters.ChoiceFilter(
-        field_name="lead_partner__region", choices=Region.choices, label=_("Lead partner's region")
+        field_name="lead_partner__region", choices=Region.choices, label=_("Lead partner's region"),
+        empty_label=ANY,
     )
-    type = django_filters.ChoiceFilter(field_name="activity_type", choices=Activity.Type.choices, label=_("Type"))
-    status = django_filters.ChoiceFilter(choices=Activity.Status.choices, label=_("Status"))
+    type = django_filters.ChoiceFilter(
+        field_name="activity_type", choices=Activity.Type.choices, label=_("Type"), empty_label=ANY
+    )
+    status = django_filters.ChoiceFilter(choices=Activity.Status.choices, label=_("Status"), empty_label=ANY)
     mode = django_filters.ChoiceFilter(
-        field_name="delivery_mode", choices=DeliveryMode.choices, label=_("Delivery mode")
+        field_name="delivery_mode", choices=DeliveryMode.choices, label=_("Delivery mode"), empty_label=ANY
     )
     year = YearFilter(method="filter_year", label=_("Year"))
-    ordering = django_filters.OrderingFilter(
+    ordering = ActivityOrdering(
+        empty_label=_("Newest first"),
         fields=[("start_date", "start_date"), ("title", "title"), ("published_at", "published_at")],
         field_labels={"start_date": _("Start date"), "title": _("Title"), "published_at": _("Publication date")},
         label=_("Sort by"),
@@ -91,17 +122,17 @@ class MobilityFlowFilter(django_filters.FilterSet):
     year_from = YearFilter(field_name="year", lookup_expr="gte", label=_("From year"))
     year_to = YearFilter(field_name="year", lookup_expr="lte", label=_("To year"))
     origin = django_filters.ModelChoiceFilter(queryset=Partner.objects.all(), to_field_name="code",
-                                              label=_("Origin partner"))
+                                              label=_("Origin partner"), empty_label=ANY)
     destination = django_filters.ModelChoiceFilter(queryset=Partner.objects.all(), to_field_name="code",
-                                                   label=_("Destination partner"))
+                                                   label=_("Destination partner"), empty_label=ANY)
     partner = django_filters.ModelChoiceFilter(
         queryset=Partner.objects.all(), to_field_name="code", method="filter_partner",
-        label=_("Partner (origin or destination)"),
+        label=_("Partner (origin or destination)"), empty_label=ANY,
     )
     direction = django_filters.ChoiceFilter(choices=Direction.choices, method="filter_direction",
-                                            label=_("Direction"))
-    mode = django_filters.ChoiceFilter(choices=DeliveryMode.choices, label=_("Mode"))
-    level = django_filters.ChoiceFilter(choices=MobilityLevel.choices, label=_("Level"))
+                                            label=_("Direction"), empty_label=ANY)
+    mode = django_filters.ChoiceFilter(choices=DeliveryMode.choices, label=_("Mode"), empty_label=ANY)
+    level = django_filters.ChoiceFilter(choices=MobilityLevel.choices, label=_("Level"), empty_label=ANY)
     programme = django_filters.CharFilter(lookup_expr="icontains", max_length=200, label=_("Programme"))
     ordering = django_filters.OrderingFilter(
         fields=[("year", "year"), ("participants", "participants")],

@@ -1,6 +1,9 @@
 """Reads of partners, activities and mobility, shared by pages, the API and exports."""
 
-from django.db.models import Case, CharField, Count, F, Prefetch, Q, QuerySet, Sum, Value, When
+from dataclasses import dataclass
+
+from django.db.models import Case, CharField, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
 
 from mobility.filters import DIRECTION_REGIONS
 from mobility.models import Activity, MobilityFlow, Partner
@@ -55,15 +58,138 @@ def flow_summary(queryset: QuerySet[MobilityFlow], group_by: list[str]) -> list[
     if "destination" in group_by:
         annotations["destination_code"] = F("destination__code")
     columns = [{"origin": "origin_code", "destination": "destination_code"}.get(name, name) for name in group_by]
-    rows = (
-        queryset.order_by()
-        .annotate(**annotations)
-        .values(*columns)
-        .annotate(
-            participants=Sum("participants"), female=Sum("female"), fewer_opportunities=Sum("fewer_opportunities"),
-            flows=Count("id"),
-        )
-        .order_by(*columns)
-    )
+    totals = {
+        "participants": Sum("participants"), "female": Sum("female"),
+        "fewer_opportunities": Sum("fewer_opportunities"), "flows": Count("id"),
+    }
+    if not columns:
+        # values() with no field would group by every field, one row per flow: aggregate instead.
+        return [queryset.order_by().aggregate(**totals)]
+    rows = queryset.order_by().annotate(**annotations).values(*columns).annotate(**totals).order_by(*columns)
     renamed = {"origin_code": "origin", "destination_code": "destination"}
     return [{renamed.get(key, key): value for key, value in row.items()} for row in rows]
+
+
+def activities_newest_first(queryset: QuerySet[Activity]) -> QuerySet[Activity]:
+    """Newest first, dating by the year where only the year is known, undated ones last."""
+    return queryset.order_by(
+        F("start_year").desc(nulls_last=True), F("start_date").desc(nulls_last=True), "title", "pk"
+    )
+
+
+def latest_activities(limit: int = 5) -> list[Activity]:
+    latest = public_activities().prefetch_related(None).order_by(F("published_at").desc(nulls_last=True), "title")
+    return list(latest[:limit])
+
+
+def has_demo(queryset: QuerySet) -> bool:
+    """Whether any record behind a figure is synthetic, so the page can say so."""
+    return queryset.filter(is_demo=True).exists()
+
+
+def partner_list_with_counts() -> QuerySet[Partner]:
+    """Partners with how many published activities each leads and joins."""
+    published = Q(state=Activity.State.PUBLISHED)
+    led = Activity.objects.filter(published, lead_partner=OuterRef("pk")).order_by().values("lead_partner")
+    joined = (
+        Activity.partners.through.objects.filter(partner=OuterRef("pk"), activity__state=Activity.State.PUBLISHED)
+        .order_by().values("partner")
+    )
+    return partner_list().annotate(
+        led_count=Coalesce(Subquery(led.annotate(n=Count("pk")).values("n")), 0),
+        joined_count=Coalesce(Subquery(joined.annotate(n=Count("pk")).values("n")), 0),
+    )
+
+
+def partner_activities(partner: Partner) -> tuple[QuerySet[Activity], QuerySet[Activity]]:
+    """The published activities a partner leads, and those it takes part in without leading."""
+    led = activities_serving(lead_partner=partner)
+    joined = activities_serving(partners=partner).exclude(lead_partner=partner)
+    return led, joined
+
+
+def partner_mobility(partner: Partner) -> list[dict]:
+    """Per year, how many came to the partner and how many left it, in one query."""
+    incoming = Sum("participants", filter=Q(destination=partner))
+    outgoing = Sum("participants", filter=Q(origin=partner))
+    rows = (
+        MobilityFlow.objects.filter(Q(origin=partner) | Q(destination=partner))
+        .order_by().values("year")
+        .annotate(
+            incoming=Coalesce(incoming, 0), outgoing=Coalesce(outgoing, 0),
+            demo=Count("pk", filter=Q(is_demo=True)),
+        )
+        .order_by("year")
+    )
+    return list(rows)
+
+
+@dataclass
+class YearDirections:
+    """One year's participants in each direction, and the balance between Asia and Europe."""
+
+    year: int
+    asia_to_europe: int = 0
+    europe_to_asia: int = 0
+    within_asia: int = 0
+    within_europe: int = 0
+
+    @property
+    def interregional(self) -> int:
+        return self.asia_to_europe + self.europe_to_asia
+
+    @property
+    def balance(self) -> float | None:
+        """The smaller interregional direction over the larger: 1 is perfectly balanced."""
+        larger = max(self.asia_to_europe, self.europe_to_asia)
+        if not larger:
+            return None
+        return min(self.asia_to_europe, self.europe_to_asia) / larger
+
+
+def flows_by_year_and_direction(queryset: QuerySet[MobilityFlow]) -> list[YearDirections]:
+    years: dict[int, YearDirections] = {}
+    for row in flow_summary(queryset, ["year", "direction"]):
+        entry = years.setdefault(row["year"], YearDirections(row["year"]))
+        setattr(entry, row["direction"], row["participants"] or 0)
+    return [years[year] for year in sorted(years)]
+
+
+def flows_by_year_and(queryset: QuerySet[MobilityFlow], group: str) -> dict[int, dict[str, int]]:
+    """{year: {mode or level: participants}}."""
+    table: dict[int, dict[str, int]] = {}
+    for row in flow_summary(queryset, ["year", group]):
+        table.setdefault(row["year"], {})[row[group]] = row["participants"] or 0
+    return dict(sorted(table.items()))
+
+
+def largest_corridors(queryset: QuerySet[MobilityFlow], limit: int = 10) -> list[dict]:
+    """The partner-to-partner routes with the most participants over the flows given."""
+    rows = (
+        queryset.order_by()
+        .values("origin__code", "origin__name", "destination__code", "destination__name")
+        .annotate(participants=Sum("participants"))
+        .order_by("-participants", "origin__name", "destination__name")[:limit]
+    )
+    return [
+        {"origin": row["origin__code"], "origin_name": row["origin__name"],
+         "destination": row["destination__code"], "destination_name": row["destination__name"],
+         "participants": row["participants"]}
+        for row in rows
+    ]
+
+
+def activity_counts(by: str) -> dict:
+    """Published activities per objective number or instrument slug: {key: (count, of which demo)}."""
+    field = {"objective": "objectives__number", "instrument": "instruments__slug"}[by]
+    rows = (
+        Activity.objects.filter(state=Activity.State.PUBLISHED).exclude(**{f"{field}__isnull": True})
+        .order_by().values(field)
+        .annotate(n=Count("pk", distinct=True), demo=Count("pk", filter=Q(is_demo=True), distinct=True))
+    )
+    return {row[field]: (row["n"], row["demo"]) for row in rows}
+
+
+def activities_serving(**lookup) -> QuerySet[Activity]:
+    """Published activities for a short list (no relations beyond the lead partner), newest first."""
+    return activities_newest_first(public_activities().prefetch_related(None).filter(**lookup))
