@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class MobilityConfig(AppConfig):
     default_auto_field = 'django.db.models.BigAutoField'
     name = 'mobility'
+
+    def ready(self):
+        from mobility import metrics
+
+        metrics.register_metrics()
+        metrics.connect_receivers()

@@ -1,10 +1,33 @@
+import copy
+import uuid
+from unittest import mock
+
 import pytest
 from django.core.cache import cache
 
+from objectives import cache as progress_cache
+from objectives import services
+
 
 @pytest.fixture(autouse=True)
-def empty_cache():
-    """Progress results and the refresh debounce live in the cache: each test starts without them."""
-    cache.clear()
+def own_cache_keys(settings, monkeypatch):
+    """Progress results and the refresh debounce live in the cache: each test gets keys of its own.
+
+    A key prefix, never cache.clear(): with Redis that would empty the Celery
+    queues it shares, and other test runs' keys with them. The environment
+    variable carries the prefix to a worker the test starts.
+    """
+    prefix = f"tests-{uuid.uuid4().hex[:12]}"
+    caches = copy.deepcopy(settings.CACHES)
+    caches["default"]["KEY_PREFIX"] = prefix
+    settings.CACHES = caches
+    monkeypatch.setenv("CACHE_KEY_PREFIX", prefix)
     yield
-    cache.clear()
+    cache.delete_many([progress_cache.GENERATION_KEY, services.REFRESH_QUEUED_KEY])
+
+
+@pytest.fixture
+def queued():
+    """The refresh task's delay(), replaced by a mock that counts what would be queued."""
+    with mock.patch("objectives.tasks.refresh_computed_indicators.delay") as delay:
+        yield delay

@@ -1,0 +1,204 @@
+"""Writes of progress data: computed indicators' observations, and telling the portal that data changed.
+
+``data_changed()`` is what every write of indicators, observations, mobility
+flows or activities calls (directly, or through the receivers that
+objectives/apps.py and mobility/apps.py connect, which do nothing else). It
+debounces: however many writes a transaction makes, its commit replaces the
+progress cache's generation once and queues at most one refresh; and while a
+refresh waits in the queue, later commits queue no other.
+
+``refresh_computed_indicators()`` writes the yearly observations of every
+indicator whose source is a registered metric. It is idempotent: a second run
+over unchanged data writes nothing.
+"""
+
+import logging
+import math
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import asdict, dataclass, field
+
+from django.core.cache import cache
+from django.db import connection, transaction
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from objectives import cache as progress_cache
+from objectives.models import FIRST_YEAR, LAST_YEAR, Indicator, Observation
+from objectives.registry import UnknownMetric, metrics
+
+logger = logging.getLogger(__name__)
+
+REFRESH_QUEUED_KEY = "objectives:refresh:queued"
+# If a queued refresh is lost (a broker restart), changes queue a new one after this long.
+REFRESH_QUEUED_TIMEOUT = 300
+COMPUTED_NOTE = "Computed by the progress engine from the portal's data."
+
+_refreshing: ContextVar[bool] = ContextVar("objectives_refreshing", default=False)
+
+
+def data_changed(*, refresh: bool = True) -> None:
+    """Progress data changed: once the transaction commits, drop cached progress and refresh computed indicators.
+
+    Outside a transaction this happens at once. Pass refresh=False when only
+    hand-entered figures changed and no metric can depend on them.
+    """
+    if _refreshing.get():
+        refresh = False  # the refresh's own writes must not queue another refresh
+    callback = _commit_and_refresh if refresh else _commit
+    pending = {callback for _, callback, _ in connection.run_on_commit} if connection.in_atomic_block else set()
+    if callback in pending or _commit_and_refresh in pending:
+        return
+    transaction.on_commit(callback, robust=True)
+
+
+def progress_data_changed(**kwargs) -> None:
+    """A signal receiver for post_save, post_delete and m2m_changed: a cue to data_changed(), nothing more."""
+    data_changed()
+
+
+def _commit() -> None:
+    progress_cache.new_generation()
+
+
+def _commit_and_refresh() -> None:
+    progress_cache.new_generation()
+    schedule_refresh()
+
+
+_commit.marks_progress_change = True
+_commit_and_refresh.marks_progress_change = True
+
+
+def schedule_refresh() -> bool:
+    """Queue a refresh of all computed indicators unless one is already waiting. True if it queued one."""
+    from objectives.tasks import refresh_computed_indicators
+
+    if not cache.add(REFRESH_QUEUED_KEY, True, timeout=REFRESH_QUEUED_TIMEOUT):
+        return False
+    try:
+        refresh_computed_indicators.delay()
+    except Exception:
+        cache.delete(REFRESH_QUEUED_KEY)
+        raise
+    return True
+
+
+@dataclass
+class RefreshReport:
+    indicators: int = 0
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    kept_by_hand: int = 0
+    unknown_metrics: list[str] = field(default_factory=list)
+    failed_metrics: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated or self.deleted)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def __str__(self):
+        text = (f"{self.indicators} computed indicators: {self.created} observations created, "
+                f"{self.updated} updated, {self.deleted} deleted, {self.unchanged} unchanged")
+        if self.kept_by_hand:
+            text += f", {self.kept_by_hand} hand-entered kept"
+        if self.unknown_metrics:
+            text += f"; unknown metrics: {', '.join(self.unknown_metrics)}"
+        if self.failed_metrics:
+            text += f"; metrics that failed: {', '.join(self.failed_metrics)}"
+        return text
+
+
+@contextmanager
+def _as_refresh():
+    token = _refreshing.set(True)
+    try:
+        yield
+    finally:
+        _refreshing.reset(token)
+
+
+def refresh_computed_indicators(*, indicator_ids: list[int] | None = None) -> RefreshReport:
+    """Write the headline observations of computed indicators from their metrics.
+
+    For each year the metric gives, the observation is created or updated and
+    marked computed; computed observations for years the metric no longer
+    gives are deleted. A hand-entered observation (is_computed=False) for a
+    year stays as entered. Indicators are locked while they are written, so
+    two refreshes at once take turns instead of colliding.
+    """
+    report = RefreshReport()
+    with _as_refresh(), transaction.atomic():
+        indicators = Indicator.objects.select_for_update().filter(source=Indicator.Source.COMPUTED).exclude(metric="")
+        if indicator_ids is not None:
+            indicators = indicators.filter(pk__in=indicator_ids)
+        indicators = list(indicators.order_by("pk"))
+        report.indicators = len(indicators)
+        existing: dict[tuple[int, int], Observation] = {
+            (o.indicator_id, o.year): o
+            for o in Observation.objects.filter(indicator__in=indicators, breakdown="").order_by()
+        }
+        series_by_metric: dict[str, dict[int, float] | None] = {}
+        to_create, to_update, to_delete = [], [], []
+        for indicator in indicators:
+            if indicator.metric not in series_by_metric:
+                series_by_metric[indicator.metric] = _series(indicator.metric, report)
+            series = series_by_metric[indicator.metric]
+            if series is None:
+                continue
+            for year, value in series.items():
+                observation = existing.get((indicator.pk, year))
+                if observation is None:
+                    to_create.append(Observation(
+                        indicator=indicator, year=year, value=value, is_computed=True, note=COMPUTED_NOTE,
+                    ))
+                elif not observation.is_computed:
+                    report.kept_by_hand += 1
+                elif math.isclose(observation.value, value, rel_tol=1e-12, abs_tol=1e-12):
+                    report.unchanged += 1
+                else:
+                    observation.value = value
+                    to_update.append(observation)
+            to_delete += [
+                o.pk for (indicator_id, year), o in existing.items()
+                if indicator_id == indicator.pk and o.is_computed and year not in series
+            ]
+        if to_create:
+            bulk_create_with_history(to_create, Observation, batch_size=500, default_change_reason=COMPUTED_NOTE)
+        if to_update:
+            bulk_update_with_history(
+                to_update, Observation, ["value"], batch_size=500, default_change_reason=COMPUTED_NOTE
+            )
+        if to_delete:
+            Observation.objects.filter(pk__in=to_delete).delete()
+        report.created, report.updated, report.deleted = len(to_create), len(to_update), len(to_delete)
+        if report.changed:
+            data_changed(refresh=False)
+    if report.changed or report.unknown_metrics or report.failed_metrics:
+        logger.info("Refreshed computed indicators: %s", report)
+    return report
+
+
+def _series(key: str, report: RefreshReport) -> dict[int, float] | None:
+    """The metric's yearly values that fit an observation, or None when it cannot be computed."""
+    try:
+        metric = metrics.get(key)
+    except UnknownMetric:
+        logger.warning("Indicators name the metric %r, which no app registers.", key)
+        report.unknown_metrics.append(key)
+        return None
+    try:
+        values = metric.compute()
+    except Exception:
+        # One broken metric must not keep every other computed indicator stale.
+        logger.exception("The metric %r failed to compute.", key)
+        report.failed_metrics.append(key)
+        return None
+    return {
+        int(year): float(value) for year, value in values.items()
+        if value is not None and FIRST_YEAR <= int(year) <= LAST_YEAR and math.isfinite(float(value))
+    }
