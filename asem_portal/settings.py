@@ -141,7 +141,14 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE: dict = {
+    # Nightly, besides after every change: catches writes that sent no signal (queryset.update, raw SQL).
+    "refresh-computed-indicators": {
+        "task": "objectives.tasks.refresh_computed_indicators", "schedule": crontab(hour=2, minute=30),
+    },
+}
 
 SIMPLE_HISTORY_REVERT_DISABLED = False
 
