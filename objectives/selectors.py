@@ -1,8 +1,14 @@
 """Reads of the strategy shared by pages, the API and exports."""
 
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.core.cache import cache
 from django.db.models import Prefetch
 
-from objectives.models import Objective, Priority, Strategy
+from objectives import cache as progress_cache
+from objectives import progress
+from objectives.models import Indicator, Objective, Observation, Priority, Strategy
 
 
 def current_strategy() -> Strategy | None:
@@ -11,3 +17,152 @@ def current_strategy() -> Strategy | None:
 
 def objective_list():
     return Objective.objects.prefetch_related(Prefetch("priorities", queryset=Priority.objects.order_by("number")))
+
+
+# Progress toward 2030 ---------------------------------------------------------
+#
+# progress_overview(as_of) -> ProgressOverview, for the home page, the progress
+# chart, the objective pages and the API:
+#   .as_of        the year it is computed as of (the latest year with data by default; None without data)
+#   .vision       RollupResult of the four objectives
+#   .objectives   [ObjectiveProgress(.objective, .result, .priorities)]
+#                   .priorities  [PriorityProgress(.priority, .result, .indicators)]
+#                     .indicators  [IndicatorProgress(.indicator, .result)]
+#   .indicators   every IndicatorProgress, in objective and priority order
+#   .as_dict()    the same as plain JSON-ready values
+# indicator_progress(indicator, as_of) -> IndicatorResult for one indicator.
+# status_counts(overview) -> {status: number of indicators}, best status first, every status present.
+# progress_years() -> the years with observations, for an "as of" picker.
+#
+# Results are objectives.progress.IndicatorResult (status, status_label, score,
+# is_override, override_reason, baseline_*, latest_*, target_*, actual_growth,
+# required_growth, ratio, method, growth_method, direction, as_of, explanation)
+# and RollupResult (status, status_label, score, counts, as_of). The overview
+# costs four queries however many indicators there are, and is cached until
+# the next write (objectives/cache.py).
+
+
+@dataclass(frozen=True)
+class IndicatorProgress:
+    indicator: Indicator
+    result: progress.IndicatorResult
+
+    def as_dict(self) -> dict:
+        i = self.indicator
+        return {"code": i.code, "name": i.name, "unit": i.unit, "weight": i.weight, "source": i.source,
+                "metric": i.metric, "is_demo": i.is_demo, "result": self.result.as_dict()}
+
+
+@dataclass(frozen=True)
+class PriorityProgress:
+    priority: Priority
+    result: progress.RollupResult
+    indicators: list[IndicatorProgress]
+
+    def as_dict(self) -> dict:
+        return {"code": self.priority.code, "title": self.priority.title, "result": self.result.as_dict(),
+                "indicators": [item.as_dict() for item in self.indicators]}
+
+
+@dataclass(frozen=True)
+class ObjectiveProgress:
+    objective: Objective
+    result: progress.RollupResult
+    priorities: list[PriorityProgress]
+
+    @property
+    def indicators(self) -> list[IndicatorProgress]:
+        return [item for priority in self.priorities for item in priority.indicators]
+
+    def as_dict(self) -> dict:
+        o = self.objective
+        return {"number": o.number, "title": o.title, "short_title": o.short_title, "result": self.result.as_dict(),
+                "priorities": [item.as_dict() for item in self.priorities]}
+
+
+@dataclass(frozen=True)
+class ProgressOverview:
+    as_of: int | None
+    vision: progress.RollupResult
+    objectives: list[ObjectiveProgress]
+
+    @property
+    def indicators(self) -> list[IndicatorProgress]:
+        return [item for objective in self.objectives for item in objective.indicators]
+
+    def as_dict(self) -> dict:
+        return {"as_of": self.as_of, "vision": self.vision.as_dict(), "status_counts": status_counts(self),
+                "objectives": [item.as_dict() for item in self.objectives]}
+
+
+def progress_overview(as_of: int | None = None) -> ProgressOverview:
+    """The progress of the vision, each objective, priority and indicator, as of a year."""
+    use_cache = not progress_cache.change_pending()
+    if use_cache:
+        key = progress_cache.key("overview", "latest" if as_of is None else as_of)
+        overview = cache.get(key)
+        if overview is not None:
+            return overview
+    overview = _build_overview(as_of)
+    if use_cache:
+        cache.set(key, overview)
+    return overview
+
+
+def _build_overview(as_of: int | None) -> ProgressOverview:
+    # Four queries: objectives, priorities, indicators, and every headline observation.
+    indicators = Prefetch("indicators", queryset=Indicator.objects.order_by("code"))
+    priorities = Prefetch("priorities", queryset=Priority.objects.order_by("number").prefetch_related(indicators))
+    objectives = list(Objective.objects.order_by("number").prefetch_related(priorities))
+    series: dict[int, dict[int, float]] = defaultdict(dict)
+    for indicator_id, year, value in Observation.objects.filter(breakdown="").order_by().values_list(
+        "indicator_id", "year", "value"
+    ):
+        series[indicator_id][year] = value
+    if as_of is None:
+        as_of = max((year for values in series.values() for year in values), default=None)
+
+    objective_items = []
+    for objective in objectives:
+        priority_items = []
+        for priority in objective.priorities.all():
+            indicator_items = [
+                IndicatorProgress(indicator, _assess(indicator, series.get(indicator.pk, {}), as_of))
+                for indicator in priority.indicators.all()
+            ]
+            result = progress.roll_up([item.result for item in indicator_items], as_of=as_of)
+            priority_items.append(PriorityProgress(priority, result, indicator_items))
+        result = progress.roll_up([item.result for item in priority_items], as_of=as_of)
+        objective_items.append(ObjectiveProgress(objective, result, priority_items))
+    vision = progress.roll_up([item.result for item in objective_items], as_of=as_of)
+    return ProgressOverview(as_of=as_of, vision=vision, objectives=objective_items)
+
+
+def indicator_progress(indicator: Indicator, as_of: int | None = None) -> progress.IndicatorResult:
+    """One indicator's progress as of a year (by default the latest year it has data for), in one query."""
+    values = Observation.objects.filter(indicator=indicator, breakdown="").order_by().values_list("year", "value")
+    return _assess(indicator, dict(values), as_of)
+
+
+def status_counts(overview: ProgressOverview) -> dict[str, int]:
+    """How many indicators have each status, best first; every status is present."""
+    return {status: overview.vision.counts.get(status, 0) for status in progress.STATUSES}
+
+
+def progress_years() -> list[int]:
+    return list(Observation.objects.filter(breakdown="").order_by("year").values_list("year", flat=True).distinct())
+
+
+def _assess(indicator: Indicator, series: dict[int, float], as_of: int | None) -> progress.IndicatorResult:
+    return progress.assess(
+        direction=indicator.direction,
+        baseline_year=indicator.baseline_year,
+        baseline_value=indicator.baseline_value,
+        target_year=indicator.target_year,
+        target_value=indicator.target_value,
+        observations=series,
+        as_of=as_of,
+        status_override=indicator.status_override,
+        override_reason=indicator.override_reason,
+        weight=indicator.weight,
+    )
