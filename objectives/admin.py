@@ -1,7 +1,13 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from objectives import progress, services
 from objectives.models import Indicator, Objective, Observation, Priority, Strategy
+from objectives.registry import metrics, validate_metric
+from objectives.selectors import indicator_progress
 
 
 @admin.register(Strategy)
@@ -38,8 +44,30 @@ class ObservationInline(admin.TabularInline):
     fields = ["year", "breakdown", "value", "is_computed", "note"]
 
 
+class IndicatorForm(forms.ModelForm):
+    """Offers the registered metrics to choose from; the admin supplies the model and fields."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = self.instance.metric
+        unknown = [(current, f"{current} (registered by no app)")] if current and current not in metrics else []
+        self.fields["metric"] = forms.ChoiceField(
+            choices=[("", "---------"), *metrics.choices(), *unknown], required=False,
+            help_text=Indicator._meta.get_field("metric").help_text,
+        )
+
+    def clean_metric(self):
+        metric = self.cleaned_data["metric"]
+        if metric:
+            validate_metric(metric)
+        return metric
+
+
 @admin.register(Indicator)
 class IndicatorAdmin(SimpleHistoryAdmin):
+    form = IndicatorForm
+    readonly_fields = ["progress"]
+    actions = ["refresh_computed"]
     list_display = ["code", "name", "priority", "unit", "source", "status_override", "is_demo"]
     list_select_related = ["priority"]
     list_filter = ["priority__objective", "source", "direction", "is_demo"]
@@ -50,8 +78,55 @@ class IndicatorAdmin(SimpleHistoryAdmin):
         (None, {"fields": ["priority", "code", "name", "description", "unit", "direction", "weight", "is_demo"]}),
         ("Baseline and target", {"fields": ["baseline_year", "baseline_value", "target_year", "target_value"]}),
         ("Source", {"fields": ["source", "metric", "data_source", "methodology"]}),
+        ("Progress", {"fields": ["progress"]}),
         ("Manual status", {"fields": ["status_override", "override_reason"]}),
     ]
+
+    @admin.display(description=_("Current status"))
+    def progress(self, indicator):
+        if indicator.pk is None:
+            return _("Shown once the indicator is saved.")
+        result = indicator_progress(indicator)
+        rows = [
+            (_("Status"), result.status_label + (" (set by hand)" if result.is_override else "")),
+            (_("Why"), result.explanation),
+            (_("As of"), result.as_of),
+            (_("Baseline"), _figure(result.baseline_value, result.baseline_year)),
+            (_("Latest"), _figure(result.latest_value, result.latest_year)),
+            (_("Target"), _figure(result.target_value, result.target_year)),
+            (_("Actual growth a year"), _growth(result.actual_growth, result.growth_method)),
+            (_("Required growth a year"), _growth(result.required_growth, result.growth_method)),
+            (_("Ratio"), "-" if result.ratio is None else f"{result.ratio:.3f}"),
+            (_("Method"), result.method),
+            (_("Score"), "-" if result.score is None else f"{result.score:g} of {progress.MAX_SCORE:g}"),
+        ]
+        return format_html(
+            '<table class="progress-figures"><tbody>{}</tbody></table>',
+            format_html_join("", "<tr><th scope=\"row\">{}</th><td>{}</td></tr>",
+                             ((label, "-" if value is None else value) for label, value in rows)),
+        )
+
+    @admin.action(description=_("Refresh the selected computed indicators from the portal's data"))
+    def refresh_computed(self, request, queryset):
+        computed = list(queryset.filter(source=Indicator.Source.COMPUTED).values_list("pk", flat=True))
+        if not computed:
+            self.message_user(request, _("None of the selected indicators is computed."), messages.WARNING)
+            return
+        report = services.refresh_computed_indicators(indicator_ids=computed)
+        level = messages.WARNING if report.unknown_metrics or report.failed_metrics else messages.SUCCESS
+        self.message_user(request, str(report), level)
+
+
+def _figure(value, year) -> str | None:
+    return None if value is None else f"{value:,.6g} ({year})"
+
+
+def _growth(growth, growth_method) -> str | None:
+    if growth is None:
+        return None
+    if growth_method == progress.GROWTH_LINEAR:
+        return f"{growth:+,.6g}"
+    return f"{growth * 100:+.3f} %"
 
 
 @admin.register(Observation)
