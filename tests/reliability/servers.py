@@ -90,7 +90,7 @@ class PostgresInstance:
         return self
 
     def start(self) -> "PostgresInstance":
-        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c max_connections=200"
+        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c max_connections=200 -c recovery_init_sync_method=syncfs"
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.log), "-w", "-t", "60", "start")
         return self
 
@@ -106,6 +106,9 @@ class PostgresInstance:
 
     def destroy(self) -> None:
         self.stop("immediate")
+        if self.log.exists():
+            LOGS.mkdir(parents=True, exist_ok=True)
+            shutil.copy(self.log, LOGS / f"postgres-{self.port}.log")
         shutil.rmtree(self.root, ignore_errors=True)
 
 
