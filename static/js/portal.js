@@ -1,0 +1,35 @@
+// A little enhancement on top of pages that work without it.
+(function () {
+  "use strict";
+
+  // Filter forms: leave empty fields out of the address, so it stays short and shareable.
+  document.querySelectorAll("form[method=get]").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      form.querySelectorAll("input[name], select[name]").forEach(function (field) {
+        if (field.value === "") {
+          field.dataset.name = field.name;
+          field.removeAttribute("name");
+        }
+      });
+      // Restore the names if the page comes back from the cache.
+      window.addEventListener("pageshow", function () {
+        form.querySelectorAll("[data-name]").forEach(function (field) {
+          field.name = field.dataset.name;
+        });
+      }, { once: true });
+    });
+  });
+
+  // Print every data table, including those folded away in <details>.
+  var opened = [];
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details:not([open])").forEach(function (details) {
+      details.open = true;
+      opened.push(details);
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    opened.forEach(function (details) { details.open = false; });
+    opened = [];
+  });
+})();
