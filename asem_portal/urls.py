@@ -9,6 +9,8 @@ admin.site.index_title = "Strategy, partners, activities and mobility"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("progress/", views.progress, name="progress"),
+    path("about/", views.about, name="about"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
@@ -17,3 +19,5 @@ urlpatterns = [
     path("", include("instruments.urls")),
     path("", include("mobility.urls")),
 ]
+
+handler500 = "asem_portal.views.server_error"

@@ -1,12 +1,75 @@
+"""The site's own pages: home, the progress chart, about the strategy, and the error pages."""
+
+from django.http import HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
+from django.utils import timezone
+from django.views.decorators.csrf import requires_csrf_token
+from django.views.decorators.http import require_safe
 
+from asem_portal import figures
 from instruments.selectors import instrument_list
-from objectives.selectors import current_strategy, objective_list
+from mobility.selectors import flows, flows_by_year_and_direction, has_demo, latest_activities
+from objectives.forms import AsOfForm
+from objectives.selectors import current_strategy, objective_list, progress_overview, progress_years, status_counts
+
+LATEST_ACTIVITIES = 5
 
 
+@require_safe
 def home(request):
-    return render(
-        request,
-        "asem_portal/home.html",
-        {"strategy": current_strategy(), "objectives": objective_list(), "instruments": instrument_list()},
-    )
+    strategy = current_strategy()
+    overview = progress_overview()
+    by_year = flows_by_year_and_direction(flows())
+    latest_flows = by_year[-1] if by_year else None
+    activities = latest_activities(LATEST_ACTIVITIES)
+    counts = status_counts(overview)
+    today = timezone.localdate()
+    context = {
+        "strategy": strategy,
+        "overview": overview,
+        "status_counts": figures.status_count_rows(counts),
+        "status_chart": figures.status_chart(counts),
+        "timeline": figures.strategy_timeline(strategy, today) if strategy else None,
+        "today": today,
+        "latest_flows": latest_flows,
+        "previous_flows": by_year[-2] if len(by_year) > 1 else None,
+        "activities": activities,
+        "shows_demo_data": (
+            any(i.indicator.is_demo for i in overview.indicators)
+            or any(a.is_demo for a in activities)
+            or (latest_flows is not None and has_demo(flows().filter(year=latest_flows.year)))
+        ),
+    }
+    return render(request, "asem_portal/home.html", context)
+
+
+@require_safe
+def progress(request):
+    form = AsOfForm(request.GET, years=progress_years())
+    overview = progress_overview(as_of=form.year)
+    context = {
+        "form": form,
+        "overview": overview,
+        "rows": figures.progress_rows(overview),
+        "status_counts": figures.status_count_rows(status_counts(overview)),
+        "legend": figures.LEGEND,
+        "shows_demo_data": any(i.indicator.is_demo for i in overview.indicators),
+    }
+    return render(request, "asem_portal/progress.html", context, status=200 if form.is_valid() else 400)
+
+
+@require_safe
+def about(request):
+    return render(request, "asem_portal/about.html", {
+        "strategy": current_strategy(),
+        "objectives": objective_list(),
+        "instruments": instrument_list(),
+    })
+
+
+@requires_csrf_token
+def server_error(request, template_name="500.html"):
+    """The 500 page, rendered without context processors: whatever failed may fail again in them."""
+    template = loader.get_template(template_name)
+    return HttpResponseServerError(template.render({"site_name": "ASEM Education Portal"}))

@@ -1,0 +1,26 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from objectives.models import FIRST_YEAR, LAST_YEAR
+
+
+class AsOfForm(forms.Form):
+    """The year progress is computed as of: any year the data model accepts, or empty for the latest."""
+
+    as_of = forms.IntegerField(
+        label=_("Progress as of"), required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR,
+        error_messages={"invalid": _("Choose a year, such as 2024.")},
+    )
+
+    def __init__(self, data, *, years: list[int], **kwargs):
+        super().__init__(data, **kwargs)
+        years = set(years)
+        asked = (data or {}).get("as_of", "")
+        if asked.isdigit() and FIRST_YEAR <= int(asked) <= LAST_YEAR:
+            years.add(int(asked))  # a year without data is still a fair question; keep it selected
+        choices = [("", _("The latest year with data"))] + [(year, str(year)) for year in sorted(years, reverse=True)]
+        self.fields["as_of"].widget = forms.Select(choices=choices)
+
+    @property
+    def year(self) -> int | None:
+        return self.cleaned_data.get("as_of") if self.is_valid() else None
