@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from instruments import views
 
 app_name = "instruments"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("instruments/", views.instrument_list, name="list"),
+    path("instruments/<slug:slug>/", views.instrument_detail, name="instrument"),
+]

@@ -1,3 +1,118 @@
-from django.shortcuts import render
+"""Public pages of the objectives and their indicators: parse, call a selector, render.
 
-# Create your views here.
+The pages show related activities too, so they read mobility's selectors:
+the page is where the apps meet. The objectives app's models, selectors
+and progress engine stay free of mobility.
+"""
+
+from collections import defaultdict
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
+
+from asem_portal.exports import Column, csv_response
+from mobility.selectors import activities_serving, activity_counts
+from objectives import charts
+from objectives.forms import AsOfForm
+from objectives.models import Indicator, Observation
+from objectives.selectors import indicator_progress, progress_overview
+
+RELATED_ACTIVITIES_SHOWN = 10
+
+OBSERVATION_COLUMNS = [
+    Column("indicator", lambda o: o.indicator.code),
+    Column("year", lambda o: o.year),
+    Column("breakdown", lambda o: o.breakdown),
+    Column("value", lambda o: o.value),
+    Column("unit", lambda o: o.indicator.unit),
+    Column("computed", lambda o: "yes" if o.is_computed else "no"),
+    Column("note", lambda o: o.note),
+]
+
+
+@require_safe
+def objective_list(request):
+    overview = progress_overview()
+    counts = activity_counts("objective")
+    objectives = [
+        {"item": item, "activities": counts.get(item.objective.number, (0, 0))[0]} for item in overview.objectives
+    ]
+    shows_demo = any(i.indicator.is_demo for i in overview.indicators) or any(d for _n, d in counts.values())
+    return render(request, "objectives/objective_list.html",
+                  {"overview": overview, "objectives": objectives, "shows_demo_data": shows_demo})
+
+
+@require_safe
+def objective_detail(request, number):
+    overview = progress_overview()
+    item = next((o for o in overview.objectives if o.objective.number == number), None)
+    if item is None:
+        raise Http404("No such objective.")
+    series = defaultdict(list)
+    for indicator_id, year, value in Observation.objects.filter(
+        indicator__in=[i.indicator.pk for i in item.indicators], breakdown=""
+    ).order_by("year").values_list("indicator_id", "year", "value"):
+        series[indicator_id].append((year, value))
+    priorities = [
+        {"item": priority, "indicators": [
+            {"item": i, "trend": charts.trend(i.indicator, series[i.indicator.pk])} for i in priority.indicators
+        ]}
+        for priority in item.priorities
+    ]
+    related = activities_serving(objectives=item.objective)
+    shown = list(related[:RELATED_ACTIVITIES_SHOWN])
+    context = {
+        "overview": overview,
+        "item": item,
+        "objective": item.objective,
+        "priorities": priorities,
+        "activities": shown,
+        "activity_count": related.count(),
+        "shows_demo_data": any(i.indicator.is_demo for i in item.indicators) or any(a.is_demo for a in shown),
+    }
+    return render(request, "objectives/objective_detail.html", context)
+
+
+@require_safe
+def indicator_detail(request, code):
+    indicator = get_object_or_404(Indicator.objects.select_related("priority__objective"), code=code)
+    observations = list(indicator.observations.order_by("breakdown", "year"))
+    if request.GET.get("format") == "csv":
+        for observation in observations:
+            observation.indicator = indicator
+        return csv_response(f"indicator-{indicator.code}.csv", observations, OBSERVATION_COLUMNS)
+    headline = [(o.year, o.value) for o in observations if not o.breakdown]
+    form = AsOfForm(request.GET, years=[year for year, _value in headline])
+    result = indicator_progress(indicator, as_of=form.year)
+    context = {
+        "indicator": indicator,
+        "priority": indicator.priority,
+        "objective": indicator.priority.objective,
+        "form": form,
+        "result": result,
+        "chart": charts.indicator_chart(indicator, result, headline),
+        "headline": [o for o in observations if not o.breakdown],
+        "breakdowns": breakdown_tables(observations),
+        "shows_demo_data": indicator.is_demo,
+    }
+    return render(request, "objectives/indicator_detail.html", context, status=200 if form.is_valid() else 400)
+
+
+def breakdown_tables(observations: list[Observation]) -> list[dict]:
+    """Observations with a breakdown, one table per key (region, mode, ...): a row per value, a column per year."""
+    tables: dict[str, dict[str, dict[int, float]]] = defaultdict(lambda: defaultdict(dict))
+    for o in observations:
+        if o.breakdown:
+            key, _sep, value = o.breakdown.partition("=")
+            tables[key][value][o.year] = o.value
+    result = []
+    for key, rows in sorted(tables.items()):
+        years = sorted({year for values in rows.values() for year in values})
+        result.append({
+            "key": key.replace("_", " "),
+            "years": years,
+            "rows": [{"value": value.replace("_", " "), "values": [values.get(year) for year in years]}
+                     for value, values in sorted(rows.items())],
+        })
+    return result
