@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from mobility import views
 
 app_name = "mobility"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("activities/", views.activity_list, name="activities"),
+    path("activities/<slug:slug>/", views.activity_detail, name="activity"),
+    path("partners/", views.partner_list, name="partners"),
+    path("partners/<str:code>/", views.partner_detail, name="partner"),
+    path("mobility/", views.mobility, name="mobility"),
+]

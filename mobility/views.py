@@ -1,3 +1,143 @@
-from django.shortcuts import render
+"""Public pages of activities, partners and mobility: parse, call a selector, render."""
 
-# Create your views here.
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from mobility import charts
+from mobility.exports import ACTIVITY_COLUMNS, FLOW_COLUMNS, activity_records, csv_response, flow_records
+from mobility.filters import ActivityFilter, MobilityFlowFilter
+from mobility.models import Activity, Partner, Region
+from mobility.selectors import (
+    flow_summary,
+    flows,
+    flows_by_year_and,
+    flows_by_year_and_direction,
+    has_demo,
+    largest_corridors,
+    partner_activities,
+    partner_list_with_counts,
+    partner_mobility,
+    public_activities,
+)
+from objectives.models import Priority
+
+ACTIVITIES_PER_PAGE = 20
+PARTNER_ACTIVITIES_SHOWN = 10
+
+
+def filter_errors(filterset) -> list[dict]:
+    """What was wrong with the filters, in words a visitor can act on."""
+    if filterset.is_valid():
+        return []
+    return [
+        {"label": filterset.form.fields[name].label if name in filterset.form.fields else name,
+         "messages": messages}
+        for name, messages in filterset.form.errors.items()
+    ]
+
+
+def bad_filter_csv(errors: list[dict]) -> HttpResponse:
+    lines = [_("The export was not made: some filters are not valid.")]
+    lines += [f"{error['label']}: {' '.join(error['messages'])}" for error in errors]
+    return HttpResponse("\n".join(lines) + "\n", status=400, content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+def activity_list(request):
+    filterset = ActivityFilter(request.GET, queryset=public_activities())
+    errors = filter_errors(filterset)
+    if request.GET.get("format") == "csv":
+        if errors:
+            return bad_filter_csv(errors)
+        return csv_response("asem-activities.csv", activity_records(filterset.qs), ACTIVITY_COLUMNS)
+    page = Paginator(filterset.qs, ACTIVITIES_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "filter": filterset,
+        "filter_errors": errors,
+        "page": page,
+        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        "shows_demo_data": any(activity.is_demo for activity in page),
+    }
+    return render(request, "mobility/activity_list.html", context, status=400 if errors else 200)
+
+
+@require_safe
+def activity_detail(request, slug):
+    activity = get_object_or_404(
+        public_activities().prefetch_related(
+            "organisations", Prefetch("priorities", queryset=Priority.objects.select_related("objective"))
+        ),
+        slug=slug,
+    )
+    return render(request, "mobility/activity_detail.html",
+                  {"activity": activity, "shows_demo_data": activity.is_demo})
+
+
+@require_safe
+def partner_list(request):
+    partners = list(partner_list_with_counts())
+    sides = [
+        {"region": Region.ASIA, "label": _("Asian partners"), "partners": [p for p in partners if p.region == "asia"]},
+        {"region": Region.EUROPE, "label": _("European partners"),
+         "partners": [p for p in partners if p.region == "europe"]},
+    ]
+    shows_demo = any(p.led_count or p.joined_count for p in partners) and has_demo(
+        Activity.objects.filter(state=Activity.State.PUBLISHED)
+    )
+    return render(request, "mobility/partner_list.html", {
+        "sides": sides, "partner_count": len(partners), "shows_demo_data": shows_demo,
+    })
+
+
+@require_safe
+def partner_detail(request, code):
+    partner = get_object_or_404(Partner, code=code)
+    led, joined = partner_activities(partner)
+    led_shown = list(led[:PARTNER_ACTIVITIES_SHOWN])
+    joined_shown = list(joined[:PARTNER_ACTIVITIES_SHOWN])
+    mobility = partner_mobility(partner)
+    context = {
+        "partner": partner,
+        "led": led_shown,
+        "led_count": led.count(),
+        "joined": joined_shown,
+        "joined_count": joined.count(),
+        "mobility": mobility,
+        "mobility_chart": charts.partner_mobility_chart(partner, mobility),
+        "shows_demo_data": any(a.is_demo for a in led_shown + joined_shown) or any(row["demo"] for row in mobility),
+    }
+    return render(request, "mobility/partner_detail.html", context)
+
+
+@require_safe
+def mobility(request):
+    filterset = MobilityFlowFilter(request.GET, queryset=flows())
+    errors = filter_errors(filterset)
+    if request.GET.get("format") == "csv":
+        if errors:
+            return bad_filter_csv(errors)
+        return csv_response("asem-mobility-flows.csv", flow_records(filterset.qs), FLOW_COLUMNS)
+    selected = filterset.qs
+    by_year = flows_by_year_and_direction(selected)
+    by_mode = charts.table_by_year(flows_by_year_and(selected, "mode"), "mode")
+    by_level = charts.table_by_year(flows_by_year_and(selected, "level"), "level")
+    corridors = largest_corridors(selected)
+    totals = flow_summary(selected, [])[0]
+    context = {
+        "filter": filterset,
+        "filter_errors": errors,
+        "hidden_fields": ["ordering"],  # sorting orders the CSV rows; the page's figures are sums
+        "by_year": by_year,
+        "by_mode": by_mode,
+        "by_level": by_level,
+        "corridors": corridors,
+        "totals": totals,
+        "latest": by_year[-1] if by_year else None,
+        "charts": charts.mobility_charts(by_year, by_mode, by_level, corridors),
+        "shows_demo_data": bool(totals["flows"]) and has_demo(selected),
+    }
+    return render(request, "mobility/mobility.html", context, status=400 if errors else 200)
