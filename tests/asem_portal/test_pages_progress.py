@@ -1,0 +1,86 @@
+import pytest
+
+from objectives.models import Observation
+from tests import factories
+from tests.pages import SIZES, build_portal
+
+
+@pytest.fixture
+def portal(db):
+    return build_portal(1)
+
+
+def test_the_chart_lists_all_four_objectives_every_priority_and_each_indicators_status(client, portal):
+    response = client.get("/progress/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    for objective in portal.objectives:
+        assert objective.title in page
+    for priority in portal.priorities:
+        assert priority.title in page
+    # Each indicator grows 15 a year from 100 toward 200 in 2030: about 10.7 % a year against 7.2 % required.
+    for indicator in portal.indicators:
+        assert indicator.name in page
+    assert page.count('class="cell-status cell-on_track"') >= len(portal.indicators)
+    assert "The progress chart, as of 2024" in page
+
+
+def test_each_status_cell_is_coloured_and_says_its_status_in_words(client, portal):
+    page = client.get("/progress/").content.decode()
+    assert '<td class="cell-status cell-on_track">On track' in page
+    # Priorities without an indicator have no data to judge.
+    assert '<td class="cell-status cell-insufficient_data">Insufficient data' in page
+
+
+def test_an_earlier_year_counts_only_the_observations_up_to_it(client, portal):
+    page = client.get("/progress/?as_of=2020").content.decode()
+    assert "The progress chart, as of 2020" in page
+    # No observation after the 2020 baseline yet: nothing can be judged.
+    assert 'class="cell-status cell-on_track"' not in page
+    assert '<option value="2020" selected>2020</option>' in page
+    # Links to the indicators keep the year.
+    assert f'href="{portal.indicators[0].get_absolute_url()}?as_of=2020"' in page
+
+
+def test_a_deterioration_shows_as_such(client, portal):
+    indicator = factories.IndicatorFactory(priority=portal.priorities[4], code="3.1.z", name="Falling indicator")
+    Observation.objects.create(indicator=indicator, year=2023, value=80)
+    page = client.get("/progress/").content.decode()
+    assert "Falling indicator" in page
+    assert '<td class="cell-status cell-deterioration">Deterioration' in page
+
+
+def test_a_status_set_by_hand_says_so(client, portal):
+    indicator = portal.indicators[0]
+    indicator.status_override = "limited"
+    indicator.override_reason = "The 2024 figures are provisional."
+    indicator.save()
+    page = client.get("/progress/").content.decode()
+    assert "set by hand" in page
+
+
+def test_the_legend_explains_the_method(client, portal):
+    page = client.get("/progress/").content.decode()
+    assert "How a status is worked out" in page
+    assert "compound annual growth rate" in page
+    for label in ["Achieved", "On track", "Moderate progress", "Limited progress", "Deterioration",
+                  "Insufficient data"]:
+        assert label in page
+
+
+@pytest.mark.parametrize("as_of", ["abc", "1800", "2020.5"])
+def test_an_invalid_year_gets_a_friendly_message_and_the_latest_chart(client, portal, as_of):
+    response = client.get(f"/progress/?as_of={as_of}")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "That year cannot be shown" in page
+    assert "The progress chart, as of 2024" in page
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_it_takes_the_same_number_of_queries_whatever_the_size(client, db, django_assert_num_queries, size):
+    build_portal(size)
+    # Expect 5 queries: the years with data (for the year selector); the progress overview's objectives,
+    # priorities, indicators and observations
+    with django_assert_num_queries(5):
+        assert client.get("/progress/?as_of=2023").status_code == 200

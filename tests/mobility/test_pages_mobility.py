@@ -1,0 +1,118 @@
+import csv
+import io
+
+import pytest
+
+from mobility.models import MobilityFlow
+from tests import factories
+from tests.pages import SIZES, build_portal
+
+
+@pytest.fixture
+def portal(db):
+    return build_portal(2)
+
+
+def test_it_shows_flows_by_year_and_direction_with_the_balance(client, portal):
+    response = client.get("/mobility/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'id="chart-directions" role="img"' in page
+    assert 'id="chart-balance" role="img"' in page
+    # Each year: 100 + 101 from Asia to Europe, 60 + 61 back; 121 / 201 = 0.60.
+    assert ('<th scope="row">2024</th><td class="num">201</td><td class="num">121</td>'
+            '<td class="num">0</td><td class="num">0</td><td class="num">0.60</td>') in page
+    assert "Balance, 2024" in page
+
+
+def test_it_shows_flows_by_mode_and_by_level(client, portal):
+    page = client.get("/mobility/").content.decode()
+    assert 'id="chart-modes" role="img"' in page
+    assert 'id="chart-levels" role="img"' in page
+    assert "Participants by year and mode" in page
+    assert "Participants by year and level" in page
+    assert "Physical: 603 in all." in page and "Virtual: 363 in all." in page
+    assert "Higher education: 603." in page and "Staff: 363." in page
+
+
+def test_it_shows_the_largest_corridors(client, portal):
+    page = client.get("/mobility/").content.decode()
+    assert 'id="chart-corridors" role="img"' in page
+    assert "Japan to France: 303." in page
+    assert "Thailand to Germany: 300." in page
+
+
+def test_the_figures_follow_the_filters(client, portal):
+    response = client.get("/mobility/?direction=europe_to_asia&year=2023")
+    assert response.status_code == 200
+    assert response.context["totals"]["participants"] == 121
+    assert [row.year for row in response.context["by_year"]] == [2023]
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    ("year=last", "Enter a whole number."),
+    ("origin=ZZ", "Select a valid choice."),
+    ("direction=sideways", "Select a valid choice."),
+    ("year_from=3000", "Ensure this value is less than or equal to 2100."),
+])
+def test_an_invalid_filter_gets_a_friendly_message_never_an_error(client, portal, query, message):
+    response = client.get(f"/mobility/?{query}")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Some filters could not be used" in page
+    assert message in page
+
+
+def test_no_matching_flow_says_so(client, portal):
+    page = client.get("/mobility/?year=2010").content.decode()
+    assert "No mobility flow matches these filters." in page
+
+
+def test_the_csv_export_holds_the_filtered_flows(client, portal):
+    response = client.get("/mobility/?partner=DE&format=csv")
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert len(rows) == 6
+    assert {(row["origin"], row["destination"]) for row in rows} == {("TH", "DE"), ("DE", "TH")}
+    first = rows[0]
+    assert set(first) >= {"year", "origin", "destination", "direction", "mode", "level", "participants", "female",
+                          "fewer_opportunities", "programme", "is_demo"}
+    assert {row["direction"] for row in rows} == {"asia_to_europe", "europe_to_asia"}
+
+
+def test_the_csv_export_refuses_invalid_filters_in_words(client, portal):
+    response = client.get("/mobility/?year=last&format=csv")
+    assert response.status_code == 400
+    assert "Year: Enter a whole number." in response.content.decode()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_page_takes_the_same_number_of_queries_whatever_the_size(client, db, django_assert_num_queries, size):
+    build_portal(size)
+    # Expect 9 queries: the flows summed by year and direction, by year and mode, by year and level;
+    # the largest corridors; the grand totals; whether any is demo; the choices of the origin,
+    # destination and partner filters
+    with django_assert_num_queries(9):
+        assert client.get("/mobility/").status_code == 200
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_filtered_page_takes_the_same_number_of_queries_whatever_the_size(
+    client, db, django_assert_num_queries, size
+):
+    build_portal(size)
+    # Expect 10 queries: the chosen partner, then the same nine as without filters
+    with django_assert_num_queries(10):
+        assert client.get("/mobility/?partner=DE&year_from=2023").status_code == 200
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_csv_export_takes_the_same_number_of_queries_whatever_the_size(
+    client, db, django_assert_num_queries, size
+):
+    build_portal(size)
+    MobilityFlow.objects.create(year=2020, origin=factories.partner("DE"), destination=factories.partner("CN"),
+                                level="school", participants=3)
+    # Expect 1 query: the flows with their origin and destination partners
+    with django_assert_num_queries(1):
+        b"".join(client.get("/mobility/?format=csv").streaming_content)
