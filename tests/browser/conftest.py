@@ -1,0 +1,121 @@
+"""Browser fixtures: Debian's Chromium driven by Playwright against pytest-django's live server.
+
+Reuse them for any page: `page` (a desktop-sized tab that records console
+errors), `phone` (the same at a phone's width), `portal_data` (the strategy
+and the demo data loaded), `sign_in(page, user)`, and `look_at(page, name)`
+which checks a page the way every browser test should: no console error,
+no serious or critical axe-core violation, and a screenshot for reviewers.
+"""
+
+import os
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM would refuse to run beside it.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.core.cache import cache
+
+from tests.services import CHROMIUM, ROOT, need_browser
+
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--no-first-run", "--disable-gpu"]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+PASSWORD = "correct horse battery staple"  # tests.factories.UserFactory's
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+
+@dataclass
+class Tab:
+    """A browser tab and what went wrong in it."""
+
+    page: object
+    console_errors: list[str] = field(default_factory=list)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    need_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+def _open(browser, live_server, viewport) -> tuple:
+    context = browser.new_context(viewport=viewport, base_url=live_server.url, locale="en-GB")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    tab = Tab(page)
+    page.on("console", lambda message: tab.console_errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: tab.console_errors.append(str(error)))
+    return context, tab
+
+
+@pytest.fixture
+def tab(browser, live_server):
+    context, tab = _open(browser, live_server, DESKTOP)
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def page(tab):
+    """A desktop-sized tab on the live server; `tab.console_errors` collects what went wrong."""
+    return tab.page
+
+
+@pytest.fixture
+def phone_tab(browser, live_server):
+    context, tab = _open(browser, live_server, PHONE)
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def portal_data(transactional_db):
+    """The portal a newcomer runs: the strategy, its partners and record, and the demo data."""
+    from asem_portal.content import load_strategy
+    from asem_portal.demo import load_demo
+    from objectives.services import refresh_computed_indicators
+
+    load_strategy()
+    load_demo()
+    refresh_computed_indicators()
+    cache.clear()
+
+
+def sign_in(page, user, password: str = PASSWORD) -> None:
+    """Sign in through the admin's login form, as a person would."""
+    page.goto("/admin/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", password)
+    page.click("input[type=submit]")
+    page.wait_for_load_state()
+
+
+def axe_violations(page) -> list[dict]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [v for v in results.response["violations"] if v.get("impact") in BLOCKING_IMPACTS]
+
+
+def describe(violations: list[dict]) -> str:
+    return "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']} at {[node['target'] for node in v['nodes']][:5]}" for v in violations
+    )
+
+
+def look_at(tab: Tab, name: str) -> None:
+    """Screenshot the page for reviewers, then fail on console errors or serious accessibility violations."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    tab.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    assert tab.console_errors == [], f"{name}: console errors {tab.console_errors}"
+    violations = axe_violations(tab.page)
+    assert violations == [], f"{name}: axe-core found\n{describe(violations)}"
