@@ -224,6 +224,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # No call to validator.swagger.io: the documentation works with no outside network.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None, "displayOperationId": True},
     "ENUM_NAME_OVERRIDES": {
         "DeliveryModeEnum": "mobility.models.DeliveryMode",
         "MobilityLevelEnum": "mobility.models.MobilityLevel",
@@ -326,6 +328,10 @@ if REDIS_URL:
     # A queued task while the broker is away fails fast instead of holding the request.
     CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2,
                                         "interval_max": 0.5}
+    # Queuing a task also subscribes to its result (unless ignore_result): fail as fast there too,
+    # instead of Celery's default twenty one-second retries.
+    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": CELERY_TASK_PUBLISH_RETRY_POLICY}
+    CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
     # A task whose worker died unacknowledged goes back to the queue after this long; keep it above the
     # task time limit, or a long task still running would be handed to a second worker.
     CELERY_BROKER_TRANSPORT_OPTIONS = {

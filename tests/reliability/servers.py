@@ -318,3 +318,63 @@ class HttpClient:
                                   {"username": username, "password": password, "csrfmiddlewaretoken": token})
         if response.status != 302:
             raise AssertionError(f"admin login failed ({response.status}):\n{response.text[:800]}")
+
+
+class WorkerProcess:
+    """A `celery worker` against the given environment; prefork by default, so a child can die under its parent."""
+
+    def __init__(self, env: dict[str, str], *, pool: str = "prefork", name: str = "worker", queue: str = "celery"):
+        self.env = {**env, "CELERY_TASK_DEFAULT_QUEUE": queue}
+        self.pool, self.queue = pool, queue
+        LOGS.mkdir(parents=True, exist_ok=True)
+        self.log = LOGS / f"{name}-{secrets.token_hex(3)}.log"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> "WorkerProcess":
+        self.log.write_text("")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "asem_portal", "worker", f"--pool={self.pool}", "--concurrency=1",
+             "--without-heartbeat", "--without-gossip", "--without-mingle", "-Q", self.queue, "--loglevel=INFO"],
+            cwd=ROOT, env=self.env, stdout=self.log.open("a"), stderr=subprocess.STDOUT,
+        )
+        wait_for(lambda: "ready." in self.log.read_text() or self.process.poll() is not None, 60,
+                 what="the Celery worker starting")
+        if self.process.poll() is not None:
+            raise RuntimeError(f"the Celery worker exited:\n{self.log.read_text()[-3000:]}")
+        return self
+
+    def children(self) -> list[int]:
+        path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in path.read_text().split()] if path.exists() else []
+
+    def kill(self) -> None:
+        """SIGKILL the worker and its pool: a machine that died, with no chance to hand anything back."""
+        if self.process and self.process.poll() is None:
+            for child in self.children():
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(child, signal.SIGKILL)
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+def query(database_url: str, sql: str, params=()) -> list[tuple]:
+    import psycopg2
+
+    conn = psycopg2.connect(database_url)
+    try:
+        with conn, conn.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall() if cursor.description else []
+    finally:
+        conn.close()
