@@ -48,3 +48,22 @@ beat: $(VENV)/.runtime
 clean-demo: export DEBUG ?= true
 clean-demo: $(VENV)/.runtime
 	$(PY) manage.py load_demo --remove
+
+# The benchmark (bench/, docs/performance.md): the portal under gunicorn with DEBUG off against PostgreSQL
+# and Redis on 127.0.0.1, driven by wrk (apt-get install wrk). BENCH_SCALE=large is a million flows.
+BENCH_SCALE ?= large
+.PHONY: bench bench-small bench-data bench-endpoints bench-import
+
+bench: bench-endpoints bench-import
+
+bench-small:
+	$(MAKE) bench BENCH_SCALE=small BENCH_ARGS="--output bench/data/small" IMPORT_ARGS="--output bench/data/import-small"
+
+bench-data: $(VENV)/.runtime
+	$(PY) -m bench.run --scale $(BENCH_SCALE) --build --passes ""
+
+bench-endpoints: $(VENV)/.runtime
+	$(PY) -m bench.run --scale $(BENCH_SCALE) $(BENCH_ARGS)
+
+bench-import: $(VENV)/.runtime
+	$(PY) -m bench.import_bench --scale $(BENCH_SCALE) $(IMPORT_ARGS)

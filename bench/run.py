@@ -1,0 +1,268 @@
+"""Serve the portal as production does and drive it with wrk: latency, throughput, errors and queries per endpoint.
+
+    python -m bench.run --scale large [--build] [--duration 10] [--connections 32]
+
+Two passes, each against a fresh gunicorn (DEBUG off, PostgreSQL, Redis,
+the production worker count):
+
+- cold: Django's dummy cache, so every request computes its answer from the
+  database; one connection, so the latency is the request's own time and
+  not its wait behind others;
+- warm: the Redis cache, primed by a few requests per endpoint, at the fixed
+  concurrency (32 connections by default).
+
+Each pass measures the baseline first (a constant answered through the same
+middleware, bench/urls.py), then every endpoint; the ratio is an endpoint's
+p50 over the baseline's p50 in the same pass. Results go to
+bench/results/latest.json and latest.md.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from bench.common import (
+    PYTHON,
+    RESULTS,
+    ROOT,
+    database_name,
+    ensure_database,
+    environment,
+    flush_cache,
+    machine,
+    manage,
+    query,
+)
+
+BASELINE = "/__bench__/baseline/"
+LUA = ROOT / "bench" / "wrk" / "report.lua"
+HEADERS = {"X-Forwarded-Proto": "https"}
+
+
+ENDPOINTS = [
+    ("home", "/"),
+    ("progress", "/progress/"),
+    ("objective", "/objectives/1/"),
+    ("indicator", "/indicators/{indicator}/"),
+    ("activities filtered", "/activities/?objective=1&mode=virtual"),
+    ("activity", "/activities/{activity}/"),
+    ("mobility", "/mobility/"),
+    ("partner", "/partners/DE/"),
+    ("api activities filtered", "/api/v1/activities/?objective=1&status=completed"),
+    ("api progress", "/api/v1/progress/"),
+    ("api mobility summary", "/api/v1/mobility/summary/?group_by=year,direction"),
+    ("api mobility flows filtered", "/api/v1/mobility/flows/?year=2024&origin=DE"),
+]
+
+
+def endpoints(*, indicator: str, activity: str) -> list[tuple[str, str]]:
+    """(name, path) of what is measured, with the indicator and the activity to show."""
+    return [(name, path.format(indicator=indicator, activity=activity)) for name, path in ENDPOINTS]
+
+
+def endpoints_in(database: str) -> list[tuple[str, str]]:
+    """The endpoints, with an indicator and a published activity picked from the data built."""
+    indicator = query(database, "SELECT code FROM objectives_indicator WHERE source = 'manual' ORDER BY code LIMIT 1")
+    activity = query(database, "SELECT slug FROM mobility_activity WHERE state = 'published' ORDER BY slug LIMIT 1")
+    return endpoints(indicator=indicator[0][0] if indicator else "1.1.a",
+                     activity=activity[0][0] if activity else "missing")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """gunicorn as the Dockerfile runs it, on a free local port."""
+
+    def __init__(self, scale: str, *, cache: bool, workers: int, log: Path):
+        self.port = free_port()
+        self.env = environment(scale, cache=cache)
+        self.workers = workers
+        self.log = log
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> "Server":
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(
+            [PYTHON, "-m", "gunicorn", "asem_portal.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
+             "--workers", str(self.workers), "--log-level", "warning", "--timeout", "120"],
+            cwd=ROOT, env=self.env, stdout=self.log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited:\n{self.log.read_text()[-3000:]}")
+            try:
+                get(self.base + "/healthz", timeout=2)
+                return self
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError("gunicorn did not answer /healthz within 60 seconds")
+
+    def __exit__(self, *exc):
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+
+
+def get(url: str, timeout: float = 60) -> tuple[int, dict, bytes]:
+    request = urllib.request.Request(url, headers=HEADERS)  # noqa: S310 - http to our own local server
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def wrk(url: str, *, connections: int, threads: int, duration: int) -> dict:
+    command = ["wrk", f"-t{min(threads, connections)}", f"-c{connections}", f"-d{duration}s", "--timeout", "30s",
+               "-s", str(LUA), url]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    line = next(line for line in output.splitlines() if line.startswith("BENCH_JSON "))
+    return json.loads(line.removeprefix("BENCH_JSON "))
+
+
+def measure(server: Server, name: str, path: str, *, cache: str, connections: int, threads: int,
+            duration: int) -> dict:
+    status, headers, body = get(server.base + path)
+    queries = headers.get("X-Bench-Queries")
+    result = wrk(server.base + path, connections=connections, threads=threads, duration=duration)
+    errors = sum(result[key] for key in result if key.startswith("errors_"))
+    seconds = result["duration_us"] / 1e6
+    return {
+        "endpoint": name, "path": path, "cache": cache, "connections": connections, "status": status,
+        "queries": int(queries) if queries is not None else None,
+        "p50_ms": round(result["p50_us"] / 1000, 2), "p95_ms": round(result["p95_us"] / 1000, 2),
+        "p99_ms": round(result["p99_us"] / 1000, 2), "max_ms": round(result["max_us"] / 1000, 2),
+        "rps": round(result["requests"] / seconds, 1) if seconds else 0.0, "requests": result["requests"],
+        "errors": errors + (0 if status == 200 else 1),
+        "error_detail": {key.removeprefix("errors_"): result[key] for key in result
+                         if key.startswith("errors_") and result[key]},
+        "bytes": len(body), "load_average": round(os.getloadavg()[0], 2),
+    }
+
+
+def run_pass(scale: str, cache: str, paths: list[tuple[str, str]], args) -> list[dict]:
+    connections = args.connections if cache == "warm" else args.cold_connections
+    log = RESULTS.parent / "data" / f"gunicorn-{scale}-{cache}.log"
+    flush_cache(scale)
+    rows = []
+    with Server(scale, cache=cache == "warm", workers=args.workers, log=log) as server:
+        for _, path in [("baseline", BASELINE), *paths]:
+            for _ in range(3 if cache == "warm" else 1):
+                get(server.base + path)  # warm the cache, the workers' imports and PostgreSQL's buffers
+        for name, path in [("baseline", BASELINE), *paths]:
+            row = measure(server, name, path, cache=cache, connections=connections, threads=args.threads,
+                          duration=args.duration)
+            rows.append(row)
+            print(f"  {cache:4} {name:28} p50 {row['p50_ms']:8.2f} ms  p99 {row['p99_ms']:8.2f} ms  "
+                  f"{row['rps']:8.1f} rps  errors {row['errors']}  queries {row['queries']}", flush=True)
+    baseline = rows[0]["p50_ms"]
+    for row in rows:
+        row["baseline_p50_ms"] = baseline
+        row["ratio"] = round(row["p50_ms"] / baseline, 2) if baseline else None
+    return rows
+
+
+def markdown(rows: list[dict], meta: dict) -> str:
+    lines = [
+        f"# Benchmark results: {meta['scale']} scale",
+        "",
+        f"Run {meta['finished']} on {meta['machine']['cpus']} CPUs ({meta['machine']['cpu_model']}), "
+        f"{meta['machine']['memory_gib']} GiB; gunicorn with {meta['workers']} sync workers, DEBUG off, "
+        f"PostgreSQL and Redis. Data: {meta['data']}.",
+        "",
+        f"- cold: dummy cache (every request computed), {meta['cold_connections']} connection(s), "
+        f"{meta['duration']} s per endpoint",
+        f"- warm: Redis cache primed, {meta['connections']} connections, {meta['duration']} s per endpoint",
+        "- ratio: the endpoint's p50 over the baseline's p50 in the same pass (target: 3 or less, warm)",
+        f"- load average on the machine during the run (other work shares it): {meta['load_average']}",
+        "",
+        "| endpoint | cache | p50 ms | p95 ms | p99 ms | req/s | errors | queries | ratio | load |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row['endpoint']} (`{row['path']}`) | {row['cache']} | {row['p50_ms']:.2f} | {row['p95_ms']:.2f} "
+            f"| {row['p99_ms']:.2f} | {row['rps']:.0f} | {row['errors']} | {row['queries']} | {row['ratio']:.2f} "
+            f"| {row['load_average']} |"
+        )
+    lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", default="small", choices=["tiny", "small", "large"])
+    parser.add_argument("--build", action="store_true", help="(Re)build the dataset first.")
+    parser.add_argument("--duration", type=int, default=10, help="Seconds of load per endpoint.")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--cold-connections", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (the Dockerfile runs 3).")
+    parser.add_argument("--passes", default="cold,warm", help="cold, warm or both; empty to only build.")
+    parser.add_argument("--only", default="", help="A regular expression: measure only the endpoints it matches.")
+    parser.add_argument("--output", default=str(RESULTS / "latest"), help="Path and stem of the result files.")
+    args = parser.parse_args(argv)
+    if not shutil.which("wrk"):
+        print("wrk is not installed: apt-get install wrk", file=sys.stderr)
+        return 2
+
+    database = database_name(args.scale)
+    ensure_database(database)
+    manage(args.scale, "migrate", "--no-input", "-v0")
+    built = query(database, "SELECT count(*) FROM mobility_mobilityflow")[0][0]
+    if args.build or not built:
+        manage(args.scale, "build_bench_data", "--scale", args.scale)
+    counts = query(database, "SELECT (SELECT count(*) FROM mobility_mobilityflow), "
+                             "(SELECT count(*) FROM mobility_activity), (SELECT count(*) FROM objectives_indicator), "
+                             "(SELECT count(*) FROM objectives_observation)")[0]
+    data = f"{counts[0]:,} flows, {counts[1]:,} activities, {counts[2]:,} indicators, {counts[3]:,} observations"
+    print(f"Benchmarking {args.scale}: {data}", flush=True)
+
+    passes = [name for name in args.passes.split(",") if name]
+    if not passes:
+        return 0
+    paths = [(name, path) for name, path in endpoints_in(database) if re.search(args.only, name)]
+    rows = []
+    started_load = os.getloadavg()[0]
+    for cache in passes:
+        rows += run_pass(args.scale, cache, paths, args)
+    meta = {
+        "scale": args.scale, "data": data, "workers": args.workers, "connections": args.connections,
+        "cold_connections": args.cold_connections, "duration": args.duration, "machine": machine(),
+        "finished": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "load_average": f"{started_load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end",
+    }
+    output = Path(args.output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.with_suffix(".json").write_text(json.dumps(rows, indent=2) + "\n")
+    output.with_name(output.name + "-meta.json").write_text(json.dumps(meta, indent=2) + "\n")
+    output.with_suffix(".md").write_text(markdown(rows, meta))
+    print(f"Wrote {output.with_suffix('.json')} and {output.with_suffix('.md')}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,17 @@
+"""The portal's URLs, and the benchmark's baseline: a constant answered through the same middleware."""
+
+from django.http import HttpResponse
+from django.urls import path
+
+from asem_portal import urls as portal
+
+BASELINE_PATH = "/__bench__/baseline/"
+
+
+def baseline(request):
+    return HttpResponse(b"ok\n", content_type="text/plain")
+
+
+urlpatterns = [path(BASELINE_PATH.strip("/") + "/", baseline, name="bench-baseline"), *portal.urlpatterns]
+handler404 = getattr(portal, "handler404", None) or "django.views.defaults.page_not_found"
+handler500 = getattr(portal, "handler500", None) or "django.views.defaults.server_error"
