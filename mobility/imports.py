@@ -319,23 +319,26 @@ def _check_header(header: list[str] | None) -> dict[str, int]:
 
 
 class ValidRow(NamedTuple):
-    """A checked row, ready to write: partner ids instead of codes, blanks as None or ''."""
+    """A checked row, ready to write: partner ids instead of codes, blanks as None or ''.
 
-    line: int
+    The unique key comes first, so that `row[:6]` is the key.
+    """
+
     year: int
     origin_id: int
     destination_id: int
     mode: str
     level: str
+    programme: str
     participants: int
     female: int | None
     fewer_opportunities: int | None
-    programme: str
     source: str
+    line: int
 
     @property
     def key(self) -> tuple:
-        return (self.year, self.origin_id, self.destination_id, self.mode, self.level, self.programme)
+        return self[:6]
 
 
 def _choice_lookup(choices) -> dict[str, str]:
@@ -370,44 +373,59 @@ class RowChecker:
         self.first_year, self.last_year = FIRST_YEAR, last_year()
         self.seen: dict[tuple, int] = {}
 
-    def check(self, line: int, values: list[str]) -> ValidRow | list[RowError]:
-        row = self._quick(line, values)
-        if row is None:
-            row = self._thorough(line, values)
-            if not isinstance(row, ValidRow):
-                return row
-        first = self.seen.setdefault(row.key, line)
-        if first != line:
-            return [RowError(line, None, f"this row repeats line {first}: the same year, origin, destination, "
-                                         "mode, level and programme may appear once in a file.")]
-        return row
+    def check(self, line: int, values: list[str]) -> ValidRow | list[RowError] | None:
+        """One row: a ValidRow, its problems, or None for a row of blanks."""
+        return next(self.check_all([(line, values)]), None)
 
-    def _quick(self, line: int, values: list[str]) -> ValidRow | None:
-        try:
-            year_text, origin, destination, mode, level, participants, female, fewer, programme, source = values
-            if not (year_text.isdigit() and participants.isdigit()):
-                return None
-            year, participants = int(year_text), int(participants)
-            origin_id = self.partners[origin][0]
-            destination_id = self.partners[destination][0]
-            mode, level = self.modes[mode], self.levels[level]
-            female = int(female) if female.isdigit() else (None if female == "" else -1)
-            fewer = int(fewer) if fewer.isdigit() else (None if fewer == "" else -1)
-        except (KeyError, ValueError, TypeError, AttributeError):
-            return None
-        if (
-            not self.first_year <= year <= self.last_year
-            or origin_id == destination_id
-            or participants > MAX_COUNT
-            or (female is not None and not 0 <= female <= participants)
-            or (fewer is not None and not 0 <= fewer <= participants)
-            or len(programme) > MAX_PROGRAMME or len(source) > MAX_SOURCE
-            or programme != programme.strip() or source != source.strip()
-            or (self.allowed is not None and origin_id not in self.allowed and destination_id not in self.allowed)
-        ):
-            return None
-        return ValidRow(line, year, origin_id, destination_id, mode, level, participants, female, fewer,
-                        programme, source)
+    def check_all(self, rows: Iterable[tuple[int, list[str]]]) -> Iterator[ValidRow | list[RowError]]:
+        """Each row's ValidRow or problems, skipping rows of blanks.
+
+        This is the loop a million-row upload spends its time in, so the
+        quick path is written out here with everything it uses at hand; a
+        row it has any doubt about goes to _thorough, which decides.
+        """
+        partners, modes, levels, allowed = self.partners, self.modes, self.levels, self.allowed
+        first_year, last_year, seen, thorough = self.first_year, self.last_year, self.seen, self._thorough
+        new = tuple.__new__
+        for line, values in rows:
+            row = None
+            try:
+                year, origin, destination, mode, level, participants, female, fewer, programme, source = values
+            except ValueError:
+                pass  # the caller pads and trims rows to the header's width; a tuple of another width is a bug
+            else:
+                if year.isdigit() and participants.isdigit():
+                    origin, destination = partners.get(origin), partners.get(destination)
+                    mode, level = modes.get(mode), levels.get(level)
+                    year, participants = int(year), int(participants)
+                    female = int(female) if female.isdigit() else (None if female == "" else -1)
+                    fewer = int(fewer) if fewer.isdigit() else (None if fewer == "" else -1)
+                    if (
+                        origin is not None and destination is not None and mode is not None and level is not None
+                        and first_year <= year <= last_year
+                        and origin is not destination
+                        and participants <= MAX_COUNT
+                        and (female is None or 0 <= female <= participants)
+                        and (fewer is None or 0 <= fewer <= participants)
+                        and len(programme) <= MAX_PROGRAMME and len(source) <= MAX_SOURCE
+                        and programme == programme.strip() and source == source.strip()
+                        and (allowed is None or origin[0] in allowed or destination[0] in allowed)
+                    ):
+                        row = new(ValidRow, (year, origin[0], destination[0], mode, level, programme, participants,
+                                             female, fewer, source, line))
+            if row is None:
+                if not any(value.strip() for value in values):
+                    continue  # a row of blanks: spreadsheets keep some at the end
+                row = thorough(line, values)
+                if not isinstance(row, ValidRow):
+                    yield row
+                    continue
+            first = seen.setdefault(row[:6], line)
+            if first != line:
+                yield [RowError(line, None, f"this row repeats line {first}: the same year, origin, destination, "
+                                            "mode, level and programme may appear once in a file.")]
+                continue
+            yield row
 
     def _thorough(self, line: int, values: list[str]) -> ValidRow | list[RowError]:
         errors: list[RowError] = []
@@ -450,8 +468,8 @@ class RowChecker:
             bad("source", f"the source is {len(source)} characters long; at most {MAX_SOURCE}.")
         if errors:
             return errors
-        return ValidRow(line, year, origin[0], destination[0], mode, level, participants, female, fewer,
-                        programme, source)
+        return ValidRow(year, origin[0], destination[0], mode, level, programme, participants, female, fewer,
+                        source, line)
 
     def _partner(self, value: str, column: str, bad) -> tuple[int, str] | None:
         code = value.strip().upper()
@@ -530,25 +548,33 @@ def read_rows(
     in_order = order == list(range(len(FLOW_COLUMNS)))
     checker = RowChecker(allowed_partner_ids=allowed_partner_ids)
     width = len(FLOW_COLUMNS)
+    overflow: list[int] = []
 
-    def rows() -> Iterator[ValidRow | list[RowError]]:
-        seen_any = False
-        check = checker.check
+    def fitted() -> Iterator[tuple[int, list[str]]]:
+        """Rows cut or padded to the header's width, in FLOW_COLUMNS order; a row that runs over is refused."""
         for line, values in raw_rows:
             if len(values) != width:
-                if not any(value.strip() for value in values):
-                    continue  # blank lines, and the empty rows spreadsheets keep at the end
-                if any(value.strip() for value in values[width:]):
-                    seen_any = True
-                    yield [RowError(line, None, f"the row has more values than the {width} columns of the header.")]
+                if len(values) > width and any(value.strip() for value in values[width:]):
+                    overflow.append(line)
                     continue
                 values = values[:width] + [""] * (width - len(values))
             if not in_order:
                 values = [values[index] for index in order]
-            if not any(values) or not any(value.strip() for value in values):
-                continue
+            yield line, values
+
+    def rows() -> Iterator[ValidRow | list[RowError]]:
+        seen_any = False
+        for item in checker.check_all(fitted()):
+            while overflow:
+                seen_any = True
+                yield [RowError(overflow.pop(0), None,
+                                f"the row has more values than the {width} columns of the header.")]
             seen_any = True
-            yield check(line, values)
+            yield item
+        if overflow:
+            seen_any = True
+            yield [RowError(line, None, f"the row has more values than the {width} columns of the header.")
+                   for line in overflow]
         if not seen_any:
             yield [RowError(None, None, "The file has a header but no rows of flows.")]
 
