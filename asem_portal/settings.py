@@ -336,5 +336,8 @@ if REDIS_URL:
     # task time limit, or a long task still running would be handed to a second worker.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", str(CELERY_TASK_TIME_LIMIT + 300)),
+        # Look for such tasks every 10 s (kombu's default scans every 100 s).
+        "unacked_restore_interval": 10,
+        "unacked_restore_throttle": 1,
         "socket_connect_timeout": 2,
     }
