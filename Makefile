@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint migrations-check worker beat setup clean-demo
+.PHONY: run test lint migrations-check worker beat setup clean-demo backup restore reliability
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -67,3 +67,21 @@ bench-endpoints: $(VENV)/.runtime
 
 bench-import: $(VENV)/.runtime
 	$(PY) -m bench.import_bench --scale $(BENCH_SCALE) $(IMPORT_ARGS)
+
+# Back up and restore the database that DATABASE_URL names (docs/operations.md).
+BACKUP ?= backups/asem-$(shell date -u +%Y%m%dT%H%M%SZ).dump
+backup: $(VENV)/.runtime
+	$(PY) manage.py backup --output $(BACKUP)
+
+restore: $(VENV)/.runtime
+	@test -n "$(FROM)" || (echo "usage: make restore FROM=backups/asem-....dump" && exit 1)
+	$(PY) manage.py restore --input $(FROM)
+
+# The fault tests, the 60-second load test and the long schemathesis run; figures go to
+# docs/reliability-results.md (copy them into docs/reliability.md). Needs PostgreSQL's binaries and redis-server.
+RELIABILITY_SECONDS ?= 60
+RELIABILITY_CLIENTS ?= 64
+reliability: $(VENV)/.dev
+	RELIABILITY_SECONDS=$(RELIABILITY_SECONDS) RELIABILITY_CLIENTS=$(RELIABILITY_CLIENTS) \
+	SCHEMATHESIS_MAX_EXAMPLES=$${SCHEMATHESIS_MAX_EXAMPLES:-100} \
+	$(PY) -m pytest tests/reliability tests/asem_portal/test_security.py -m "reliability or load" -v $(PYTEST_ARGS)
