@@ -1,0 +1,173 @@
+"""Whole responses to anonymous reads, kept until the portal's data changes.
+
+Most requests are anonymous reads of pages and API resources that change
+only when someone writes. This middleware keeps each such response in the
+cache with the progress cache's generation (objectives/cache.py) it was
+made under; ``objectives.services.data_changed()`` replaces the generation
+when a change commits, so the first read after a write computes afresh and
+every later one is served from the cache, in one round trip to it and
+without touching the database. The generation is read before the view
+runs: a response computed while a change commits is stored under the old
+generation and never served after it. Flows, activities, partners,
+indicators and observations already call data_changed() on every write
+(imports call it once); the receivers below add the rest of the public
+content (strategy, objectives, priorities, instruments and their aims,
+organisations), so an edit in the admin shows at once. RESPONSE_CACHE_SECONDS
+bounds how long an entry lives in any case.
+
+What is cached: a GET with no session cookie and no Authorization header
+(so no signed-in user, and nothing personal), outside RESPONSE_CACHE_SKIP,
+answered 200 without setting a cookie and without Cache-Control private or
+no-store. Responses are told apart by host, scheme, full path with its
+query string, and the Accept and Accept-Language headers. A stored ETag is
+honoured: a matching If-None-Match gets 304.
+
+A cached API response skips the view, so its throttle too: the throttle
+guards the server's work, and a cached answer costs next to none.
+
+Place it after SecurityMiddleware and the CSP and database-unavailable
+middleware (whose headers and redirects apply to every response) and
+before SessionMiddleware (which it makes unnecessary on a hit).
+"""
+
+import hashlib
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse, HttpResponseNotModified
+from django.utils.http import parse_etags
+
+from objectives import cache as progress_cache
+
+logger = logging.getLogger(__name__)
+
+HEADER = "X-Response-Cache"
+# Part of every key, so a release that changes what is stored never reads the old entries.
+SCHEMA = 1
+DEFAULT_SECONDS = 600
+DEFAULT_SKIP = ("/admin/", "/healthz", "/readyz", "/api/docs/", "/api/redoc/", "/api/schema/", "/static/")
+# Headers that belong to one response and never to a replay of it.
+NOT_REPLAYED = {"set-cookie", "date", "x-bench-queries", HEADER.lower()}
+# Public content whose writes do not already tell the progress cache (mobility/metrics.py and objectives/apps.py
+# connect flows, activities, partners, indicators and observations).
+OTHER_PUBLIC_MODELS = (
+    "objectives.Strategy", "objectives.Objective", "objectives.Priority",
+    "instruments.Instrument", "instruments.Aim", "mobility.Organisation",
+)
+
+
+def seconds() -> int:
+    return getattr(settings, "RESPONSE_CACHE_SECONDS", DEFAULT_SECONDS)
+
+
+def skipped(path: str) -> bool:
+    return path.startswith(tuple(getattr(settings, "RESPONSE_CACHE_SKIP", DEFAULT_SKIP)))
+
+
+def cacheable_request(request) -> bool:
+    return (
+        request.method == "GET"
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "HTTP_AUTHORIZATION" not in request.META
+        and not skipped(request.path)
+        and not progress_cache.change_pending()
+    )
+
+
+def storable(response) -> bool:
+    control = response.get("Cache-Control", "").lower()
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and "private" not in control
+        and "no-store" not in control
+    )
+
+
+def key(request) -> str:
+    parts = [
+        request.scheme, request.get_host(), request.get_full_path(),
+        request.META.get("HTTP_ACCEPT", ""), request.META.get("HTTP_ACCEPT_LANGUAGE", ""),
+    ]
+    return f"response:{SCHEMA}:{hashlib.sha256(chr(10).join(parts).encode()).hexdigest()}"
+
+
+def lookup(cache_key: str) -> tuple[str, tuple | None]:
+    """The current generation and the entry stored under the key if it was stored under that generation.
+
+    One round trip to the cache: the entry carries the generation it was
+    made under, so an entry from before the last change is a miss (and is
+    overwritten by the fresh one).
+    """
+    found = cache.get_many([progress_cache.GENERATION_KEY, cache_key])
+    current = found.get(progress_cache.GENERATION_KEY) or progress_cache.generation()
+    entry = found.get(cache_key)
+    if entry is not None and entry[0] == current:
+        return current, entry[1:]
+    return current, None
+
+
+def _matches(request, etag: str) -> bool:
+    header = request.headers.get("If-None-Match")
+    if not header or not etag:
+        return False
+    tags = {tag.removeprefix("W/") for tag in parse_etags(header)}
+    return "*" in tags or etag.removeprefix("W/") in tags
+
+
+class ResponseCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+        connect_receivers()
+
+    def __call__(self, request):
+        if not cacheable_request(request):
+            return self.get_response(request)
+        cache_key = key(request)
+        generation, entry = lookup(cache_key)
+        if entry is not None:
+            return replay(request, entry)
+        response = self.get_response(request)
+        if storable(response) and not progress_cache.change_pending():
+            headers = [(name, value) for name, value in response.items() if name.lower() not in NOT_REPLAYED]
+            cache.set(cache_key, (generation, response.status_code, headers, response.content), seconds())
+            response[HEADER] = "miss"
+        return response
+
+
+def replay(request, entry) -> HttpResponse:
+    status, headers, content = entry
+    etag = next((value for name, value in headers if name.lower() == "etag"), "")
+    if _matches(request, etag):
+        response = HttpResponseNotModified()
+        for name, value in headers:
+            if name.lower() in {"etag", "cache-control", "vary", "content-location", "expires"}:
+                response[name] = value
+    else:
+        response = HttpResponse(content, status=status)
+        for name, value in headers:
+            response[name] = value
+    response[HEADER] = "hit"
+    return response
+
+
+def _content_changed(**kwargs) -> None:
+    from objectives.services import data_changed
+
+    data_changed(refresh=False)
+
+
+def connect_receivers() -> None:
+    """Writes of the public content that nothing else reports drop the cached responses too."""
+    from django.apps import apps
+
+    for label in OTHER_PUBLIC_MODELS:
+        model = apps.get_model(label)
+        uid = f"response-cache-{label}"
+        post_save.connect(_content_changed, sender=model, dispatch_uid=f"{uid}-save")
+        post_delete.connect(_content_changed, sender=model, dispatch_uid=f"{uid}-delete")
+        for field in model._meta.many_to_many:
+            m2m_changed.connect(_content_changed, sender=field.remote_field.through, dispatch_uid=f"{uid}-{field.name}")
