@@ -17,7 +17,8 @@ def database_name(scale: str) -> str:
     return f"asem_bench_{scale}"
 
 
-def environment(scale: str, *, cache: bool = True, database: str | None = None) -> dict[str, str]:
+def environment(scale: str, *, cache: bool = True, database: str | None = None,
+                response_cache: bool = False) -> dict[str, str]:
     """The production settings as the server reads them, pointed at the benchmark's own database and cache keys."""
     env = {
         key: value for key, value in os.environ.items()
@@ -39,6 +40,7 @@ def environment(scale: str, *, cache: bool = True, database: str | None = None) 
         "API_THROTTLE_ANON": "100000000/minute",
         "API_THROTTLE_USER": "100000000/minute",
         "BENCH_CACHE": "on" if cache else "off",
+        "BENCH_RESPONSE_CACHE": "on" if response_cache else "off",
         "PYTHONDONTWRITEBYTECODE": "1",
     })
     return env

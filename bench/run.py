@@ -88,9 +88,9 @@ def free_port() -> int:
 class Server:
     """gunicorn as the Dockerfile runs it, on a free local port."""
 
-    def __init__(self, scale: str, *, cache: bool, workers: int, log: Path):
+    def __init__(self, scale: str, *, cache: bool, workers: int, log: Path, response_cache: bool = False):
         self.port = free_port()
-        self.env = environment(scale, cache=cache)
+        self.env = environment(scale, cache=cache, response_cache=response_cache)
         self.workers = workers
         self.log = log
         self.process: subprocess.Popen | None = None
@@ -168,7 +168,8 @@ def run_pass(scale: str, cache: str, paths: list[tuple[str, str]], args) -> list
     log = RESULTS.parent / "data" / f"gunicorn-{scale}-{cache}.log"
     flush_cache(scale)
     rows = []
-    with Server(scale, cache=cache == "warm", workers=args.workers, log=log) as server:
+    with Server(scale, cache=cache == "warm", workers=args.workers, log=log,
+                response_cache=args.response_cache) as server:
         for _, path in [("baseline", BASELINE), *paths]:
             for _ in range(3 if cache == "warm" else 1):
                 get(server.base + path)  # warm the cache, the workers' imports and PostgreSQL's buffers
@@ -185,6 +186,13 @@ def run_pass(scale: str, cache: str, paths: list[tuple[str, str]], args) -> list
     return rows
 
 
+def response_cache_state(args) -> str:
+    """Whether whole responses were cached: by the production settings, only in this run, or not at all."""
+    if "asem_portal.response_cache.ResponseCacheMiddleware" in (ROOT / "asem_portal" / "settings.py").read_text():
+        return "on (production settings)"
+    return "on (added for this run by --response-cache)" if args.response_cache else "off"
+
+
 def markdown(rows: list[dict], meta: dict) -> str:
     lines = [
         f"# Benchmark results: {meta['scale']} scale",
@@ -197,6 +205,7 @@ def markdown(rows: list[dict], meta: dict) -> str:
         f"{meta['duration']} s per endpoint",
         f"- warm: Redis cache primed, {meta['connections']} connections, {meta['duration']} s per endpoint",
         "- ratio: the endpoint's p50 over the baseline's p50 in the same pass (target: 3 or less, warm)",
+        f"- whole-response cache (asem_portal/response_cache.py): {meta['response_cache']}",
         f"- load average on the machine during the run (other work shares it): {meta['load_average']}",
         "",
         "| endpoint | cache | p50 ms | p95 ms | p99 ms | req/s | errors | queries | ratio | load |",
@@ -222,6 +231,8 @@ def main(argv=None) -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (the Dockerfile runs 3).")
     parser.add_argument("--passes", default="cold,warm", help="cold, warm or both; empty to only build.")
+    parser.add_argument("--response-cache", action="store_true",
+                        help="Add asem_portal.response_cache's middleware if the settings do not have it yet.")
     parser.add_argument("--only", default="", help="A regular expression: measure only the endpoints it matches.")
     parser.add_argument("--output", default=str(RESULTS / "latest"), help="Path and stem of the result files.")
     args = parser.parse_args(argv)
@@ -250,6 +261,7 @@ def main(argv=None) -> int:
     for cache in passes:
         rows += run_pass(args.scale, cache, paths, args)
     meta = {
+        "response_cache": response_cache_state(args),
         "scale": args.scale, "data": data, "workers": args.workers, "connections": args.connections,
         "cold_connections": args.cold_connections, "duration": args.duration, "machine": machine(),
         "finished": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
