@@ -1,0 +1,121 @@
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+from django.utils.html import escape
+
+from asem_portal.content import load_strategy
+from instruments.models import Aim, Instrument
+from mobility.models import Activity, MobilityFlow, Organisation, Partner, PartnerMembership
+from objectives.models import Indicator, Objective, Observation, Priority, Strategy
+from tests import factories
+
+MODELS = [Strategy, Objective, Priority, Indicator, Observation, Instrument, Aim, Partner, Organisation,
+          PartnerMembership, Activity, MobilityFlow]
+
+# Each list page: the session, the user, the user's permissions (groups), then the
+# page's own queries (total count, filtered count, the rows with their related
+# rows joined, plus a fixed number for the filter sidebar). Pinned at two sizes.
+LIST_QUERIES = {
+    "strategy": 7, "objective": 7, "priority": 8, "indicator": 8, "observation": 9, "instrument": 7, "aim": 8,
+    "partner": 7, "organisation": 7, "partnermembership": 7, "activity": 12, "mobilityflow": 8,
+}
+
+
+def url(model, view, *args):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+@pytest.fixture
+def content(db, alice):
+    load_strategy()
+    indicator = factories.IndicatorFactory(priority=Priority.objects.get(code="1.1"), code="1.1.a")
+    factories.ObservationFactory(indicator=indicator)
+    factories.MobilityFlowFactory()
+    return indicator
+
+
+def grow():
+    """Add more rows of every kind, so the query counts can be compared at two sizes."""
+    indicator = Indicator.objects.first()
+    for n in range(5):
+        other = factories.IndicatorFactory(priority=indicator.priority, code=f"1.1.x{n}")
+        factories.ObservationFactory(indicator=other, year=2021 + n)
+        factories.MobilityFlowFactory(year=2015 + n)
+        factories.ActivityFactory()
+        factories.OrganisationFactory()
+        PartnerMembership.objects.create(user=factories.UserFactory(), partner=Partner.objects.get(code="FR"))
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m._meta.model_name)
+def test_the_secretariat_can_open_every_list_add_and_change_page(client, secretariat, content, model):
+    client.force_login(secretariat)
+    assert client.get(url(model, "changelist")).status_code == 200
+    assert client.get(url(model, "add")).status_code == 200
+    obj = model.objects.first()
+    response = client.get(url(model, "change", obj.pk))
+    assert response.status_code == 200
+    assert escape(str(obj)) in response.content.decode()
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m._meta.model_name)
+def test_list_pages_issue_a_fixed_number_of_queries(client, secretariat, content, model,
+                                                    django_assert_num_queries):
+    client.force_login(secretariat)
+    expected = LIST_QUERIES[model._meta.model_name]
+    with django_assert_num_queries(expected):
+        client.get(url(model, "changelist"))
+    grow()
+    with django_assert_num_queries(expected):
+        assert client.get(url(model, "changelist")).status_code == 200
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page(client, content):
+    response = client.get(url(Activity, "changelist"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_a_focal_point_without_staff_rights_cannot_get_in(client, alice, content):
+    client.force_login(alice)
+    response = client.get(url(Activity, "changelist"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_the_secretariat_group_can_edit_the_portal_but_not_groups(db):
+    group = Group.objects.get(name="Secretariat")
+    perms = set(group.permissions.values_list("content_type__app_label", "codename"))
+    assert ("mobility", "change_activity") in perms
+    assert ("objectives", "add_observation") in perms
+    assert ("authtoken", "add_token") in perms
+    assert ("auth", "change_group") not in perms
+
+
+def test_the_secretariat_can_revert_an_activity_from_its_history(client, secretariat, content):
+    activity = factories.ActivityFactory(title="First title")
+    client.force_login(secretariat)
+    activity.title = "Second title"
+    activity.save()
+    first = activity.history.earliest()
+    history_url = reverse("admin:mobility_activity_history", args=[activity.pk])
+    page = client.get(history_url).content.decode()
+    assert "Second title" in page or "First title" in page
+    revert_url = reverse("admin:mobility_activity_simple_history", args=[activity.pk, first.history_id])
+    form = client.get(revert_url)
+    assert form.status_code == 200
+    data = {key: value for key, value in form.context["adminform"].form.initial.items() if value is not None}
+    data.update({"objectives": [], "priorities": [], "instruments": [], "partners": [], "organisations": []})
+    data["lead_partner"] = activity.lead_partner_id
+    response = client.post(revert_url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    activity.refresh_from_db()
+    assert activity.title == "First title"
+
+
+def test_the_secretariat_sees_the_history_of_indicators_observations_and_flows(client, secretariat, content):
+    client.force_login(secretariat)
+    for model in (Indicator, Observation, MobilityFlow):
+        obj = model.objects.first()
+        response = client.get(url(model, "history", obj.pk))
+        assert response.status_code == 200
+        assert "Created" in response.content.decode() or "Added" in response.content.decode()
