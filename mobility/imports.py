@@ -852,7 +852,6 @@ class _CopyWriter:
             f") SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created) FROM written"
         )
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE " + self.STAGE)
             cursor.execute(merge, [self.created_by_id, timezone.now()])
             created, updated = cursor.fetchone()
             cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{self.STAGE}")
