@@ -87,8 +87,12 @@ def raw_copy(path: Path) -> float:
     return seconds
 
 
-def schema_floor(path: Path) -> float:
-    """COPY with ids into a twin of the flows table: its indexes, checks and foreign keys, and no Python."""
+def schema_floor(path: Path, *, foreign_keys: bool = True, indexes: bool = True) -> float:
+    """COPY with ids into a twin of the flows table: its indexes, checks and foreign keys, and no Python.
+
+    Without foreign_keys or without indexes (all but the primary key and the
+    unique key), it tells what each of them costs.
+    """
     import csv
     import io
 
@@ -112,12 +116,20 @@ def schema_floor(path: Path) -> float:
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_flow_twin")
         cursor.execute(f"CREATE TABLE bench_flow_twin (LIKE {table} INCLUDING ALL)")
-        cursor.execute(
-            "SELECT pg_get_constraintdef(oid), conname FROM pg_constraint WHERE conrelid = %s::regclass "
-            "AND contype = 'f'", [table],
-        )
-        for definition, name in cursor.fetchall():
-            cursor.execute(f"ALTER TABLE bench_flow_twin ADD CONSTRAINT twin_{name[-20:]} {definition}")
+        if not indexes:
+            cursor.execute(
+                "SELECT indexname FROM pg_indexes WHERE tablename = 'bench_flow_twin' AND indexname NOT IN "
+                "(SELECT conname FROM pg_constraint WHERE conrelid = 'bench_flow_twin'::regclass)"
+            )
+            for (name,) in cursor.fetchall():
+                cursor.execute(f'DROP INDEX "{name}"')
+        if foreign_keys:
+            cursor.execute(
+                "SELECT pg_get_constraintdef(oid), conname FROM pg_constraint WHERE conrelid = %s::regclass "
+                "AND contype = 'f'", [table],
+            )
+            for definition, name in cursor.fetchall():
+                cursor.execute(f"ALTER TABLE bench_flow_twin ADD CONSTRAINT twin_{name[-20:]} {definition}")
 
     def copy():
         with transaction.atomic(), connection.cursor() as cursor:
@@ -187,6 +199,11 @@ def main(argv=None) -> int:
     print(f"  raw COPY into a bare table: {', '.join(f'{s:.2f}' for s in raw)} s", flush=True)
     floor = schema_floor(path)
     print(f"  COPY into a twin of the flows table (indexes, checks, foreign keys): {floor:.2f} s", flush=True)
+    without_foreign_keys = schema_floor(path, foreign_keys=False)
+    print(f"  the same without the foreign keys: {without_foreign_keys:.2f} s", flush=True)
+    unique_only = schema_floor(path, foreign_keys=False, indexes=False)
+    print(f"  the same without foreign keys and with only the primary and unique keys: {unique_only:.2f} s",
+          flush=True)
     checking = check_only(path)
     print(f"  reading and checking the file alone: {checking:.2f} s", flush=True)
     first, first_result = product_import(path, empty_first=True)
@@ -202,7 +219,8 @@ def main(argv=None) -> int:
     result = {
         "scale": args.scale, "rows": rows, "bytes": path.stat().st_size,
         "raw_copy_s": round(raw_median, 2), "raw_copy_runs_s": [round(s, 2) for s in raw],
-        "schema_floor_s": round(floor, 2), "check_only_s": round(checking, 2),
+        "schema_floor_s": round(floor, 2), "schema_without_foreign_keys_s": round(without_foreign_keys, 2),
+        "schema_unique_key_only_s": round(unique_only, 2), "check_only_s": round(checking, 2),
         "import_s": round(first, 2), "import_again_s": round(again, 2), "refresh_s": round(refresh, 2),
         "ratio": round(first / raw_median, 2), "ratio_to_schema_floor": round(first / floor, 2),
         "ratio_again": round(again / raw_median, 2),
@@ -231,6 +249,10 @@ def markdown(r: dict) -> str:
         "| 1.00 |",
         f"| COPY of the same rows into a twin of the flows table (indexes, checks, foreign keys) "
         f"| {r['schema_floor_s']:.2f} | {r['schema_floor_s'] / r['raw_copy_s']:.2f} |",
+        f"| the same without the two foreign keys | {r['schema_without_foreign_keys_s']:.2f} "
+        f"| {r['schema_without_foreign_keys_s'] / r['raw_copy_s']:.2f} |",
+        f"| the same without foreign keys, with only the primary and unique keys "
+        f"| {r['schema_unique_key_only_s']:.2f} | {r['schema_unique_key_only_s'] / r['raw_copy_s']:.2f} |",
         f"| reading and checking the file alone (no writes) | {r['check_only_s']:.2f} "
         f"| {r['check_only_s'] / r['raw_copy_s']:.2f} |",
         f"| **import_flows(), first upload** | **{r['import_s']:.2f}** | **{r['ratio']:.2f}** |",
