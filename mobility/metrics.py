@@ -2,7 +2,7 @@
 
 Each metric is one aggregate query returning ``{year: value}``. Flows count
 whatever their origin (demo or real); activities count only when published,
-in the year they start. Shares are percentages (0 to 100), the balance ratio
+in the year they start, up to this year. Shares are percentages (0 to 100), the balance ratio
 runs from 0 to 1.
 
 The receivers at the end only tell objectives that its inputs changed
@@ -13,6 +13,7 @@ activities, and this catches every one of them.
 
 from django.db.models import Count, IntegerField, Q, Sum
 from django.db.models.functions import Coalesce, ExtractYear
+from django.utils import timezone
 
 from mobility.models import Activity, DeliveryMode, MobilityFlow, Partner, Region
 from objectives.registry import metrics
@@ -82,12 +83,14 @@ def fewer_opportunities_share() -> dict[int, float]:
 def published_activities(served: Q) -> dict[int, float]:
     """Published activities starting each year that match `served`; 0 in a year with activities but none of these.
 
-    Years run without gaps from the first to the last year any published activity starts.
+    Years run without gaps from the first year any published activity starts
+    to the last, but never beyond this year: a planned activity is not yet
+    an observation.
     """
     year = Coalesce("start_year", ExtractYear("start_date"), output_field=IntegerField())
     rows = (
         Activity.objects.filter(state=Activity.State.PUBLISHED).order_by()
-        .annotate(year=year).filter(year__isnull=False)
+        .annotate(year=year).filter(year__isnull=False, year__lte=timezone.localdate().year)
         .values("year").annotate(n=Count("pk", filter=served, distinct=True))
     )
     counts = {row["year"]: row["n"] for row in rows}

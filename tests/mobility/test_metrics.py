@@ -4,6 +4,7 @@ import datetime
 from collections import defaultdict
 
 import pytest
+from django.utils import timezone
 
 from mobility import metrics as mobility_metrics
 from mobility.models import Activity, MobilityFlow
@@ -125,7 +126,7 @@ def activities(db):
 def count_published(**lookup):
     """An independent count: published activities matching `lookup`, by start year, zero-filled."""
     counts = defaultdict(int)
-    published = Activity.objects.filter(state="published")
+    published = Activity.objects.filter(state="published", start_date__year__lte=timezone.localdate().year)
     years = {a.start_year or (a.start_date and a.start_date.year) for a in published} - {None}
     for activity in published.filter(**lookup).distinct():
         year = activity.start_year or (activity.start_date and activity.start_date.year)
@@ -148,6 +149,15 @@ def test_activity_counts_worked_out_by_hand(activities):
     assert metrics.get("activities.objective.1").compute() == {2021: 2, 2022: 1, 2023: 0, 2024: 1}
     assert metrics.get("activities.instrument.people-to-people").compute() == {2021: 1, 2022: 0, 2023: 1, 2024: 0}
     assert metrics.get("activities.objective.3").compute() == {2021: 0, 2022: 0, 2023: 0, 2024: 0}
+
+
+def test_activities_planned_for_a_later_year_are_not_counted_yet(activities):
+    next_year = timezone.localdate().year + 1
+    planned = factories.ActivityFactory(start_year=next_year, start_date=datetime.date(next_year, 1, 10),
+                                        end_date=datetime.date(next_year, 1, 11), status=Activity.Status.PLANNED)
+    planned.objectives.set([factories.ObjectiveFactory(number=1)])
+
+    assert next_year not in metrics.get("activities.objective.1").compute()
 
 
 def test_mobility_registers_every_metric_the_indicators_may_name():
