@@ -77,11 +77,14 @@ restore: $(VENV)/.runtime
 	@test -n "$(FROM)" || (echo "usage: make restore FROM=backups/asem-....dump" && exit 1)
 	$(PY) manage.py restore --input $(FROM)
 
-# The fault tests, the 60-second load test and the long schemathesis run; figures go to
-# docs/reliability-results.md (copy them into docs/reliability.md). Needs PostgreSQL's binaries and redis-server.
+# The fault tests, the 60-second load test with 64 clients and a long schemathesis run. Figures are appended to
+# .pytest_cache/reliability/figures.jsonl (docs/reliability.md quotes them). Needs PostgreSQL's binaries,
+# redis-server, and DATABASE_URL/REDIS_URL for the schemathesis run as in CI.
 RELIABILITY_SECONDS ?= 60
 RELIABILITY_CLIENTS ?= 64
+RELIABILITY_EXAMPLES ?= 50
 reliability: $(VENV)/.dev
 	RELIABILITY_SECONDS=$(RELIABILITY_SECONDS) RELIABILITY_CLIENTS=$(RELIABILITY_CLIENTS) \
-	SCHEMATHESIS_MAX_EXAMPLES=$${SCHEMATHESIS_MAX_EXAMPLES:-100} \
-	$(PY) -m pytest tests/reliability tests/asem_portal/test_security.py -m "reliability or load" -v $(PYTEST_ARGS)
+	$(PY) -m pytest tests/reliability tests/asem_portal/test_security.py tests/asem_portal/test_security_input.py \
+		-m "reliability or load or not load" --durations=0 -v $(PYTEST_ARGS)
+	SCHEMATHESIS_MAX_EXAMPLES=$(RELIABILITY_EXAMPLES) $(PY) -m pytest tests/api/test_schemathesis.py --durations=0 -v

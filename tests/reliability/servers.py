@@ -252,6 +252,7 @@ class HttpClient:
         self.cookies: dict[str, str] = {}
         self.token: str | None = None
         self.conn: http.client.HTTPConnection | None = None
+        self.last_used = 0.0
 
     def close(self) -> None:
         if self.conn is not None:
@@ -266,22 +267,33 @@ class HttpClient:
         if self.token:
             all_headers["Authorization"] = f"Token {self.token}"
         started = time.monotonic()
+        if self.conn is not None and started - self.last_used > 1.0:
+            self.close()  # gunicorn drops keep-alive connections idle for 2 s: don't race it with a write
         for attempt in (1, 2):
             if self.conn is None:
                 self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
             try:
                 self.conn.request(method, path, body=body, headers=all_headers)
+            except (BrokenPipeError, ConnectionResetError):
+                # The server closed this idle keep-alive connection before the request went out: it never
+                # saw it, so sending it again on a new connection is safe whatever the method.
+                self.close()
+                if attempt == 2:
+                    raise
+                continue
+            try:
                 raw = self.conn.getresponse()
                 data = raw.read()
                 break
             except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
-                # A keep-alive connection the server closed between requests: open a new one, once.
+                # Closed while we waited for the answer: only a read may be asked again.
                 self.close()
                 if attempt == 2 or method not in {"GET", "HEAD"}:
                     raise
             except Exception:
                 self.close()
                 raise
+        self.last_used = time.monotonic()
         headers_out = {k.lower(): v for k, v in raw.getheaders()}
         for value in raw.headers.get_all("Set-Cookie") or []:
             cookie = SimpleCookie()

@@ -188,3 +188,16 @@ def create_secretariat(env) -> None:
            "u.groups.add(Group.objects.get(name='Secretariat'))\n"
            "from rest_framework.authtoken.models import Token\n"
            "print(Token.objects.create(user=u).key)")
+
+
+def record(name: str, figures: dict) -> None:
+    """Keep a run's figures for docs/reliability.md: one JSON line per test in .pytest_cache/reliability/."""
+    import json
+    import os
+
+    from tests.reliability.servers import LOGS
+
+    LOGS.mkdir(parents=True, exist_ok=True)
+    path = os.environ.get("RELIABILITY_FIGURES", str(LOGS / "figures.jsonl"))
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps({"test": name, "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), **figures}) + "\n")
