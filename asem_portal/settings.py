@@ -298,6 +298,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Old keys still accepted for signatures while a new SECRET_KEY takes over (docs/operations.md, rotation).
+SECRET_KEY_FALLBACKS = envlist("SECRET_KEY_FALLBACKS", "")
+
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", "false" if DEBUG else "true")
 CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", "false" if DEBUG else "true")
 SESSION_COOKIE_HTTPONLY = True
