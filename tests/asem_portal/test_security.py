@@ -22,7 +22,8 @@ PRODUCTION_ENV = {
 
 def production_setting(expression: str, **env) -> str:
     result = subprocess.run(
-        [sys.executable, "-c", f"import django; django.setup(); from django.conf import settings; print(({expression},))"],
+        [sys.executable, "-c",
+         f"import django; django.setup(); from django.conf import settings; print(({expression},))"],
         cwd=ROOT, env={**PRODUCTION_ENV, **env}, capture_output=True, text=True, timeout=60,
     )
     assert result.returncode == 0, result.stderr

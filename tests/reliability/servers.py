@@ -54,7 +54,8 @@ def port_answers(port: int) -> bool:
 
 
 def postgres_bindir() -> Path | None:
-    for candidate in [os.environ.get("PG_BINDIR", ""), *sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)]:
+    candidates = [os.environ.get("PG_BINDIR", ""), *sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)]
+    for candidate in candidates:
         if candidate and (Path(candidate) / "initdb").exists():
             return Path(candidate)
     found = shutil.which("initdb")
@@ -90,7 +91,8 @@ class PostgresInstance:
         return self
 
     def start(self) -> "PostgresInstance":
-        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c max_connections=200 -c recovery_init_sync_method=syncfs"
+        options = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c max_connections=200"
+                   " -c recovery_init_sync_method=syncfs")
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.log), "-w", "-t", "60", "start")
         return self
 

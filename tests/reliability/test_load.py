@@ -70,7 +70,8 @@ def test_64_clients_for_60_seconds_get_no_5xx_and_every_acknowledged_write_is_st
         "write_p95_ms": round(figures.percentile(95, "write") * 1000),
     })
 
-    assert not figures.server_errors, f"{len(figures.server_errors)} 5xx or unanswered, first: {figures.server_errors[:3]}"
+    errors = figures.server_errors
+    assert not errors, f"{len(errors)} 5xx or unanswered, first: {errors[:3]}"
     unexpected = {status for status in figures.statuses if status not in {200, 201}}
     assert not unexpected, [r for r in figures.results if r.status in unexpected][:3]
     assert acknowledged, "no write was acknowledged"
@@ -94,7 +95,7 @@ def test_concurrent_edits_of_one_activity_end_in_one_winner_and_412s_never_a_sil
         barrier = threading.Barrier(editors)
         answers: dict[int, int | str] = {}
 
-        def edit(editor: int) -> None:
+        def edit(editor: int, barrier=barrier, answers=answers, round_number=round_number) -> None:
             client = HttpClient(server.port, timeout=60)
             client.token = token
             try:

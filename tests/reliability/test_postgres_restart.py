@@ -10,7 +10,7 @@ import time
 import pytest
 
 from tests.reliability.servers import PortalServer, portal_environment
-from tests.reliability.workload import AdminActivityWriter, activities_written, ids, run_workload
+from tests.reliability.workload import AdminActivityWriter, activities_written, ids, record, run_workload
 
 pytestmark = pytest.mark.reliability
 
@@ -46,6 +46,17 @@ def test_a_restart_under_load_fails_fast_with_503_recovers_alone_and_leaves_no_w
         server.stop()
 
     down, up = outage["down"], outage["up"]
+    written_now = activities_written(url, "restart")
+    acknowledged_now = figures.acknowledged_writes(ok=(302,))
+    record("postgres-restart", {
+        "clients": 8, "seconds": round(figures.duration, 1), "outage_seconds": round(up - down, 1),
+        "requests": len(figures.results), "statuses": dict(figures.statuses),
+        "errors_other_than_503": sum(r.status not in {200, 302, 503} for r in figures.results),
+        "max_503_ms": round(max((r.seconds for r in figures.results if r.status == 503), default=0) * 1000),
+        "writes_acknowledged": len(acknowledged_now),
+        "acknowledged_found": sum(slug in written_now for slug in acknowledged_now),
+        "rows_half_done": sum(counts[:3] != (2, 1, 1) for counts in written_now.values()),
+    })
     unexpected = [r for r in figures.results if r.status not in {200, 302, 503}]
     assert not unexpected, f"{len(unexpected)} answers other than 200, 302 or 503, first: {unexpected[:3]}"
 
@@ -75,4 +86,4 @@ def test_a_restart_under_load_fails_fast_with_503_recovers_alone_and_leaves_no_w
     answered = {r.slug: (r.status, round(r.started, 1)) for r in figures.results if r.kind == "write"}
     partial = {slug: (counts, answered.get(slug)) for slug, counts in written.items()
                if counts[:3] != (2, 1, 1) or counts[3] < 1}
-    assert not partial, f"writes half done ((partners, objectives, instruments, history), (answer, when)): {partial}; outage {outage}"
+    assert not partial, f"half done ((partners, objectives, instruments, history), (answer, when)): {partial}; {outage}"

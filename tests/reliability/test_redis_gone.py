@@ -8,7 +8,13 @@ with SIGKILL and started again on the same port with the data it had.
 import pytest
 
 from tests.reliability.servers import (
-    HttpClient, PortalServer, WorkerProcess, manage, portal_environment, query, wait_for,
+    HttpClient,
+    PortalServer,
+    WorkerProcess,
+    manage,
+    portal_environment,
+    query,
+    wait_for,
 )
 from tests.reliability.workload import READ_PATHS, SECRETARIAT
 
@@ -30,8 +36,8 @@ NIGHTLY_REFRESH = (
 
 
 def observation_2024(url: str):
-    rows = query(url, "SELECT o.value FROM objectives_observation o JOIN objectives_indicator i ON i.id = o.indicator_id"
-                      " WHERE i.code = %s AND o.year = 2024 AND o.breakdown = ''", [INDICATOR])
+    rows = query(url, "SELECT o.value FROM objectives_observation o JOIN objectives_indicator i"
+                      " ON i.id = o.indicator_id WHERE i.code = %s AND o.year = 2024 AND o.breakdown = ''", [INDICATOR])
     return rows[0][0] if rows else None
 
 

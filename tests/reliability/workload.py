@@ -59,7 +59,7 @@ class Figures:
         times = sorted(r.seconds for r in self.results if kind is None or r.kind == kind)
         if not times:
             return 0.0
-        return times[min(len(times) - 1, int(round(p / 100 * (len(times) - 1))))]
+        return times[min(len(times) - 1, round(p / 100 * (len(times) - 1)))]
 
 
 class AdminActivityWriter:

@@ -23,7 +23,8 @@ class Command(BaseCommand):
     help = "Back up the whole database to a file (restore it with `manage.py restore`)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--output", "-o", required=True, help="The file to write, e.g. backups/asem-2026-01-31.dump")
+        parser.add_argument("--output", "-o", required=True,
+                            help="The file to write, e.g. backups/asem-2026-01-31.dump")
         parser.add_argument("--database", default="default")
 
     def handle(self, *args, output, database, **options):
