@@ -1,0 +1,1 @@
+"""Reports built from the portal's approved data: the biennial stocktaking report."""
