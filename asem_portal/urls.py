@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("objectives.urls")),
     path("", include("instruments.urls")),
     path("", include("mobility.urls")),
+    path("", include("asem_portal.reports.urls")),
 ]
 
 handler500 = "asem_portal.views.server_error"
