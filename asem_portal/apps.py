@@ -1,11 +1,12 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.db.models.signals import post_migrate
 
 
-def _sync_roles(sender, apps, verbosity=0, **kwargs):
+def _sync_roles(sender, verbosity=0, **kwargs):
     from asem_portal.roles import sync_secretariat_group
 
-    sync_secretariat_group(apps, verbosity=verbosity)
+    # migrate passes the migration state's registry; flush passes none, so use the live one.
+    sync_secretariat_group(kwargs.get("apps") or apps, verbosity=verbosity)
 
 
 class AsemPortalConfig(AppConfig):
@@ -13,4 +14,6 @@ class AsemPortalConfig(AppConfig):
     verbose_name = "ASEM Education Portal"
 
     def ready(self):
-        post_migrate.connect(_sync_roles, sender=self, dispatch_uid="asem_portal_sync_roles")
+        # Django sends post_migrate (after migrate, and after a test flush) only for apps
+        # with models; asem_portal has none, so listen for the last app of the portal.
+        post_migrate.connect(_sync_roles, sender=apps.get_app_config("mobility"), dispatch_uid="asem_portal_roles")

@@ -119,3 +119,9 @@ def test_the_secretariat_sees_the_history_of_indicators_observations_and_flows(c
         response = client.get(url(model, "history", obj.pk))
         assert response.status_code == 200
         assert "Created" in response.content.decode() or "Added" in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_secretariat_group_survives_a_flush_between_transactional_tests():
+    assert Group.objects.filter(name="Secretariat").exists()
+    assert Group.objects.get(name="Secretariat").permissions.filter(codename="change_activity").exists()
