@@ -1,5 +1,6 @@
 import pytest
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -123,5 +124,6 @@ def test_the_secretariat_sees_the_history_of_indicators_observations_and_flows(c
 
 @pytest.mark.django_db(transaction=True)
 def test_the_secretariat_group_survives_a_flush_between_transactional_tests():
+    call_command("flush", interactive=False, verbosity=0)
     assert Group.objects.filter(name="Secretariat").exists()
     assert Group.objects.get(name="Secretariat").permissions.filter(codename="change_activity").exists()
