@@ -4,6 +4,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -53,7 +54,9 @@ def download(request, fmt):
     if built is None and services.needs_background(period):
         status = services.request_export(fmt, period)
         if status.state not in (services.READY, services.UNTRACKED):
-            return redirect(_links(period)[fmt]["progress"])
+            response = redirect(_links(period)[fmt]["progress"])
+            add_never_cache_headers(response)  # once the file is ready, the same address serves it
+            return response
         built = services.cached_export(fmt, period)
     if built is None:
         built = services.build_export(fmt, period)
