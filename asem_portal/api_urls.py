@@ -1,3 +1,73 @@
-"""The REST API: /api/v1/ and its schema and documentation."""
+"""The REST API: /api/v1/ and its schema and documentation, served with no outside network."""
 
-urlpatterns: list = []
+from django.urls import include, path, re_path
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import api_view, authentication_classes, permission_classes, throttle_classes
+from rest_framework.exceptions import NotFound
+from rest_framework.routers import DefaultRouter
+
+from asem_portal.api.docs import RedocView, SchemaView, SwaggerView
+from instruments.api import InstrumentViewSet
+from mobility.api import ActivityViewSet, FlowSummaryViewSet, MobilityFlowViewSet, OrganisationViewSet, PartnerViewSet
+from objectives.api import (
+    INDICATOR_CODE,
+    IndicatorProgressView,
+    IndicatorViewSet,
+    ObjectiveViewSet,
+    ObservationViewSet,
+    ProgressView,
+    StrategyView,
+)
+
+app_name = "api"
+
+
+class Router(DefaultRouter):
+    include_root_view = False
+    include_format_suffixes = False
+
+
+router = Router()
+router.register("objectives", ObjectiveViewSet, basename="objective")
+router.register("indicators", IndicatorViewSet, basename="indicator")
+router.register("instruments", InstrumentViewSet, basename="instrument")
+router.register("partners", PartnerViewSet, basename="partner")
+router.register("organisations", OrganisationViewSet, basename="organisation")
+router.register("activities", ActivityViewSet, basename="activity")
+router.register("mobility/flows", MobilityFlowViewSet, basename="flow")
+router.register("mobility/summary", FlowSummaryViewSet, basename="flow-summary")
+
+observations = ObservationViewSet.as_view({"get": "list", "post": "create"}, detail=False)
+observation = ObservationViewSet.as_view(
+    {"get": "retrieve", "put": "update", "patch": "partial_update", "delete": "destroy"}, detail=True
+)
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])
+@authentication_classes([])
+@permission_classes([])
+@throttle_classes([])
+def not_found(request, *args, **kwargs):
+    raise NotFound("There is no API endpoint at this address: see /api/docs/.")
+
+
+v1 = [
+    path("strategy/", StrategyView.as_view(), name="strategy"),
+    path("progress/", ProgressView.as_view(), name="progress"),
+    re_path(rf"^indicators/(?P<code>{INDICATOR_CODE})/observations/$", observations, name="observation-list"),
+    re_path(rf"^indicators/(?P<code>{INDICATOR_CODE})/observations/(?P<pk>[0-9]{{1,18}})/$", observation,
+            name="observation-detail"),
+    re_path(rf"^indicators/(?P<code>{INDICATOR_CODE})/progress/$", IndicatorProgressView.as_view(),
+            name="indicator-progress"),
+    path("", include(router.urls)),
+]
+
+urlpatterns = [
+    path("v1/", include(v1)),
+    path("schema/", SchemaView.as_view(), name="schema"),
+    path("docs/", SwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", RedocView.as_view(url_name="api:schema"), name="redoc"),
+    # Anything else under /api/ is a JSON 404, like every other API error.
+    re_path(r"^[\s\S]*\Z", not_found),
+]

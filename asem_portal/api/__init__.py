@@ -245,9 +245,8 @@ class CSVRenderer(renderers.BaseRenderer):
             data = data["results"]
         rows = [_flat_row(row) for row in (data or [])]
         view = renderer_context.get("view")
-        columns = view.csv_columns() if view is not None and hasattr(view, "csv_columns") else []
-        if not columns and rows:
-            columns = list(rows[0])
+        declared = view.csv_columns() if view is not None and hasattr(view, "csv_columns") else []
+        columns = _columns(declared, rows)
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(columns)
@@ -258,6 +257,16 @@ class CSVRenderer(renderers.BaseRenderer):
             name = getattr(view, "csv_filename", None) or "export"
             response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return out.getvalue().encode(self.charset)
+
+
+def _columns(declared: list[str], rows: list[dict]) -> list[str]:
+    """The declared columns, each object-valued one replaced by the dotted columns the rows give it."""
+    found = list(dict.fromkeys(key for row in rows for key in row))
+    columns = []
+    for column in declared:
+        nested = [key for key in found if key.startswith(f"{column}.")]
+        columns += nested or [column]
+    return columns + [key for key in found if key not in columns]
 
 
 def _flat_row(row, prefix: str = "") -> dict:
@@ -380,11 +389,17 @@ class FilterBackend(DjangoFilterBackend):
 # Permissions and throttles --------------------------------------------------
 
 
+def _handles(view, request) -> bool:
+    return getattr(view, request.method.lower(), None) is not None
+
+
 class ReadOnlyOrSignedIn(permissions.BasePermission):
     """Anyone reads; a write needs a token or a session. Who may change what is the services' business."""
 
     def has_permission(self, request, view):
-        return request.method in permissions.SAFE_METHODS or bool(request.user and request.user.is_authenticated)
+        if request.method in permissions.SAFE_METHODS or not _handles(view, request):
+            return True  # a method the endpoint does not take is a 405, whoever asks
+        return bool(request.user and request.user.is_authenticated)
 
 
 class SecretariatOrReadOnly(permissions.BasePermission):
@@ -395,7 +410,7 @@ class SecretariatOrReadOnly(permissions.BasePermission):
     def has_permission(self, request, view):
         from asem_portal.roles import is_secretariat
 
-        if request.method in permissions.SAFE_METHODS:
+        if request.method in permissions.SAFE_METHODS or not _handles(view, request):
             return True
         return is_secretariat(request.user)
 
@@ -497,7 +512,6 @@ class ApiViewMixin:
             # Errors are always JSON, whatever format the client asked the data in.
             response.accepted_renderer = renderers.JSONRenderer()
             response.accepted_media_type = response.accepted_renderer.media_type
-            response.pop("Content-Disposition", None)
         patch_vary_headers(response, ["Accept", "Authorization", "Cookie"])
         if request.method not in ("GET", "HEAD") or response.status_code != 200 or not hasattr(response, "data"):
             return response

@@ -78,6 +78,12 @@ PATH_DESCRIPTIONS = {
     "number": "The objective's number, 1 to 4.",
     "id": "Its id.",
 }
+# Real addresses from the strategy's own content (and the demo's first indicator), for the docs' "try it".
+PATH_EXAMPLES = {
+    "/api/v1/activities/{slug}/": "asemme1", "/api/v1/instruments/{slug}/": "policy-dialogue",
+    "/api/v1/partners/{code}/": "DE", "/api/v1/organisations/{slug}/": "asef", "/api/v1/objectives/{number}/": 1,
+    "/api/v1/indicators/{code}/": "1.1.a",
+}
 BODY_ERROR_EXAMPLE = [{"location": "body", "field": "end_date", "code": "invalid",
                        "message": "The end date cannot be before the start date."}]
 
@@ -147,6 +153,11 @@ class AutoSchema(SpectacularAutoSchema):
         filters = filterset_class.base_filters if filterset_class else {}
         for parameter in operation.get("parameters", []):
             name, schema = parameter["name"], parameter.get("schema", {})
+            if parameter["in"] == "path":
+                example = next((value for prefix, value in PATH_EXAMPLES.items()
+                                if self.path.startswith(prefix) and f"{{{name}}}" in prefix), None)
+                if example is not None:
+                    parameter["example"] = example
             if not parameter.get("description"):
                 if parameter["in"] == "path":
                     parameter["description"] = PATH_DESCRIPTIONS.get(name, "Its identifier.")

@@ -1,0 +1,717 @@
+"""API v1: the strategy, its objectives and priorities, indicators, observations and progress toward 2030.
+
+Progress comes from objectives.selectors.progress_overview, the same figures
+the pages show, with every one that went into a status. Only the secretariat
+writes indicators and observations.
+"""
+
+import math
+from typing import Any
+
+import django_filters
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import serializers, status, views, viewsets
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+
+from asem_portal.api import ApiViewMixin, LinkField, QueryParameterError, SecretariatOrReadOnly, absolute_url
+from asem_portal.roles import is_secretariat
+from objectives import progress
+from objectives.models import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    Indicator,
+    Objective,
+    Observation,
+    Priority,
+    Status,
+    breakdown_validator,
+)
+from objectives.registry import validate_metric
+from objectives.selectors import current_strategy, objective_list, progress_overview
+
+INDICATOR_CODE = r"[0-9]+\.[0-9]+\.[a-z0-9]+"
+NUMBER = r"[0-9]{1,4}"
+ID = r"[0-9]{1,18}"
+
+AS_OF = OpenApiParameter(
+    "as_of", OpenApiTypes.INT, OpenApiParameter.QUERY,
+    description=f"Compute progress as of this year ({FIRST_YEAR} to {LAST_YEAR}): only observations up to it count. "
+                "By default, the latest year with data.",
+)
+
+
+def as_of_param(request) -> int | None:
+    value = request.query_params.get("as_of", "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or not FIRST_YEAR <= int(value) <= LAST_YEAR:
+        raise QueryParameterError({"as_of": [f"Give a year from {FIRST_YEAR} to {LAST_YEAR}, such as 2024."]})
+    return int(value)
+
+
+class ProgressIndex:
+    """One progress overview, looked up by objective, priority or indicator."""
+
+    def __init__(self, as_of: int | None):
+        self.overview = progress_overview(as_of)
+        self.objectives = {item.objective.pk: item for item in self.overview.objectives}
+        self.priorities = {p.priority.pk: p for item in self.overview.objectives for p in item.priorities}
+        self.indicators = {i.indicator.pk: i for i in self.overview.indicators}
+
+
+def _progress_index(context) -> ProgressIndex:
+    if "progress" not in context:
+        context["progress"] = ProgressIndex(as_of_param(context["request"]))
+    return context["progress"]
+
+
+# Progress figures ---------------------------------------------------------------
+
+
+class FiniteFloatField(serializers.FloatField):
+    """A figure that JSON can carry: anything not finite is null."""
+
+    def to_representation(self, value):
+        if value is None:
+            return None
+        value = float(value)
+        return value if math.isfinite(value) else None
+
+
+def _figure(help_text: str):
+    return FiniteFloatField(allow_null=True, read_only=True, help_text=help_text)
+
+
+class IndicatorResultSerializer(serializers.Serializer):
+    """An indicator's status as of a year, with every figure that went into it."""
+
+    status = serializers.ChoiceField(choices=Status.choices, help_text="The status shown (the override, if any).")
+    status_label = serializers.CharField(help_text="The status in words.")
+    computed_status = serializers.ChoiceField(choices=Status.choices, help_text="The status the method gives.")
+    score = _figure("The status's score, used to roll statuses up to priorities, objectives and the vision.")
+    is_override = serializers.BooleanField(help_text="Whether the secretariat set the status by hand.")
+    override_reason = serializers.CharField(help_text="Why, when it did.")
+    method = serializers.CharField(
+        help_text="How the status was found: cagr, linear, fixed_thresholds (no target), override or none."
+    )
+    growth_method = serializers.CharField(allow_null=True, help_text="How growth was measured: cagr or linear.")
+    direction = serializers.IntegerField(help_text="1 when higher is better, -1 when lower is better.")
+    as_of = serializers.IntegerField(allow_null=True, help_text="Only observations up to this year count.")
+    baseline_year = serializers.IntegerField()
+    baseline_value = _figure("The baseline value.")
+    latest_year = serializers.IntegerField(allow_null=True, help_text="The year of the latest observation counted.")
+    latest_value = _figure("The latest observation counted.")
+    target_year = serializers.IntegerField(allow_null=True)
+    target_value = _figure("The target, if one is set.")
+    actual_growth = _figure("Growth a year from the baseline to the latest value.")
+    required_growth = _figure("Growth a year needed from the baseline to reach the target.")
+    ratio = _figure("direction × actual growth / |required growth|: 0.95 or more is on track.")
+    observations_used = serializers.IntegerField(help_text="How many observations the assessment counted.")
+    weight = _figure("The indicator's weight in its priority's status.")
+    explanation = serializers.CharField(help_text="The status and its figures, in a sentence.")
+
+
+class RollupSerializer(serializers.Serializer):
+    """A priority's, objective's or the vision's status: the weighted mean of its children's scores."""
+
+    status = serializers.ChoiceField(choices=Status.choices)
+    status_label = serializers.CharField()
+    score = _figure("The weighted mean of the children's scores, or null without data.")
+    as_of = serializers.IntegerField(allow_null=True)
+    weight = _figure("Its weight in the level above.")
+    counts = serializers.DictField(child=serializers.IntegerField(), help_text="How many indicators have each status.")
+    method = serializers.CharField()
+    is_override = serializers.BooleanField()
+    override_reason = serializers.CharField()
+    indicator_count = serializers.IntegerField()
+    scored_count = serializers.IntegerField(help_text="Indicators with enough data to have a status.")
+
+
+# The strategy, objectives and priorities ------------------------------------------
+
+
+class ObjectiveBriefSerializer(serializers.ModelSerializer):
+    url = LinkField(view_name="api:objective-detail", lookup_field="number")
+
+    class Meta:
+        model = Objective
+        fields = ["number", "title", "short_title", "url"]
+
+
+class StrategySerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    title = serializers.CharField()
+    vision = serializers.CharField()
+    mission = serializers.CharField()
+    start_year = serializers.IntegerField()
+    end_year = serializers.IntegerField()
+    source_document = serializers.CharField(help_text="The document the text is taken from.")
+    source_url = serializers.URLField(allow_blank=True)
+    objectives = ObjectiveBriefSerializer(many=True, help_text="The four strategic objectives.")
+    links = serializers.DictField(child=serializers.URLField(), help_text="Where the rest of the strategy is.")
+
+
+class StrategyView(ApiViewMixin, views.APIView):
+    @extend_schema(
+        tags=["strategy"], summary="Read the strategy", responses=StrategySerializer,
+        description="The ASEM Education Strategy 2030: its vision, mission, period and objectives, with links to "
+                    "the instruments and the progress toward 2030.",
+    )
+    def get(self, request):
+        strategy = current_strategy()
+        if strategy is None:
+            raise NotFound("No strategy is loaded yet.")
+        links = {name: absolute_url(f"api:{view}", request) for name, view in [
+            ("objectives", "objective-list"), ("indicators", "indicator-list"), ("progress", "progress"),
+            ("instruments", "instrument-list"), ("partners", "partner-list"), ("activities", "activity-list"),
+            ("mobility_flows", "flow-list"), ("mobility_summary", "flow-summary-list"),
+        ]}
+        data = {
+            "slug": strategy.slug, "title": strategy.title, "vision": strategy.vision, "mission": strategy.mission,
+            "start_year": strategy.start_year, "end_year": strategy.end_year,
+            "source_document": strategy.source_document, "source_url": strategy.source_url,
+            "objectives": ObjectiveBriefSerializer(
+                strategy.objectives.order_by("number"), many=True, context={"request": request}
+            ).data,
+            "links": links,
+        }
+        return Response(data)
+
+
+class IndicatorBriefSerializer(serializers.ModelSerializer):
+    url = LinkField(view_name="api:indicator-detail", lookup_field="code")
+    progress = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Indicator
+        fields = ["code", "name", "unit", "weight", "source", "is_demo", "progress", "url"]
+
+    @extend_schema_field(IndicatorResultSerializer)
+    def get_progress(self, indicator):
+        item = _progress_index(self.context).indicators.get(indicator.pk)
+        return IndicatorResultSerializer(item.result).data if item else None
+
+
+class PrioritySerializer(serializers.ModelSerializer):
+    progress = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Priority
+        fields = ["code", "number", "title", "description", "progress"]
+
+    @extend_schema_field(RollupSerializer)
+    def get_progress(self, priority):
+        item = _progress_index(self.context).priorities.get(priority.pk)
+        return RollupSerializer(item.result).data if item else None
+
+
+class PriorityDetailSerializer(PrioritySerializer):
+    indicators = serializers.SerializerMethodField()
+
+    class Meta(PrioritySerializer.Meta):
+        fields = [*PrioritySerializer.Meta.fields, "indicators"]
+
+    @extend_schema_field(IndicatorBriefSerializer(many=True))
+    def get_indicators(self, priority):
+        item = _progress_index(self.context).priorities.get(priority.pk)
+        indicators = [entry.indicator for entry in item.indicators] if item else []
+        return IndicatorBriefSerializer(indicators, many=True, context=self.context).data
+
+
+class ObjectiveSerializer(serializers.ModelSerializer):
+    url = LinkField(view_name="api:objective-detail", lookup_field="number")
+    priorities = PrioritySerializer(many=True, read_only=True)
+    progress = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Objective
+        fields = ["number", "title", "short_title", "description", "progress", "priorities", "url"]
+
+    @extend_schema_field(RollupSerializer)
+    def get_progress(self, objective):
+        item = _progress_index(self.context).objectives.get(objective.pk)
+        return RollupSerializer(item.result).data if item else None
+
+
+class ObjectiveDetailSerializer(ObjectiveSerializer):
+    priorities = PriorityDetailSerializer(many=True, read_only=True)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List the objectives",
+                       description="The four strategic objectives, each with its priorities and progress."),
+    retrieve=extend_schema(summary="Read one objective",
+                           description="An objective by its number, with its priorities, their indicators and the "
+                                       "progress of each."),
+)
+@extend_schema(tags=["objectives"], parameters=[AS_OF])
+class ObjectiveViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    lookup_field = "number"
+    lookup_value_regex = NUMBER
+    csv_filename = "objectives"
+
+    def get_queryset(self):
+        return objective_list().order_by("number")
+
+    def get_serializer_class(self):
+        return ObjectiveDetailSerializer if self.action == "retrieve" else ObjectiveSerializer
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        as_of_param(request)  # a bad year is a 400 even when no progress would be shown
+
+
+# Indicators and observations -----------------------------------------------------
+
+
+class IndicatorFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_q", max_length=200, label=_("Search the code, name and description"))
+    objective = django_filters.ModelChoiceFilter(
+        field_name="priority__objective", queryset=Objective.objects.all(), to_field_name="number",
+        label=_("Objective (number)"),
+    )
+    priority = django_filters.ModelChoiceFilter(
+        queryset=Priority.objects.all(), to_field_name="code", label=_("Priority (code, such as 1.1)")
+    )
+    source = django_filters.ChoiceFilter(choices=Indicator.Source.choices, label=_("Entered by hand or computed"))
+    ordering = django_filters.OrderingFilter(fields=[("code", "code"), ("name", "name")], label=_("Sort by"))
+
+    class Meta:
+        model = Indicator
+        fields = []
+
+    def filter_q(self, queryset, name, value):
+        for term in value.split():
+            queryset = queryset.filter(
+                Q(code__icontains=term) | Q(name__icontains=term) | Q(description__icontains=term)
+            )
+        return queryset
+
+
+@extend_schema_field({"type": "string", "maxLength": 60, "pattern": breakdown_validator.regex.pattern})
+class BreakdownField(serializers.CharField):
+    """Empty (the headline series) or key=value.
+
+    The pattern already allows the empty string: declared with allow_blank,
+    drf-spectacular would add a second schema for it, and "" would match both.
+    """
+
+    def run_validation(self, data=serializers.empty):
+        if data == "":
+            return ""
+        return super().run_validation(data)
+
+
+class ObservationSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    value = serializers.FloatField(help_text="The value, in the indicator's unit.")
+    breakdown = BreakdownField(
+        max_length=60, required=False, validators=[breakdown_validator],
+        help_text="Empty for the headline series, or key=value such as region=asia.",
+    )
+
+    class Meta:
+        model = Observation
+        fields = ["id", "year", "value", "breakdown", "is_computed", "note", "url"]
+        read_only_fields = ["is_computed"]
+        validators = []  # the model's full_clean() checks the one value per year and breakdown
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, observation) -> str:
+        return absolute_url(
+            "api:observation-detail", self.context.get("request"), code=observation.indicator.code, pk=observation.pk
+        )
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    url = LinkField(view_name="api:indicator-detail", lookup_field="code")
+    priority = serializers.SlugRelatedField(
+        slug_field="code", queryset=Priority.objects.all(), help_text="The code of its priority, such as 1.1."
+    )
+    objective = serializers.IntegerField(
+        source="priority.objective.number", read_only=True, help_text="The number of its objective."
+    )
+    metric = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, validators=[validate_metric],
+        help_text="For a computed indicator, the registered metric that computes its values.",
+    )
+    progress = serializers.SerializerMethodField()
+    observations_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "code", "name", "description", "objective", "priority", "unit", "direction", "baseline_year",
+            "baseline_value", "target_year", "target_value", "source", "metric", "data_source", "methodology",
+            "weight", "status_override", "override_reason", "is_demo", "progress", "url", "observations_url",
+        ]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if isinstance(self.instance, Indicator):
+            fields["code"].read_only = True  # it is the indicator's address
+        return fields
+
+    @extend_schema_field(IndicatorResultSerializer)
+    def get_progress(self, indicator):
+        item = _progress_index(self.context).indicators.get(indicator.pk)
+        return IndicatorResultSerializer(item.result).data if item else None
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_observations_url(self, indicator) -> str:
+        return absolute_url("api:observation-list", self.context.get("request"), code=indicator.code)
+
+
+class IndicatorDetailSerializer(IndicatorSerializer):
+    observations = ObservationSerializer(
+        many=True, read_only=True, help_text="Every observation: the headline series and any breakdowns."
+    )
+
+    class Meta(IndicatorSerializer.Meta):
+        fields = [*IndicatorSerializer.Meta.fields, "observations"]
+
+
+# Writes of indicators and observations: the secretariat's only.
+# They belong in objectives/services.py, beside data_changed(); they live here until that module takes them.
+
+INDICATOR_FIELDS = {
+    "code", "name", "description", "priority", "unit", "direction", "baseline_year", "baseline_value", "target_year",
+    "target_value", "source", "metric", "data_source", "methodology", "weight", "status_override", "override_reason",
+    "is_demo",
+}
+OBSERVATION_FIELDS = {"year", "value", "breakdown", "note"}
+
+
+def _require_secretariat(user) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    if not is_secretariat(user):
+        raise PermissionDenied("Only the secretariat may change indicators and observations.")
+
+
+def _save(instance, user, data: dict[str, Any], allowed: set[str]):
+    unknown = set(data) - allowed
+    if unknown:
+        raise ValueError(f"cannot set {', '.join(sorted(unknown))}")
+    for name, value in data.items():
+        setattr(instance, name, value)
+    instance.full_clean()
+    instance._history_user = user
+    instance.save()
+    return instance
+
+
+@transaction.atomic
+def indicator_create(*, user, data: dict[str, Any]) -> Indicator:
+    _require_secretariat(user)
+    return _save(Indicator(), user, data, INDICATOR_FIELDS)
+
+
+@transaction.atomic
+def indicator_update(*, indicator: Indicator, user, data: dict[str, Any]) -> Indicator:
+    _require_secretariat(user)
+    return _save(indicator, user, data, INDICATOR_FIELDS - {"code"})
+
+
+@transaction.atomic
+def indicator_delete(*, indicator: Indicator, user) -> None:
+    _require_secretariat(user)
+    indicator._history_user = user
+    indicator.delete()
+
+
+@transaction.atomic
+def observation_create(*, indicator: Indicator, user, data: dict[str, Any]) -> Observation:
+    _require_secretariat(user)
+    return _save(Observation(indicator=indicator, is_computed=False), user, data, OBSERVATION_FIELDS)
+
+
+@transaction.atomic
+def observation_update(*, observation: Observation, user, data: dict[str, Any]) -> Observation:
+    _require_secretariat(user)
+    # A value set by hand stays as entered: the engine's refresh keeps hand-entered observations.
+    observation.is_computed = False
+    return _save(observation, user, data, OBSERVATION_FIELDS)
+
+
+@transaction.atomic
+def observation_delete(*, observation: Observation, user) -> None:
+    _require_secretariat(user)
+    observation._history_user = user
+    observation.delete()
+
+
+INDICATOR_EXAMPLE = OpenApiExample(
+    "A hand-entered indicator",
+    value={"code": "2.1.c", "name": "Partners with a national TVET strategy", "priority": "2.1", "unit": "partners",
+           "direction": 1, "baseline_year": 2020, "baseline_value": 18, "target_year": 2030, "target_value": 35,
+           "source": "manual", "data_source": "ASEM Education Stocktaking Report"},
+    request_only=True,
+)
+SECRETARIAT_ONLY = "Only the secretariat writes indicators."
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List the indicators",
+                       description="Every indicator, with its progress figures: status, ratio, both growth rates, "
+                                   "baseline, latest, target, method and as_of.", parameters=[AS_OF]),
+    retrieve=extend_schema(summary="Read one indicator",
+                           description="An indicator by its code, with its observations and progress figures.",
+                           parameters=[AS_OF]),
+    create=extend_schema(summary="Define an indicator", description=SECRETARIAT_ONLY, examples=[INDICATOR_EXAMPLE]),
+    update=extend_schema(summary="Replace an indicator", description=SECRETARIAT_ONLY, examples=[INDICATOR_EXAMPLE]),
+    partial_update=extend_schema(
+        summary="Change some fields of an indicator", description=SECRETARIAT_ONLY,
+        examples=[OpenApiExample("A new target", value={"target_value": 40}, request_only=True)],
+    ),
+    destroy=extend_schema(summary="Delete an indicator", description=f"{SECRETARIAT_ONLY} Its observations go too."),
+)
+@extend_schema(tags=["indicators"])
+class IndicatorViewSet(ApiViewMixin, viewsets.ModelViewSet):
+    filterset_class = IndicatorFilter
+    permission_classes = [SecretariatOrReadOnly]
+    lookup_field = "code"
+    lookup_value_regex = INDICATOR_CODE
+    csv_filename = "indicators"
+    detail_serializer_class = IndicatorDetailSerializer
+
+    def get_queryset(self):
+        queryset = Indicator.objects.select_related("priority__objective").order_by("code")
+        if self.action != "list":
+            queryset = queryset.prefetch_related("observations")
+        return queryset
+
+    def get_serializer_class(self):
+        return IndicatorSerializer if self.action == "list" else IndicatorDetailSerializer
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        as_of_param(request)
+
+    def _refetched(self, indicator):
+        return self.get_queryset().get(pk=indicator.pk)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        indicator = indicator_create(user=request.user, data=serializer.validated_data)
+        location = absolute_url("api:indicator-detail", request, code=indicator.code)
+        return self.written(self._refetched(indicator), status.HTTP_201_CREATED, {"Location": location})
+
+    @transaction.atomic
+    def update(self, request, *args, **kwargs):
+        indicator = self.object_for_write()
+        serializer = self.get_serializer(indicator, data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        indicator_update(indicator=indicator, user=request.user, data=serializer.validated_data)
+        return self.written(self._refetched(indicator))
+
+    @transaction.atomic
+    def destroy(self, request, *args, **kwargs):
+        indicator_delete(indicator=self.object_for_write(), user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ObservationFilter(django_filters.FilterSet):
+    year = django_filters.NumberFilter(min_value=FIRST_YEAR, max_value=LAST_YEAR, label=_("Year"))
+    year_from = django_filters.NumberFilter(
+        field_name="year", lookup_expr="gte", min_value=FIRST_YEAR, max_value=LAST_YEAR, label=_("From year")
+    )
+    year_to = django_filters.NumberFilter(
+        field_name="year", lookup_expr="lte", min_value=FIRST_YEAR, max_value=LAST_YEAR, label=_("To year")
+    )
+    breakdown = django_filters.CharFilter(max_length=60, label=_("Breakdown, such as region=asia"))
+    headline = django_filters.BooleanFilter(
+        method="filter_headline", label=_("true: only the headline series; false: only breakdowns")
+    )
+    ordering = django_filters.OrderingFilter(fields=[("year", "year"), ("breakdown", "breakdown")], label=_("Sort by"))
+
+    class Meta:
+        model = Observation
+        fields = []
+
+    def filter_headline(self, queryset, name, value):
+        return queryset.filter(breakdown="") if value else queryset.exclude(breakdown="")
+
+
+OBSERVATION_EXAMPLE = OpenApiExample(
+    "The value for 2024", value={"year": 2024, "value": 27, "breakdown": "", "note": "Stocktaking report"},
+    request_only=True,
+)
+OBSERVATIONS_SECRETARIAT = "Only the secretariat writes observations; a value set by hand is kept by the engine."
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List an indicator's observations",
+                       description="Its values per year: the headline series, and any breakdowns."),
+    retrieve=extend_schema(summary="Read one observation", description="An observation by its id."),
+    create=extend_schema(summary="Record an observation", description=OBSERVATIONS_SECRETARIAT,
+                         examples=[OBSERVATION_EXAMPLE]),
+    update=extend_schema(summary="Replace an observation", description=OBSERVATIONS_SECRETARIAT,
+                         examples=[OBSERVATION_EXAMPLE]),
+    partial_update=extend_schema(
+        summary="Change some fields of an observation", description=OBSERVATIONS_SECRETARIAT,
+        examples=[OpenApiExample("A corrected value", value={"value": 28.5}, request_only=True)],
+    ),
+    destroy=extend_schema(summary="Delete an observation", description=OBSERVATIONS_SECRETARIAT),
+)
+@extend_schema(tags=["indicators"], parameters=[
+    OpenApiParameter("code", OpenApiTypes.STR, OpenApiParameter.PATH, pattern=f"^{INDICATOR_CODE}$",
+                     description="The indicator's code, such as 1.1.a."),
+])
+class ObservationViewSet(ApiViewMixin, viewsets.ModelViewSet):
+    serializer_class = ObservationSerializer
+    filterset_class = ObservationFilter
+    permission_classes = [SecretariatOrReadOnly]
+    lookup_value_regex = ID
+    csv_filename = "observations"
+
+    def indicator(self) -> Indicator:
+        if not hasattr(self, "_indicator"):
+            try:
+                self._indicator = Indicator.objects.get(code=self.kwargs["code"])
+            except Indicator.DoesNotExist:
+                raise NotFound("No indicator has this code.") from None
+        return self._indicator
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Observation.objects.none()  # the schema generator has no indicator to look up
+        return self.indicator().observations.select_related("indicator").order_by("breakdown", "year", "pk")
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        observation = observation_create(indicator=self.indicator(), user=request.user,
+                                         data=serializer.validated_data)
+        location = absolute_url("api:observation-detail", request, code=self.indicator().code, pk=observation.pk)
+        return self.written(observation, status.HTTP_201_CREATED, {"Location": location})
+
+    @transaction.atomic
+    def update(self, request, *args, **kwargs):
+        observation = self.object_for_write()
+        serializer = self.get_serializer(observation, data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        observation_update(observation=observation, user=request.user, data=serializer.validated_data)
+        return self.written(observation)
+
+    @transaction.atomic
+    def destroy(self, request, *args, **kwargs):
+        observation_delete(observation=self.object_for_write(), user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# Progress toward 2030 -------------------------------------------------------------
+
+
+class IndicatorProgressSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    unit = serializers.CharField()
+    weight = _figure("Its weight in its priority's status.")
+    source = serializers.ChoiceField(choices=Indicator.Source.choices)
+    metric = serializers.CharField()
+    is_demo = serializers.BooleanField(help_text="Synthetic demonstration data.")
+    url = serializers.URLField()
+    progress = IndicatorResultSerializer()
+
+
+class PriorityProgressSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    title = serializers.CharField()
+    progress = RollupSerializer()
+    indicators = IndicatorProgressSerializer(many=True)
+
+
+class ObjectiveProgressSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    title = serializers.CharField()
+    short_title = serializers.CharField()
+    url = serializers.URLField()
+    progress = RollupSerializer()
+    priorities = PriorityProgressSerializer(many=True)
+
+
+class ProgressSerializer(serializers.Serializer):
+    as_of = serializers.IntegerField(allow_null=True, help_text="The year progress is computed as of.")
+    vision = RollupSerializer(help_text="The vision's status: the weighted mean of the four objectives'.")
+    status_counts = serializers.DictField(
+        child=serializers.IntegerField(), help_text="How many indicators have each status, best first."
+    )
+    objectives = ObjectiveProgressSerializer(many=True)
+
+
+def progress_data(overview, request) -> dict:
+    def url(name, **kwargs):
+        return absolute_url(f"api:{name}", request, **kwargs)
+
+    return {
+        "as_of": overview.as_of,
+        "vision": overview.vision,
+        "status_counts": {status: overview.vision.counts.get(status, 0) for status in progress.STATUSES},
+        "objectives": [
+            {
+                "number": item.objective.number, "title": item.objective.title,
+                "short_title": item.objective.short_title, "url": url("objective-detail", number=item.objective.number),
+                "progress": item.result,
+                "priorities": [
+                    {
+                        "code": p.priority.code, "title": p.priority.title, "progress": p.result,
+                        "indicators": [
+                            {
+                                "code": i.indicator.code, "name": i.indicator.name, "unit": i.indicator.unit,
+                                "weight": i.indicator.weight, "source": i.indicator.source,
+                                "metric": i.indicator.metric, "is_demo": i.indicator.is_demo,
+                                "url": url("indicator-detail", code=i.indicator.code), "progress": i.result,
+                            }
+                            for i in p.indicators
+                        ],
+                    }
+                    for p in item.priorities
+                ],
+            }
+            for item in overview.objectives
+        ],
+    }
+
+
+class ProgressView(ApiViewMixin, views.APIView):
+    @extend_schema(
+        tags=["progress"], summary="Progress toward 2030", parameters=[AS_OF], responses=ProgressSerializer,
+        description="The status of the vision, every objective, priority and indicator as of a year, with the "
+                    "figures behind each: an indicator's baseline, latest value, target, both growth rates, their "
+                    "ratio and the method; a roll-up's score and how many indicators have each status. "
+                    "The method follows Open SDG and the UN SDG Progress Chart (DESIGN.md section 3).",
+        examples=[OpenApiExample("As of 2024", parameter_only=("as_of", OpenApiParameter.QUERY), value=2024)],
+    )
+    def get(self, request):
+        overview = progress_overview(as_of_param(request))
+        return Response(ProgressSerializer(progress_data(overview, request)).data)
+
+
+class IndicatorProgressView(ApiViewMixin, views.APIView):
+    @extend_schema(
+        tags=["progress"], summary="One indicator's progress", parameters=[
+            AS_OF, OpenApiParameter("code", OpenApiTypes.STR, OpenApiParameter.PATH, pattern=f"^{INDICATOR_CODE}$",
+                                    description="The indicator's code, such as 1.1.a."),
+        ],
+        responses=IndicatorResultSerializer,
+        description="An indicator's status as of a year, with every figure that went into it.",
+    )
+    def get(self, request, code):
+        index = ProgressIndex(as_of_param(request))
+        item = next((i for i in index.overview.indicators if i.indicator.code == code), None)
+        if item is None:
+            raise NotFound("No indicator has this code.")
+        return Response(IndicatorResultSerializer(item.result).data)
