@@ -1,0 +1,48 @@
+import pytest
+from django.core.cache import cache
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from asem_portal.content import load_strategy
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Throttle counts and progress results live in the cache: each test starts without them."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def strategy(db):
+    """The real strategy: 4 objectives, 10 priorities, 6 instruments, 53 partners and the AEP's record."""
+    load_strategy()
+
+
+def client_for(user=None) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+@pytest.fixture
+def anonymous():
+    return client_for()
+
+
+@pytest.fixture
+def as_alice(alice):
+    return client_for(alice)
+
+
+@pytest.fixture
+def as_bob(bob):
+    return client_for(bob)
+
+
+@pytest.fixture
+def as_secretariat(secretariat):
+    return client_for(secretariat)

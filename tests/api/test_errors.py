@@ -1,0 +1,159 @@
+"""Errors are JSON of one shape, name what is at fault, and are never a 500 for what a client sends."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.test import override_settings
+
+from mobility.models import Activity, MobilityFlow
+from tests import factories
+from tests.services import ROOT
+
+SHAPE = {"status", "code", "detail", "errors"}
+
+
+def test_an_address_the_api_does_not_have_is_a_json_404(db, anonymous):
+    response = anonymous.get("/api/v1/activitys/")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert set(response.json()) == SHAPE
+
+
+def test_a_method_an_endpoint_does_not_take_is_a_405_listing_the_allowed_ones(db, anonymous):
+    response = anonymous.delete("/api/v1/partners/")
+
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD, OPTIONS"
+    assert response.json()["code"] == "method_not_allowed"
+
+
+def test_a_body_that_is_not_json_is_a_415(alice, as_alice):
+    response = as_alice.post("/api/v1/activities/", "title=Seminar", content_type="application/x-www-form-urlencoded")
+
+    assert response.status_code == 415
+    assert response.json()["code"] == "unsupported_media_type"
+
+
+def test_malformed_json_is_a_400(alice, as_alice):
+    response = as_alice.post("/api/v1/activities/", '{"title": ', content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"
+
+
+def test_a_token_that_is_not_valid_is_a_401_even_for_a_read(db, anonymous):
+    anonymous.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
+
+    response = anonymous.get("/api/v1/activities/")
+
+    assert response.status_code == 401
+    assert response.json()["detail"] == "Invalid token."
+
+
+def test_each_bad_field_is_named_with_its_message(alice, as_alice):
+    response = as_alice.post("/api/v1/activities/", {
+        "title": "", "lead_partner": "XX", "objectives": [7], "participants_asia": -1, "website": "not a url",
+    }, format="json")
+
+    assert response.status_code == 400
+    fields = {error["field"]: error["code"] for error in response.json()["errors"]}
+    assert fields == {"title": "blank", "lead_partner": "does_not_exist", "objectives": "does_not_exist",
+                      "participants_asia": "min_value", "website": "invalid"}
+    assert all(error["location"] == "body" for error in response.json()["errors"])
+
+
+def test_a_model_constraint_is_reported_on_its_field(alice, as_alice):
+    response = as_alice.post("/api/v1/activities/", {
+        "title": "Backwards", "lead_partner": "DE", "start_year": 2025, "end_year": 2024,
+    }, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == [{
+        "location": "body", "field": "end_year", "code": "invalid",
+        "message": "The end year cannot be before the start year.",
+    }]
+
+
+def test_a_second_value_for_the_same_year_is_reported_on_the_year(secretariat, as_secretariat):
+    indicator = factories.IndicatorFactory(code="1.1.a")
+    factories.ObservationFactory(indicator=indicator, year=2022)
+
+    response = as_secretariat.post("/api/v1/indicators/1.1.a/observations/", {"year": 2022, "value": 1},
+                                   format="json")
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "year"
+
+
+def test_an_unregistered_metric_is_reported_on_the_metric(secretariat, as_secretariat):
+    factories.PriorityFactory(code="1.1")
+
+    response = as_secretariat.post("/api/v1/indicators/", {
+        "code": "1.1.x", "name": "Computed", "priority": "1.1", "unit": "%", "baseline_year": 2020,
+        "baseline_value": 1, "source": "computed", "metric": "no.such.metric",
+    }, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "metric"
+
+
+def test_a_duplicate_that_slips_past_validation_is_a_409_not_a_500(alice, as_alice, partner_de, partner_th,
+                                                                    monkeypatch):
+    factories.MobilityFlowFactory(origin=partner_th, destination=partner_de, programme="DUO")
+    # Two writers at once: both pass full_clean(), the database refuses the second.
+    monkeypatch.setattr(MobilityFlow, "validate_constraints", lambda self, exclude=None: None)
+
+    response = as_alice.post("/api/v1/mobility/flows/", {
+        "year": 2024, "origin": "TH", "destination": "DE", "level": "higher_education", "participants": 5,
+        "programme": "DUO",
+    }, format="json")
+
+    assert response.status_code == 409
+    assert MobilityFlow.objects.count() == 1
+
+
+@pytest.mark.parametrize("path", [
+    "/api/v1/activities/%00/", "/api/v1/objectives/99999999999999999999/", "/api/v1/mobility/flows/-1/",
+    "/api/v1/activities/?q=%00", "/api/v1/mobility/flows/?year=99999999999999999999999",
+    "/api/v1/activities/?objective=99999999999999999999", "/api/v1/indicators/?as_of=%F0%9F%92%A9",
+    "/api/v1/mobility/summary/?group_by=%00", "/api/v1/partners/?page=99999999999999999999",
+])
+def test_odd_values_in_the_address_are_client_errors(strategy, anonymous, path):
+    response = anonymous.get(path)
+
+    assert 400 <= response.status_code < 500
+    assert set(response.json()) == SHAPE
+
+
+def test_odd_values_in_a_body_are_client_errors(alice, as_alice, partner_de):
+    factories.ActivityFactory(slug="draft", state=Activity.State.DRAFT, lead_partner=partner_de)
+    for body in [{"title": "x\x00y"}, {"participants_asia": 10**30}, {"start_date": "0000-01-01"},
+                 {"partners": "DE"}, {"partners": [{"code": "DE"}]}, [], "text", {"start_year": 1.5}]:
+        response = as_alice.patch("/api/v1/activities/draft/", body, format="json")
+        assert response.status_code == 400, (body, response.content)
+
+
+def test_too_many_requests_are_a_429_saying_when_to_come_back(db, anonymous, settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK,
+                               "DEFAULT_THROTTLE_RATES": {"anon": "2/minute", "user": "5/minute"}}
+
+    statuses = [anonymous.get("/api/v1/partners/").status_code for _ in range(3)]
+
+    assert statuses == [200, 200, 429]
+    response = anonymous.get("/api/v1/partners/")
+    assert response.json()["code"] == "throttled"
+    assert 0 < int(response["Retry-After"]) <= 60
+
+
+@override_settings()
+def test_a_malformed_throttle_rate_stops_start_up_with_its_name(db):
+    env = {**os.environ, "API_THROTTLE_ANON": "lots", "DJANGO_SETTINGS_MODULE": "tests.settings"}
+
+    result = subprocess.run([sys.executable, "-c", "import django; django.setup()"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=60)
+
+    assert result.returncode != 0
+    assert "API_THROTTLE_ANON must look like 120/minute" in result.stderr
