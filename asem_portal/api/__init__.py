@@ -23,7 +23,7 @@ from django.urls import reverse as django_reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import exceptions, permissions, renderers, serializers, status, throttling
+from rest_framework import exceptions, parsers, permissions, renderers, serializers, status, throttling
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -304,6 +304,16 @@ def serializer_columns(serializer, prefix: str = "") -> list[str]:
         else:
             columns.append(f"{prefix}{name}")
     return columns
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's, with a body nested too deep to parse answered 400 like any other malformed JSON."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError("JSON parse error - the body is nested too deeply.") from None
 
 
 class ContentNegotiation(DefaultContentNegotiation):

@@ -44,6 +44,13 @@ def test_malformed_json_is_a_400(alice, as_alice):
     assert response.json()["code"] == "parse_error"
 
 
+def test_json_nested_too_deep_to_parse_is_a_400_not_a_500(alice, as_alice):
+    response = as_alice.generic("POST", "/api/v1/activities/", "[" * 100_000, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"
+
+
 def test_a_token_that_is_not_valid_is_a_401_even_for_a_read(db, anonymous):
     anonymous.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
 
