@@ -393,7 +393,15 @@ class FilterBackend(DjangoFilterBackend):
             raise QueryParameterError(
                 {name: [str(message) for message in messages] for name, messages in filterset.errors.items()}
             )
-        return filterset.qs
+        return _with_a_last_tiebreaker(filterset.qs)
+
+
+def _with_a_last_tiebreaker(queryset):
+    """Order ties by primary key, so pages neither repeat nor skip rows that sort equal."""
+    ordering = list(queryset.query.order_by) or list(queryset.model._meta.ordering)
+    if not ordering or any(str(term).lstrip("-") in {"pk", "id"} for term in ordering):
+        return queryset
+    return queryset.order_by(*ordering, "pk")
 
 
 # Permissions and throttles --------------------------------------------------

@@ -187,3 +187,15 @@ def test_the_other_lists_filter_search_and_sort_too(strategy, anonymous, url, ex
     results = anonymous.get(url).json()["results"]
 
     assert [item.get("code") or item.get("slug") for item in results] == expected
+
+
+def test_flows_that_sort_equal_are_paged_without_repeats_or_gaps(db, anonymous, partner_de, partner_th):
+    for n in range(12):
+        factories.MobilityFlowFactory(origin=partner_th, destination=partner_de, programme=f"Scheme {n}")
+
+    seen = []
+    for page in (1, 2, 3):
+        results = anonymous.get(f"/api/v1/mobility/flows/?page_size=5&page={page}").json()["results"]
+        seen += [flow["id"] for flow in results]
+
+    assert len(seen) == len(set(seen)) == 12
