@@ -57,6 +57,7 @@ def test_a_restart_under_load_fails_fast_with_503_recovers_alone_and_leaves_no_w
         "acknowledged_found": sum(slug in written_now for slug in acknowledged_now),
         "rows_half_done": sum(counts[:3] != (2, 1, 1) for counts in written_now.values()),
     })
+    assert figures.results, f"no client got going: {figures.setup_errors[:3]}"
     unexpected = [r for r in figures.results if r.status not in {200, 302, 503}]
     assert not unexpected, f"{len(unexpected)} answers other than 200, 302 or 503, first: {unexpected[:3]}"
 

@@ -39,6 +39,7 @@ class Figures:
 
     results: list[Result] = field(default_factory=list)
     duration: float = 0.0
+    setup_errors: list[str] = field(default_factory=list)
 
     def count(self, kind: str | None = None, statuses=None) -> int:
         return sum(1 for r in self.results
@@ -110,7 +111,8 @@ def run_workload(port: int, *, clients: int, seconds: float, write_share: float,
                 try:
                     writer.prepare(client)
                     prepared = True
-                except Exception:  # the database may be away at this moment: try again shortly
+                except Exception as exc:  # the database may be away at this moment: try again shortly
+                    figures.setup_errors.append(f"{type(exc).__name__}: {exc}"[:300])
                     time.sleep(0.5)
         mine: list[Result] = []
         sequence = 0
