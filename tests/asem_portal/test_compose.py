@@ -32,7 +32,7 @@ def test_the_database_keeps_its_data_in_a_volume():
 def test_the_services_have_health_checks():
     for name in ("postgres", "redis", "web", "worker"):
         assert service(name)["healthcheck"]["test"], name
-    assert "/healthz" in " ".join(service("web")["healthcheck"]["test"])
+    assert "/readyz" in " ".join(service("web")["healthcheck"]["test"])
 
 
 def test_the_web_service_migrates_loads_the_strategy_and_serves_the_real_wsgi_module():
