@@ -182,7 +182,9 @@ def test_a_long_period_is_queued_once_and_its_page_follows_it_until_the_download
     assert response.status_code == 302
     assert response["Location"] == f"/reports/stocktaking/xlsx/progress/?{LONG}"
     page = client.get(response["Location"]).content.decode()
+    assert '<div class="export-progress" data-progress-block>' in page
     assert '<progress id="export-progress" max="100" value="0"' in page
+    assert '<div class="export-ready" hidden data-ready-block>' in page
     assert "Waiting for a worker to start building the file." in page
     assert '<noscript><meta http-equiv="refresh" content="3"></noscript>' in page
     assert 'src="/static/js/report.js"' in page
@@ -196,7 +198,8 @@ def test_a_long_period_is_queued_once_and_its_page_follows_it_until_the_download
     assert status == {"state": "ready", "progress": 100, "message": "",
                       "download_url": f"/reports/stocktaking/xlsx/?{LONG}"}
     page = client.get(f"/reports/stocktaking/xlsx/progress/?{LONG}").content.decode()
-    assert "The file is ready." in page
+    assert '<div class="export-ready" data-ready-block>' in page
+    assert '<div class="export-progress" hidden data-progress-block>' in page
     assert "http-equiv=\"refresh\"" not in page
     download = client.get(f"/reports/stocktaking/xlsx/?{LONG}")
     assert download.status_code == 200
@@ -234,6 +237,7 @@ def test_a_build_that_fails_says_so_and_can_be_tried_again(client, committed, br
 
     assert client.get(f"/reports/stocktaking/xlsx/status/?{LONG}").json()["state"] == "failed"
     page = client.get(f"/reports/stocktaking/xlsx/progress/?{LONG}").content.decode()
+    assert '<div class="form-errors" data-failed-block role="alert">' in page
     assert "The file could not be built" in page
     assert f'href="/reports/stocktaking/xlsx/progress/?{LONG.replace("&", "&amp;")}&amp;retry=1"' in page
 
