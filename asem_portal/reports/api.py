@@ -1,0 +1,248 @@
+"""API v1: the stocktaking report, the same figures as its page and its downloads (asem_portal.reports.selectors)."""
+
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework import serializers, views
+from rest_framework.response import Response
+
+from asem_portal.api import ApiViewMixin, QueryParameterError
+from asem_portal.reports.exports import FORMATS
+from asem_portal.reports.forms import PeriodForm
+from asem_portal.reports.selectors import TREND_LABELS, stocktaking_report
+from objectives import progress
+from objectives.models import FIRST_YEAR, LAST_YEAR
+
+FROM = OpenApiParameter(
+    "from", OpenApiTypes.INT, OpenApiParameter.QUERY,
+    description=f"The first year of the period ({FIRST_YEAR} to {LAST_YEAR}). Without it, the year before `to`, "
+                "or the year before the last full year.",
+)
+TO = OpenApiParameter(
+    "to", OpenApiTypes.INT, OpenApiParameter.QUERY,
+    description=f"The last year of the period ({FIRST_YEAR} to {LAST_YEAR}), not before `from`. Without it, the "
+                "last full year (or `from`, if that is later).",
+)
+def _count(help_text: str):
+    return serializers.IntegerField(min_value=0, help_text=help_text)
+
+
+def _figure(help_text: str):
+    return serializers.FloatField(allow_null=True, help_text=help_text)
+
+
+# "from" is a Python keyword, so this serializer is built from a dict of its fields.
+StocktakingPeriodSerializer = type("StocktakingPeriodSerializer", (serializers.Serializer,), {
+    "__doc__": "The years the report covers, both included.",
+    "from": serializers.IntegerField(help_text="The first year."),
+    "to": serializers.IntegerField(help_text="The last year."),
+    "years": serializers.IntegerField(min_value=1, help_text="How many years."),
+    "progress_start_as_of": serializers.IntegerField(
+        help_text="Progress at the start counts observations up to this year: the year before the first."),
+    "progress_end_as_of": serializers.IntegerField(
+        help_text="Progress at the end counts observations up to this year."),
+})
+
+
+class StocktakingDemoSerializer(serializers.Serializer):
+    any = serializers.BooleanField(help_text="Whether any figure of the report comes from demonstration data.")
+    only = serializers.BooleanField(help_text="Whether every activity and mobility figure of the period is synthetic.")
+    activities = _count("Activities of the period that are demonstration data.")
+    flow_participants = _count("Mobility participants of the period that are demonstration data.")
+    indicators = _count("Indicators that are demonstration data.")
+
+
+class StocktakingSummarySerializer(serializers.Serializer):
+    activities = _count("Published activities under way in the period, cancelled ones left out.")
+    cancelled_left_out = _count("Published activities of the period that were cancelled.")
+    partners = _count("All partners.")
+    partners_taking_part = _count("Partners that led or joined at least one activity.")
+    partners_absent = _count("Partners that led and joined none.")
+    coverage_cells = _count("Objective and instrument cells: objectives times instruments.")
+    coverage_cells_empty = _count("Cells with no activity.")
+
+
+class StocktakingStatusSerializer(serializers.Serializer):
+    as_of = serializers.IntegerField(allow_null=True, help_text="Observations up to this year count.")
+    status = serializers.ChoiceField(choices=list(progress.STATUSES))
+    status_label = serializers.CharField()
+    score = _figure("The status's score, 0 (deterioration) to 4 (achieved); null for insufficient data.")
+    latest_year = serializers.IntegerField(allow_null=True,
+                                           help_text="For an indicator, its latest observation's year.")
+    latest_value = _figure("For an indicator, its latest observation counted.")
+    indicators_assessed = serializers.IntegerField(
+        allow_null=True, help_text="For a roll-up, how many of its indicators have enough data to be judged.")
+
+
+class StocktakingProgressRowSerializer(serializers.Serializer):
+    level = serializers.ChoiceField(choices=["vision", "objective", "priority", "indicator"])
+    code = serializers.CharField(allow_blank=True, help_text="The objective's number, or the priority's or "
+                                                               "indicator's code; empty for the vision.")
+    title = serializers.CharField()
+    url = serializers.CharField(allow_blank=True, help_text="Its page on the portal, a path.")
+    start = StocktakingStatusSerializer(help_text="At the start of the period.")
+    end = StocktakingStatusSerializer(help_text="At the end of the period.")
+    score_change = _figure("The end's score minus the start's; null unless both have one.")
+    trend = serializers.ChoiceField(choices=list(TREND_LABELS))
+    trend_label = serializers.CharField()
+    unit = serializers.CharField(allow_null=True)
+    is_demo = serializers.BooleanField()
+
+
+class StocktakingActivitySerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    title = serializers.CharField()
+    url = serializers.CharField(help_text="Its page on the portal, a path.")
+    type = serializers.CharField()
+    type_label = serializers.CharField()
+    status = serializers.CharField()
+    start_year = serializers.IntegerField(allow_null=True)
+    end_year = serializers.IntegerField(allow_null=True)
+    lead_partner = serializers.CharField(allow_null=True, help_text="The lead partner's code.")
+    lead_description = serializers.CharField(allow_blank=True)
+    partners = serializers.ListField(child=serializers.CharField(), help_text="Partners taking part without leading.")
+    objectives = serializers.ListField(child=serializers.IntegerField(), help_text="The objectives' numbers.")
+    instruments = serializers.ListField(child=serializers.CharField(), help_text="The instruments' slugs.")
+    participants_asia = serializers.IntegerField(allow_null=True)
+    participants_europe = serializers.IntegerField(allow_null=True)
+    is_demo = serializers.BooleanField()
+
+
+class StocktakingActivityGroupSerializer(serializers.Serializer):
+    objective = serializers.IntegerField(allow_null=True, help_text="Null: activities linked to no objective.")
+    instrument = serializers.CharField(allow_null=True, help_text="Null: activities naming no instrument.")
+    activities = serializers.ListField(child=serializers.SlugField(), help_text="The activities' slugs.")
+
+
+class StocktakingInstrumentBriefSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+
+
+class StocktakingCoverageCellSerializer(serializers.Serializer):
+    objective = serializers.IntegerField()
+    instrument = serializers.SlugField()
+    activities = _count("Distinct activities serving the objective through the instrument.")
+    demo = _count("Of them, demonstration data.")
+    is_empty = serializers.BooleanField(help_text="No activity: where the strategy is not being carried out.")
+
+
+class StocktakingCoverageRowSerializer(serializers.Serializer):
+    objective = serializers.IntegerField()
+    title = serializers.CharField()
+    activities = _count("Distinct activities serving the objective, through any instrument or none.")
+    cells = StocktakingCoverageCellSerializer(many=True)
+
+
+class StocktakingInstrumentTotalSerializer(serializers.Serializer):
+    instrument = serializers.SlugField()
+    activities = _count("Distinct activities using the instrument, for any objective or none.")
+
+
+class StocktakingCellNameSerializer(serializers.Serializer):
+    objective = serializers.IntegerField()
+    instrument = serializers.SlugField()
+
+
+class StocktakingCoverageSerializer(serializers.Serializer):
+    instruments = StocktakingInstrumentBriefSerializer(many=True)
+    rows = StocktakingCoverageRowSerializer(many=True)
+    instrument_totals = StocktakingInstrumentTotalSerializer(many=True)
+    empty_cells = StocktakingCellNameSerializer(
+        many=True, help_text="The objective and instrument cells with no activity.")
+    without_objective = _count("Activities linked to no objective.")
+    without_instrument = _count("Activities naming no instrument.")
+
+
+class StocktakingParticipantBalanceSerializer(serializers.Serializer):
+    objective = serializers.IntegerField(allow_null=True, help_text="Null: every activity of the period, once.")
+    activities = _count("Activities.")
+    reporting_participants = _count("Of them, those reporting a participant figure.")
+    participants_asia = _count("Participants from Asia.")
+    participants_europe = _count("Participants from Europe.")
+    share_asia = _figure("The share of participants from Asia, 0 to 1.")
+    ratio = _figure("The smaller side over the larger: 1 is balanced.")
+    partners_asia = _count("Asian partners leading or joining these activities.")
+    partners_europe = _count("European partners leading or joining these activities.")
+
+
+class StocktakingDirectionsSerializer(serializers.Serializer):
+    year = serializers.IntegerField(allow_null=True, help_text="Null for the whole period.")
+    asia_to_europe = _count("Participants moving from Asia to Europe.")
+    europe_to_asia = _count("Participants moving from Europe to Asia.")
+    within_asia = _count("Participants moving within Asia.")
+    within_europe = _count("Participants moving within Europe.")
+    balance = _figure("The smaller interregional direction over the larger: 1 is balanced.")
+
+
+class StocktakingMobilitySerializer(serializers.Serializer):
+    years = StocktakingDirectionsSerializer(many=True, help_text="Each year of the period.")
+    total = StocktakingDirectionsSerializer(help_text="The whole period.")
+    flows = _count("Reported flows in the period.")
+    demo_participants = _count("Participants from demonstration flows.")
+
+
+class StocktakingBalanceSerializer(serializers.Serializer):
+    objectives = StocktakingParticipantBalanceSerializer(many=True)
+    all = StocktakingParticipantBalanceSerializer(help_text="Every activity of the period, each counted once.")
+    mobility = StocktakingMobilitySerializer(
+        help_text="Mobility flows are not tied to objectives: shown once for the period.")
+
+
+class StocktakingPartnerParticipationSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    region = serializers.ChoiceField(choices=["asia", "europe"])
+    led = _count("Activities it led.")
+    joined = _count("Activities it joined without leading.")
+    total = _count("Activities it led or joined.")
+    is_absent = serializers.BooleanField(help_text="It led and joined none.")
+
+
+class StocktakingDownloadsSerializer(serializers.Serializer):
+    xlsx = serializers.URLField(help_text="The report as a workbook, a sheet a section.")
+    csv = serializers.URLField(help_text="The report as one CSV file, a block a section.")
+
+
+class StocktakingReportSerializer(serializers.Serializer):
+    period = StocktakingPeriodSerializer()
+    strategy = serializers.CharField(allow_null=True)
+    demo = StocktakingDemoSerializer()
+    summary = StocktakingSummarySerializer()
+    progress = StocktakingProgressRowSerializer(
+        many=True, help_text="The vision, then each objective, its priorities and their indicators.")
+    activities = StocktakingActivitySerializer(many=True, help_text="The period's published activities, each once.")
+    activity_groups = StocktakingActivityGroupSerializer(
+        many=True, help_text="The activities by objective and instrument.")
+    coverage = StocktakingCoverageSerializer()
+    balance = StocktakingBalanceSerializer()
+    partners = StocktakingPartnerParticipationSerializer(many=True, help_text="Every partner, Asian then European.")
+    absent_partners = serializers.ListField(child=serializers.CharField(),
+                                            help_text="The codes of partners with no activity in the period.")
+    downloads = StocktakingDownloadsSerializer()
+
+
+class StocktakingReportView(ApiViewMixin, views.APIView):
+    @extend_schema(
+        tags=["reports"], summary="The stocktaking report", parameters=[FROM, TO],
+        responses=StocktakingReportSerializer,
+        description="The biennial stocktaking report for a period, from approved data: progress of the vision, "
+                    "objectives, priorities and indicators at its start and end; the published activities under "
+                    "way in it by objective and instrument; the objective x instrument coverage matrix with its "
+                    "empty cells; participants from Asia and Europe per objective and mobility in each direction; "
+                    "every partner's activities led and joined. The same figures as /reports/stocktaking/ and its "
+                    "XLSX and CSV downloads. By default, the last two full years.",
+        examples=[OpenApiExample("2024 to 2025", parameter_only=("from", OpenApiParameter.QUERY), value=2024)],
+    )
+    def get(self, request):
+        form = PeriodForm(request.query_params)
+        if not form.is_valid():
+            raise QueryParameterError(form.error_messages())
+        report = stocktaking_report(form.period)
+        data = report.as_dict()
+        data["downloads"] = {
+            fmt: request.build_absolute_uri(f"{reverse('reports:download', args=[fmt])}?{report.period.query}")
+            for fmt in FORMATS
+        }
+        return Response(StocktakingReportSerializer(data).data)
