@@ -49,7 +49,7 @@ def test_on_the_demo_data_the_2024_to_2025_report_shows_every_section_and_names_
     assert BANNER in page
     assert "Part of this report is demonstration data." in page
     demo_activities = Activity.objects.filter(pk__in=ids, is_demo=True).count()
-    assert f"{demo_activities} activities" in page.split('class="report-demo"')[1].split("</p>")[0]
+    assert f"<li>{demo_activities} activities</li>" in page.split('class="report-demo"')[1].split("</div>")[0]
 
 
 def test_each_number_on_the_page_equals_a_plain_aggregate_query(client, scenario):
@@ -166,6 +166,8 @@ def test_a_period_before_any_data_renders_with_nothing_to_report(client, demo):
     assert "No indicator has an observation after its baseline up to 1996" in page
     assert "Insufficient data" in page
     assert BANNER in page  # the indicators listed are demo ones, and say so
+    notice = page.split('class="report-demo"')[1].split("</div>")[0]
+    assert "<li>15 indicators</li>" in notice and "activit" not in notice.split("<ul>")[1]
 
 
 def test_without_the_strategy_the_page_still_renders(client, db):
