@@ -1,7 +1,6 @@
 """API v1: the stocktaking report, the same figures as its page and its downloads (asem_portal.reports.selectors)."""
 
 from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers, views
 from rest_framework.response import Response
@@ -13,13 +12,14 @@ from asem_portal.reports.selectors import TREND_LABELS, stocktaking_report
 from objectives import progress
 from objectives.models import FIRST_YEAR, LAST_YEAR
 
+YEAR = {"type": "integer", "minimum": FIRST_YEAR, "maximum": LAST_YEAR}
 FROM = OpenApiParameter(
-    "from", OpenApiTypes.INT, OpenApiParameter.QUERY,
+    "from", YEAR, OpenApiParameter.QUERY,
     description=f"The first year of the period ({FIRST_YEAR} to {LAST_YEAR}). Without it, the year before `to`, "
                 "or the year before the last full year.",
 )
 TO = OpenApiParameter(
-    "to", OpenApiTypes.INT, OpenApiParameter.QUERY,
+    "to", YEAR, OpenApiParameter.QUERY,
     description=f"The last year of the period ({FIRST_YEAR} to {LAST_YEAR}), not before `from`. Without it, the "
                 "last full year (or `from`, if that is later).",
 )
