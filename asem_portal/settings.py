@@ -344,3 +344,50 @@ if REDIS_URL:
         "unacked_restore_throttle": 1,
         "socket_connect_timeout": 2,
     }
+
+
+# --- Accounts and email (mobility/workspace/, templates/registration/, templates/workspace/) ---
+# Focal points and the secretariat sign in at /accounts/sign-in/ and land in the partner workspace.
+from asem_portal.env import email_config  # noqa: E402
+
+LOGIN_URL = "workspace:sign-in"
+LOGIN_REDIRECT_URL = "/workspace/"
+LOGOUT_REDIRECT_URL = "/"
+
+# Mail: printed on the console unless EMAIL_URL (or EMAIL_URL_FILE) names a server,
+# e.g. smtp://user:password@mail.example.org:587/?tls=1 (asem_portal/env.py, email_config).
+globals().update(email_config(envsecret("EMAIL_URL")))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ASEM Education Portal <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_SUBJECT_PREFIX = "[ASEM Education Portal] "
+# Extra addresses told of every submission, besides the secretariat's own accounts (a shared inbox, say).
+REVIEW_NOTIFY_EMAILS = envlist("REVIEW_NOTIFY_EMAILS", "")
+# Links in emails, which a Celery worker sends with no request to build them from.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").strip().rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"SITE_URL must start with http:// or https://, got {SITE_URL!r}")
+
+# Repeated failed sign-ins lock that username from that address for a while (django-axes),
+# on this site's form, the admin's and anything else that calls authenticate() with a request.
+# API tokens and the test client's force_login() do not authenticate with a password, so axes never sees them.
+from datetime import timedelta  # noqa: E402
+
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # last, as axes asks
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
+AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", "30"))
+# Per username and address together: someone guessing from elsewhere cannot lock a focal point out everywhere.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+if AXES_FAILURE_LIMIT < 1:
+    raise ImproperlyConfigured(f"AXES_FAILURE_LIMIT must be at least 1, got {AXES_FAILURE_LIMIT}")
+
+SPECTACULAR_SETTINGS["TAGS"].append(
+    {"name": "account", "description": "Your own account: the API token you send with every write."}
+)
+
+# Mobility uploads (mobility/workspace/uploads.py): files up to this size are imported in the request;
+# larger ones by a Celery task, the file handed to the worker through the cache (Redis in production).
+UPLOAD_IN_BACKGROUND_BYTES = envint("UPLOAD_IN_BACKGROUND_BYTES", str(256 * 1024))

@@ -1,6 +1,12 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+
+from mobility import imports
 
 from mobility.models import Activity, MobilityFlow, Organisation, Partner, PartnerMembership, Region
 
@@ -75,6 +81,33 @@ class ActivityAdmin(SimpleHistoryAdmin):
         (_("Results and sources"), {"fields": ["outcomes", "website", "source_url"]}),
         (_("Record"), {"fields": ["created_by", "created_at", "updated_at"]}),
     ]
+    actions = ["approve_submissions"]
+    change_list_template = "admin/mobility/activity/change_list.html"
+
+    @admin.action(description=_("Approve and publish the selected submissions"))
+    def approve_submissions(self, request, queryset):
+        """Through the workspace's service, so the focal points get their email; others are left as they are."""
+        from mobility.workspace.services import approve_activity
+
+        approved, refused = 0, []
+        for activity in queryset.filter(state=Activity.State.SUBMITTED):
+            try:
+                approve_activity(activity=activity, user=request.user)
+                approved += 1
+            except (PermissionDenied, ValidationError) as exc:
+                refused.append(f"{activity}: {' '.join(getattr(exc, 'messages', [str(exc)]))}")
+        skipped = queryset.exclude(state=Activity.State.SUBMITTED).count() if not refused else 0
+        if approved:
+            self.message_user(request, _("Published %(n)d submissions.") % {"n": approved}, messages.SUCCESS)
+        if skipped:
+            self.message_user(request, _("Left %(n)d activities that were not submitted as they are.") % {
+                "n": skipped}, messages.WARNING)
+        for refusal in refused:
+            self.message_user(request, refusal, messages.ERROR)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "review_url": reverse("workspace:review")}
+        return super().changelist_view(request, extra_context)
 
 
 @admin.register(MobilityFlow)
@@ -86,3 +119,38 @@ class MobilityFlowAdmin(SimpleHistoryAdmin):
     search_fields = ["origin__name", "destination__name", "origin__code", "destination__code", "programme"]
     autocomplete_fields = ["origin", "destination"]
     readonly_fields = ["created_by", "updated_at"]
+    change_list_template = "admin/mobility/mobilityflow/change_list.html"
+
+    def get_urls(self):
+        upload = path("upload/", self.admin_site.admin_view(self.upload_view), name="mobility_mobilityflow_upload")
+        return [upload, *super().get_urls()]
+
+    def upload_view(self, request):
+        """The secretariat's upload: the workspace's, for flows of any partner."""
+        from mobility.workspace import uploads
+        from mobility.workspace.forms import UploadForm
+
+        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+            raise PermissionDenied
+        form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
+        problems = None
+        if request.method == "POST" and form.is_valid():
+            file = form.cleaned_data["file"]
+            try:
+                outcome = uploads.upload(user=request.user, file=file, filename=file.name, restricted=False)
+            except imports.FlowFileInvalid as exc:
+                problems = exc
+            except PermissionDenied as exc:
+                form.add_error("file", str(exc))
+            else:
+                if isinstance(outcome, uploads.UploadJob):
+                    return redirect("workspace:upload", outcome.id)
+                self.message_user(request, _("Imported %(result)s.") % {"result": outcome}, messages.SUCCESS)
+                return redirect("admin:mobility_mobilityflow_changelist")
+        context = {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "form": form, "problems": problems,
+            "title": _("Upload a file of mobility flows"), "columns": imports.FLOW_COLUMNS,
+            "max_bytes": imports.max_upload_bytes(),
+        }
+        return TemplateResponse(request, "admin/mobility/mobilityflow/upload.html", context,
+                                status=400 if problems or form.errors else 200)

@@ -1,0 +1,22 @@
+"""Background work of the partner workspace. Tasks take primary keys (or a job's id), never model instances."""
+
+from celery import shared_task
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=4)
+def send_activity_email(activity_pk: int, event: str) -> int:
+    """Tell the people concerned that an activity was submitted, returned or approved; how many emails went.
+
+    A mail server that is away (smtplib's errors are OSErrors) is tried again, later and later.
+    """
+    from mobility import emails
+
+    return emails.send(activity_pk, event)
+
+
+@shared_task
+def import_flow_upload(job_id: str) -> dict:
+    """Import a large flow file uploaded in the workspace, the admin or the API; its progress is in the cache."""
+    from mobility.workspace import uploads
+
+    return uploads.run_job(job_id)

@@ -1,0 +1,46 @@
+"""Signing in and out and changing or resetting a password: Django's own views, with the portal's templates.
+
+Repeated failed sign-ins are counted by django-axes (settings: AXES_*): past the limit, that username is locked
+from that address for AXES_COOLOFF_TIME, and the form answers with registration/locked_out.html (status 429).
+Reset emails go through the configured email backend (the console unless EMAIL_URL names a server).
+"""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
+from django.utils.translation import gettext_lazy as _
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "registration/sign_in.html"
+    redirect_authenticated_user = True
+    extra_context = {"title": _("Sign in")}
+
+
+urlpatterns = [
+    path("accounts/sign-in/", SignInView.as_view(), name="sign-in"),
+    path("accounts/sign-out/", auth_views.LogoutView.as_view(template_name="registration/signed_out.html"),
+         name="sign-out"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(
+        template_name="registration/password_change.html",
+        success_url=reverse_lazy("workspace:password-change-done"),
+    ), name="password-change"),
+    path("accounts/password/changed/", auth_views.PasswordChangeDoneView.as_view(
+        template_name="registration/password_change_done.html",
+    ), name="password-change-done"),
+    path("accounts/password/reset/", auth_views.PasswordResetView.as_view(
+        template_name="registration/password_reset.html",
+        email_template_name="registration/password_reset_email.txt",
+        subject_template_name="registration/password_reset_subject.txt",
+        success_url=reverse_lazy("workspace:password-reset-sent"),
+    ), name="password-reset"),
+    path("accounts/password/reset/sent/", auth_views.PasswordResetDoneView.as_view(
+        template_name="registration/password_reset_sent.html",
+    ), name="password-reset-sent"),
+    path("accounts/password/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(
+        template_name="registration/password_reset_confirm.html",
+        success_url=reverse_lazy("workspace:password-reset-done"),
+    ), name="password-reset-confirm"),
+    path("accounts/password/reset/done/", auth_views.PasswordResetCompleteView.as_view(
+        template_name="registration/password_reset_done.html",
+    ), name="password-reset-done"),
+]

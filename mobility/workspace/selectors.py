@@ -1,0 +1,122 @@
+"""Reads of the workspace: a user's activities by state, the review queue, an activity's or a flow's versions."""
+
+import itertools
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from mobility import services
+from mobility.models import Activity, MobilityFlow
+from mobility.workspace import history
+
+STATES = [Activity.State.DRAFT, Activity.State.RETURNED, Activity.State.SUBMITTED, Activity.State.PUBLISHED]
+# The secretariat's workspace lists every unpublished activity, and only the latest published ones.
+SECRETARIAT_PUBLISHED_SHOWN = 20
+
+
+@dataclass
+class StateGroup:
+    state: str
+    label: str
+    activities: list[Activity]
+    more: bool = False
+
+
+def workspace_activities(user) -> list[StateGroup]:
+    """The activities a user reports, grouped by review state: two queries (memberships, activities)."""
+    queryset = Activity.objects.select_related("lead_partner").order_by("-updated_at")
+    secretariat = services._is_secretariat(user)
+    if not secretariat:
+        queryset = queryset.filter(lead_partner__in=services.partner_ids(user))
+    groups = {state: [] for state in STATES}
+    published_seen = 0
+    more = False
+    for activity in queryset.iterator() if secretariat else queryset:
+        if activity.state == Activity.State.PUBLISHED and secretariat:
+            published_seen += 1
+            if published_seen > SECRETARIAT_PUBLISHED_SHOWN:
+                more = True
+                continue
+        groups[activity.state].append(activity)
+    return [StateGroup(state, Activity.State(state).label, groups[state],
+                       more=more and state == Activity.State.PUBLISHED) for state in STATES]
+
+
+def editable_activity(user, slug: str) -> Activity:
+    """An activity the user may read in the workspace: their partners' or, for the secretariat, any."""
+    queryset = Activity.objects.select_related("lead_partner", "created_by")
+    if not services._is_secretariat(user):
+        queryset = queryset.filter(lead_partner__in=services.partner_ids(user))
+    return queryset.get(slug=slug)
+
+
+def activity_versions(activity: Activity) -> list[history.Version]:
+    return history.versions(Activity, list(history.history_queryset(Activity).filter(id=activity.pk)))
+
+
+def flow_versions(flow: MobilityFlow) -> list[history.Version]:
+    return history.versions(MobilityFlow, list(history.history_queryset(MobilityFlow).filter(id=flow.pk)))
+
+
+def visible_flows(user) -> QuerySet[MobilityFlow]:
+    queryset = MobilityFlow.objects.select_related("origin", "destination")
+    if services._is_secretariat(user):
+        return queryset
+    mine = services.partner_ids(user)
+    return queryset.filter(origin__in=mine) | queryset.filter(destination__in=mine)
+
+
+# The review queue -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Submission:
+    activity: Activity
+    record: object  # the latest version's record: who submitted, when
+    published: object | None  # the last published version's record, if it was ever published
+    since_published: list[history.Change]
+    returned: object | None  # the record of the last return, if it was returned since it was last published
+    since_returned: list[history.Change]
+
+
+def _last_return(records: list) -> object | None:
+    """The record a return made (state returned, right after a submitted one), newest first in records."""
+    for newer, older in itertools.pairwise(records):
+        if newer.state == Activity.State.PUBLISHED:
+            return None
+        if newer.state == Activity.State.RETURNED and older.state == Activity.State.SUBMITTED:
+            return newer
+    return None
+
+
+def review_queue() -> list[Submission]:
+    """Submitted activities, oldest submission first, each with what changed since it was last published and
+    since it was last returned: a fixed number of queries, whatever the queue's length."""
+    activities = list(Activity.objects.filter(state=Activity.State.SUBMITTED).select_related("lead_partner")
+                      .order_by("submitted_at", "pk"))
+    records: dict[int, list] = {activity.pk: [] for activity in activities}
+    for record in history.history_queryset(Activity).filter(id__in=records).order_by("-history_date", "-history_id"):
+        records[record.id].append(record)
+    pairs = []
+    for activity in activities:
+        mine = records[activity.pk]
+        current = mine[0] if mine else None
+        published = next((r for r in mine if r.state == Activity.State.PUBLISHED), None)
+        returned = _last_return(mine)
+        pairs.append((activity, current, published, returned))
+    names = history.Names()
+    history._want_names(Activity, [r for _, *rs in pairs for r in rs if r is not None], names)
+    names.load()
+    queue = []
+    for activity, current, published, returned in pairs:
+        if current is None:  # written with history switched off: nothing to compare
+            queue.append(Submission(activity, None, None, [], None, []))
+            continue
+        content = history.REVIEW_FIELDS
+        queue.append(Submission(
+            activity=activity, record=current, published=published,
+            since_published=history.diff(Activity, current, published, names=names, exclude=content),
+            returned=returned,
+            since_returned=history.diff(Activity, current, returned, names=names, exclude=content) if returned else [],
+        ))
+    return queue

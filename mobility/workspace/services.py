@@ -1,0 +1,158 @@
+"""The workspace's writes: mobility.services' rules, and what people need around them.
+
+Each function wraps the existing service that holds the rule (who may, in which state) and adds:
+
+- the emails of the review workflow, queued once the change has committed (a rolled-back submission tells
+  nobody anything): submit tells the secretariat, return and approve tell the focal points;
+- a check that nobody changed the activity since the form was opened, instead of silently overwriting them;
+- revert for the secretariat: an earlier version's content written back as a new version, which says which
+  version it restored and who did it (the history keeps every version, the reverted ones too);
+- the user's API token, shown and rotated.
+
+The views, the admin and the workspace's API call these, never mobility.services' workflow functions directly.
+"""
+
+from functools import partial
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
+from rest_framework.authtoken.models import Token
+
+from mobility import emails, services
+from mobility.models import Activity, MobilityFlow
+from mobility.workspace import history
+
+STALE = "stale"
+
+
+def notify(activity: Activity, event: str) -> None:
+    """Queue the event's email for when the current transaction commits (at once outside of one)."""
+    transaction.on_commit(partial(_queue_email, activity.pk, event), robust=True)
+
+
+def _queue_email(activity_pk: int, event: str) -> None:
+    from django.conf import settings
+
+    from asem_portal.tasks import enqueue
+    from mobility.tasks import send_activity_email
+
+    if not enqueue(send_activity_email, activity_pk, event) and not settings.CELERY_TASK_ALWAYS_EAGER:
+        # The broker is away: send it here rather than lose it; the change itself has committed already.
+        send_activity_email.apply(args=[activity_pk, event])
+
+
+def _locked(activity: Activity) -> Activity:
+    return Activity.objects.select_for_update().get(pk=activity.pk)
+
+
+def _check_version(activity: Activity, version: str | None) -> None:
+    if version and activity.updated_at.isoformat() != version:
+        raise ValidationError(
+            "Someone changed this activity after you opened it. Open it again to see their change, then make "
+            "yours.", code=STALE,
+        )
+
+
+@transaction.atomic
+def save_activity(*, user, data: dict[str, Any], activity: Activity | None = None,
+                  version: str | None = None) -> Activity:
+    """Create a draft (activity None) or change an activity, refusing a change over someone else's newer one."""
+    if activity is None:
+        return services.activity_create(user=user, data=data)
+    activity = _locked(activity)
+    _check_version(activity, version)
+    return services.activity_update(activity=activity, user=user, data=data)
+
+
+@transaction.atomic
+def submit_activity(*, activity: Activity, user) -> Activity:
+    activity = services.activity_submit(activity=_locked(activity), user=user)
+    notify(activity, emails.SUBMITTED)
+    return activity
+
+
+@transaction.atomic
+def approve_activity(*, activity: Activity, user) -> Activity:
+    activity = services.activity_approve(activity=_locked(activity), user=user)
+    notify(activity, emails.APPROVED)
+    return activity
+
+
+@transaction.atomic
+def return_activity(*, activity: Activity, user, note: str) -> Activity:
+    activity = services.activity_return(activity=_locked(activity), user=user, note=note)
+    notify(activity, emails.RETURNED)
+    return activity
+
+
+# Revert ----------------------------------------------------------------------------------------------------
+
+
+def _require_secretariat(user, what: str) -> None:
+    if not services._is_secretariat(user):
+        raise services.NotAllowed(f"Only the secretariat may {what}.")
+
+
+def _reason(record) -> str:
+    when = date_format(localtime(record.history_date), "j M Y H:i:s")
+    return f"Reverted to the version of {when}"[:100]
+
+
+def _record(model, instance, history_id: int):
+    try:
+        return model.history.get(id=instance.pk, history_id=history_id)
+    except model.history.model.DoesNotExist:
+        raise ValidationError({"version": f"{model._meta.verbose_name.capitalize()} has no version {history_id}."},
+                              code="invalid") from None
+
+
+@transaction.atomic
+def revert_activity(*, activity: Activity, history_id: int, user) -> Activity:
+    """Write an earlier version's content back, as a new version; the review state stays as it is."""
+    _require_secretariat(user, "revert an activity")
+    activity = _locked(activity)
+    record = _record(Activity, activity, history_id)
+    fields = services.ACTIVITY_FIELDS - {"slug", "lead_partner"}
+    data: dict[str, Any] = {name: getattr(record, name) for name in fields}
+    data["lead_partner"] = record.lead_partner
+    for m2m in history.m2m_fields(Activity):
+        data[m2m.name] = m2m.related_model._default_manager.filter(
+            pk__in=history._related_ids(Activity, record, m2m)
+        )
+    activity._change_reason = _reason(record)
+    return services.activity_update(activity=activity, user=user, data=data)
+
+
+@transaction.atomic
+def revert_flow(*, flow: MobilityFlow, history_id: int, user) -> MobilityFlow:
+    _require_secretariat(user, "revert a flow")
+    flow = MobilityFlow.objects.select_for_update().get(pk=flow.pk)
+    record = _record(MobilityFlow, flow, history_id)
+    data = {name: getattr(record, name) for name in services.FLOW_FIELDS - {"origin", "destination"}}
+    data["origin"], data["destination"] = record.origin, record.destination
+    flow._change_reason = _reason(record)
+    return services.flow_update(flow=flow, user=user, data=data)
+
+
+# API tokens ------------------------------------------------------------------------------------------------
+
+
+def _require_reporter(user) -> None:
+    if not (services._is_secretariat(user) or services.partner_ids(user)):
+        raise services.NotAllowed("API tokens are for partner focal points and the secretariat.")
+
+
+def api_token(user) -> Token | None:
+    """The user's token, if they have one."""
+    return Token.objects.filter(user=user).first()
+
+
+@transaction.atomic
+def rotate_token(*, user) -> Token:
+    """A new token for the user; the old one stops working at once."""
+    _require_reporter(user)
+    Token.objects.filter(user=user).delete()
+    return Token.objects.create(user=user)

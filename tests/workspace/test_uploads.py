@@ -1,0 +1,325 @@
+"""Alice (Germany) uploads a year of mobility flows in her workspace: a good file is written whole, with a version
+of each flow in its history; any bad file gets a clear message for every bad row and writes nothing."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import Workbook
+
+from mobility.imports import FLOW_COLUMNS, flows_as_csv
+from mobility.models import MobilityFlow
+from tests import factories
+
+URL = "/workspace/mobility/"
+GOOD_ROWS = [
+    [2024, "TH", "DE", "physical", "higher_education", 120, 64, 12, "ASEM-DUO", "DAAD statistics"],
+    [2024, "DE", "JP", "virtual", "tvet", 45, 20, "", "", "Ministry survey"],
+]
+
+
+@pytest.fixture
+def partners(db):
+    for code in ("DE", "TH", "JP", "FR"):
+        factories.partner(code)
+
+
+def upload(client, content: bytes, name: str = "flows.csv"):
+    return client.post(URL, {"file": SimpleUploadedFile(name, content)})
+
+
+def page_text(response) -> str:
+    return response.content.decode()
+
+
+def test_alice_uploads_a_good_csv_file_and_every_flow_is_written_with_a_version_by_her(client, alice, partners):
+    client.force_login(alice)
+
+    response = upload(client, flows_as_csv(GOOD_ROWS))
+
+    assert response.status_code == 302
+    assert response["Location"] == URL
+    assert MobilityFlow.objects.count() == 2
+    flow = MobilityFlow.objects.get(origin__code="TH")
+    assert (flow.participants, flow.female, flow.created_by) == (120, 64, alice)
+    record = flow.history.get()
+    assert (record.history_user, record.history_type, record.history_change_reason) == (
+        alice, "+", "Uploaded in flows.csv")
+    page = client.get(URL)
+    assert "Imported 2 rows from flows.csv: 2 flows created, 0 updated, 0 unchanged." in page_text(page)
+
+
+def test_alice_uploads_a_good_xlsx_file(client, alice, partners):
+    workbook = Workbook()
+    workbook.active.append(FLOW_COLUMNS)
+    for row in GOOD_ROWS:
+        workbook.active.append([None if value == "" else value for value in row])
+    out = io.BytesIO()
+    workbook.save(out)
+    client.force_login(alice)
+
+    response = upload(client, out.getvalue(), "flows.xlsx")
+
+    assert response.status_code == 302
+    assert MobilityFlow.objects.count() == 2
+
+
+def test_uploading_new_figures_for_a_flow_keeps_the_old_ones_in_its_history(client, alice, partners):
+    client.force_login(alice)
+    upload(client, flows_as_csv(GOOD_ROWS))
+    changed = [[*GOOD_ROWS[0][:5], 130, 70, 12, *GOOD_ROWS[0][8:]]]
+
+    upload(client, flows_as_csv(changed), "corrected.csv")
+
+    flow = MobilityFlow.objects.get(origin__code="TH")
+    assert flow.participants == 130
+    assert [(r.participants, r.history_type, r.history_change_reason) for r in flow.history.all()] == [
+        (130, "~", "Uploaded in corrected.csv"), (120, "+", "Uploaded in flows.csv")]
+
+
+BAD_FILES = {
+    "wrong columns": (
+        b"year,origin,destination,mode,participants\n2024,TH,DE,physical,10\n",
+        "Line 1: The header is wrong: missing columns: level, female, fewer_opportunities, programme, source.",
+    ),
+    "an unknown partner code": (
+        flows_as_csv([[2024, "XX", "DE", "physical", "tvet", 10, "", "", "", ""]]),
+        "Line 2, origin: 'XX' is not an ASEM partner code",
+    ),
+    "another partner's flows": (
+        flows_as_csv([[2024, "TH", "JP", "physical", "tvet", 10, "", "", "", ""]]),
+        "Line 2: you may not report the flow TH to JP: you report for DE",
+    ),
+    "a negative count": (
+        flows_as_csv([[2024, "TH", "DE", "physical", "tvet", -5, "", "", "", ""]]),
+        "Line 2, participants: -5 is negative: counts are 0 or more.",
+    ),
+    "a count that is not a number": (
+        flows_as_csv([[2024, "TH", "DE", "physical", "tvet", "many", "", "", "", ""]]),
+        "Line 2, participants: &#x27;many&#x27; is not a whole number.",
+    ),
+    "more women than participants": (
+        flows_as_csv([[2024, "TH", "DE", "physical", "tvet", 10, 11, "", "", ""]]),
+        "Line 2, female: 11 female participants are more than the 10 participants.",
+    ),
+    "a duplicate row": (
+        flows_as_csv([GOOD_ROWS[0], GOOD_ROWS[1], GOOD_ROWS[0]]),
+        "Line 4: this row repeats line 2",
+    ),
+    "a header and no rows": (flows_as_csv([]), "File: The file has a header but no rows of flows."),
+    "blank lines only": (b"\n\n  \n", "File: The file is empty."),
+}
+
+
+@pytest.mark.parametrize("problem", BAD_FILES)
+def test_a_file_with_a_problem_says_which_and_writes_nothing(client, alice, partners, problem):
+    content, message = BAD_FILES[problem]
+    client.force_login(alice)
+
+    response = upload(client, content)
+
+    assert response.status_code == 400
+    assert "Nothing was imported" in page_text(response)
+    assert message.replace("'", "&#x27;") in page_text(response) or message in page_text(response)
+    assert MobilityFlow.objects.count() == 0
+
+
+def test_every_bad_row_is_listed_not_just_the_first(client, alice, partners):
+    rows = [GOOD_ROWS[0], [2024, "XX", "DE", "physical", "tvet", 1, "", "", "", ""],
+            [2024, "TH", "DE", "teleport", "tvet", 1, "", "", "", ""], [1900, "TH", "DE", "physical", "tvet", 1, 2, "",
+                                                                         "", ""]]
+    client.force_login(alice)
+
+    response = upload(client, flows_as_csv(rows))
+
+    page = page_text(response)
+    assert "The file has 4 problems" in page
+    for expected in ["Line 3, origin:", "Line 4, mode:", "Line 5, year:", "Line 5, female:"]:
+        assert expected in page
+    assert MobilityFlow.objects.count() == 0
+
+
+def test_an_empty_file_is_refused_with_a_message(client, alice, partners):
+    client.force_login(alice)
+
+    response = upload(client, b"")
+
+    assert response.status_code == 400
+    assert "The file is empty." in page_text(response)
+
+
+def test_a_file_that_is_not_csv_or_xlsx_is_refused(client, alice, partners):
+    client.force_login(alice)
+
+    response = upload(client, b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "flows.pdf")
+
+    assert response.status_code == 400
+    assert "The file is neither CSV nor XLSX." in page_text(response)
+    assert MobilityFlow.objects.count() == 0
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(client, alice, partners, settings):
+    settings.MAX_UPLOAD_BYTES = 100
+    client.force_login(alice)
+
+    response = upload(client, flows_as_csv(GOOD_ROWS * 3))
+
+    assert response.status_code == 400
+    assert "more than the 100 bytes an upload may be" in page_text(response)
+    assert MobilityFlow.objects.count() == 0
+
+
+def test_no_file_at_all_is_refused_next_to_the_field(client, alice, partners):
+    client.force_login(alice)
+
+    response = client.post(URL, {})
+
+    assert response.status_code == 400
+    assert 'id="id_file_error"' in page_text(response)
+    assert "Choose a file to upload." in page_text(response)
+
+
+@pytest.mark.parametrize("fmt, content_type", [("csv", "text/csv; charset=utf-8"),
+                                               ("xlsx", "application/vnd.openxmlformats-officedocument"
+                                                        ".spreadsheetml.sheet")])
+def test_the_template_file_has_the_expected_columns(client, alice, partners, fmt, content_type):
+    client.force_login(alice)
+
+    response = client.get(f"/workspace/mobility/template.{fmt}")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == content_type
+    assert response["Content-Disposition"] == f'attachment; filename="mobility-flows-template.{fmt}"'
+    if fmt == "csv":
+        assert response.content.decode().splitlines()[0] == ",".join(FLOW_COLUMNS)
+
+
+def test_the_mobility_page_lists_alices_partners_flows_and_not_others(client, alice, partners,
+                                                                     django_assert_num_queries):
+    factories.MobilityFlowFactory(origin=factories.partner("TH"), destination=factories.partner("DE"),
+                                  programme="Mine")
+    factories.MobilityFlowFactory(origin=factories.partner("TH"), destination=factories.partner("JP"),
+                                  programme="Not mine")
+    client.force_login(alice)
+
+    # Expect 5 queries: the session, the user, her memberships (for the rules), her memberships with their
+    # partners (for the page), the flows with theirs
+    with django_assert_num_queries(5):
+        response = client.get(URL)
+
+    assert "Mine" in page_text(response)
+    assert "Not mine" not in page_text(response)
+
+
+# Large files: a Celery task (in-process here; tests/workspace/test_worker.py runs a real worker) ---------------
+
+
+def test_a_large_file_is_imported_by_a_task_while_its_page_follows_it(client, alice, partners, settings,
+                                                                      django_capture_on_commit_callbacks):
+    settings.UPLOAD_IN_BACKGROUND_BYTES = 50
+    client.force_login(alice)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, flows_as_csv(GOOD_ROWS))
+
+    assert response.status_code == 302
+    job_url = response["Location"]
+    assert job_url.startswith("/workspace/mobility/uploads/")
+    assert MobilityFlow.objects.count() == 2
+    status = client.get(f"{job_url}status/").json()
+    assert (status["state"], status["finished"], status["percent"]) == ("done", True, 100)
+    assert status["result"]["created"] == 2
+    page = client.get(job_url)
+    assert "Imported 2 rows from flows.csv: 2 flows created" in page_text(page)
+
+
+def test_a_large_bad_file_lists_its_problems_on_its_page_and_writes_nothing(client, alice, partners, settings,
+                                                                          django_capture_on_commit_callbacks):
+    settings.UPLOAD_IN_BACKGROUND_BYTES = 50
+    client.force_login(alice)
+    rows = [GOOD_ROWS[0], [2024, "TH", "JP", "physical", "tvet", 10, "", "", "", ""]]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, flows_as_csv(rows))
+
+    page = client.get(response["Location"])
+    assert "Nothing was imported" in page_text(page)
+    assert "Line 3: you may not report the flow TH to JP" in page_text(page)
+    assert MobilityFlow.objects.count() == 0
+
+
+def test_a_queued_uploads_page_shows_a_progress_bar_and_refreshes_itself_without_javascript(
+        client, alice, partners, settings, django_capture_on_commit_callbacks):
+    settings.UPLOAD_IN_BACKGROUND_BYTES = 50
+    client.force_login(alice)
+
+    with django_capture_on_commit_callbacks(execute=False):
+        response = upload(client, flows_as_csv(GOOD_ROWS))
+
+    page = page_text(client.get(response["Location"]))
+    assert '<progress id="upload-progress" max="100" value="0"' in page
+    assert '<meta http-equiv="refresh" content="3">' in page
+    assert "Waiting for a worker to start on the file." in page
+    assert MobilityFlow.objects.count() == 0
+
+
+def test_bob_cannot_follow_alices_upload(client, alice, bob, partners, settings, django_capture_on_commit_callbacks):
+    settings.UPLOAD_IN_BACKGROUND_BYTES = 50
+    client.force_login(alice)
+    with django_capture_on_commit_callbacks(execute=False):
+        job_url = upload(client, flows_as_csv(GOOD_ROWS))["Location"]
+    client.force_login(bob)
+
+    assert client.get(job_url).status_code == 404
+    assert client.get(f"{job_url}status/").status_code == 404
+
+
+# The secretariat's upload, in the admin -------------------------------------------------------------------------
+
+
+def test_the_secretariat_uploads_flows_of_any_partner_in_the_admin(client, secretariat, partners):
+    client.force_login(secretariat)
+    rows = [[2024, "TH", "JP", "physical", "tvet", 10, "", "", "", ""], [2023, "FR", "JP", "virtual", "staff", 3, 1,
+                                                                           0, "", ""]]
+
+    form = client.get("/admin/mobility/mobilityflow/upload/")
+    response = client.post("/admin/mobility/mobilityflow/upload/", {"file": SimpleUploadedFile("all.csv",
+                                                                                                 flows_as_csv(rows))})
+
+    assert form.status_code == 200
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/mobility/mobilityflow/"
+    assert MobilityFlow.objects.count() == 2
+    assert MobilityFlow.objects.get(origin__code="FR").history.get().history_user == secretariat
+
+
+def test_the_admin_upload_lists_every_problem_and_writes_nothing(client, secretariat, partners):
+    client.force_login(secretariat)
+
+    response = client.post("/admin/mobility/mobilityflow/upload/", {"file": SimpleUploadedFile(
+        "bad.csv", flows_as_csv([[2024, "TH", "ZZ", "physical", "tvet", 10, "", "", "", ""]]))})
+
+    assert response.status_code == 400
+    assert "Line 2, destination: &#x27;ZZ&#x27; is not an ASEM partner code" in page_text(response)
+    assert MobilityFlow.objects.count() == 0
+
+
+def test_the_changelist_links_to_the_upload(client, secretariat, partners):
+    client.force_login(secretariat)
+
+    response = client.get("/admin/mobility/mobilityflow/")
+
+    assert 'href="/admin/mobility/mobilityflow/upload/"' in page_text(response)
+
+
+@pytest.mark.parametrize("who", ["alice", "carol"])
+def test_focal_points_and_others_cannot_use_the_admin_upload(client, who, request, partners):
+    user = request.getfixturevalue(who)
+    client.force_login(user)
+
+    response = client.post("/admin/mobility/mobilityflow/upload/", {"file": SimpleUploadedFile(
+        "flows.csv", flows_as_csv(GOOD_ROWS))})
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+    assert MobilityFlow.objects.count() == 0
