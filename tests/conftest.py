@@ -52,3 +52,11 @@ def celery_worker(transactional_db, settings):
     app.conf.task_always_eager = previous[0]
     app.conf.task_default_queue = "celery"
     worker.stop()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache, so nothing one test cached answers another."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -28,6 +28,6 @@ def own_cache_keys(settings, monkeypatch):
 
 @pytest.fixture
 def queued():
-    """The refresh task's delay(), replaced by a mock that counts what would be queued."""
-    with mock.patch("objectives.tasks.refresh_computed_indicators.delay") as delay:
+    """The refresh task's apply_async(), replaced by a mock that counts what would be queued."""
+    with mock.patch("objectives.tasks.refresh_computed_indicators.apply_async") as delay:
         yield delay
