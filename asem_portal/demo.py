@@ -275,8 +275,11 @@ def _indicators(rng: random.Random, flows: list[MobilityFlow]) -> tuple[int, int
 def _demo_baseline(spec: DemoIndicator, flows: list[MobilityFlow]) -> float:
     """A baseline for a computed demo indicator, from the demo's own numbers for the baseline year."""
     year_flows = [f for f in flows if f.year == spec.baseline_year]
-    to_europe = sum(f.participants for f in year_flows if f.origin.region == "asia" and f.destination.region == "europe")
-    to_asia = sum(f.participants for f in year_flows if f.origin.region == "europe" and f.destination.region == "asia")
+    def between(origin: str, destination: str) -> int:
+        return sum(f.participants for f in year_flows
+                   if (f.origin.region, f.destination.region) == (origin, destination))
+
+    to_europe, to_asia = between("asia", "europe"), between("europe", "asia")
     total = sum(f.participants for f in year_flows)
     values = {
         "mobility.asia_to_europe": to_europe,

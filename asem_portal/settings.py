@@ -23,7 +23,7 @@ if not SECRET_KEY:
             "SECRET_KEY is not set: set SECRET_KEY (or SECRET_KEY_FILE) in the environment, "
             "or DEBUG=true for local development."
         )
-    SECRET_KEY = "insecure-development-key-only-used-with-debug-on"
+    SECRET_KEY = "insecure-development-key-only-used-with-debug-on"  # noqa: S105 (DEBUG only)
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")

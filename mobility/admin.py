@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from mobility import imports
-
 from mobility.models import Activity, MobilityFlow, Organisation, Partner, PartnerMembership, Region
 
 

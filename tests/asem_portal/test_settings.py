@@ -73,7 +73,8 @@ def test_without_redis_tasks_run_in_process_and_the_cache_is_local():
 def test_with_redis_it_is_the_cache_and_the_broker():
     result = subprocess.run(
         [sys.executable, "-c", "import django; django.setup(); from django.conf import settings as s; "
-                               "print(s.CELERY_TASK_ALWAYS_EAGER, s.CELERY_BROKER_URL, s.CACHES['default']['BACKEND'])"],
+                               "print(s.CELERY_TASK_ALWAYS_EAGER, s.CELERY_BROKER_URL, "
+                               "s.CACHES['default']['BACKEND'])"],
         cwd=ROOT, env={**CLEAN_ENV, "DJANGO_SETTINGS_MODULE": "asem_portal.settings", "DEBUG": "true",
                        "REDIS_URL": "redis://127.0.0.1:6399/2"},
         capture_output=True, text=True, timeout=60,
