@@ -5,8 +5,12 @@ name (permissions, throttles, pagination) while rest_framework.views is still
 loading, and drf-spectacular's AutoSchema needs that module complete.
 """
 
+import copy
+
 import django_filters
 from django import forms
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
+from drf_spectacular.drainage import has_override, set_override
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
@@ -61,6 +65,30 @@ CSV_DESCRIPTION = "The results as CSV: a header row, nested fields as dotted col
 PARAMETER_DESCRIPTIONS = {
     "format": "json (the default) or csv: a list as CSV has every matching row unless page or page_size is given.",
 }
+
+
+class FilterExtension(DjangoFilterExtension):
+    """django-filter's parameters, with a model choice that filters through a method typed by its model.
+
+    The pages' filter sets choose a partner by code and filter through a
+    method (leading or taking part; origin or destination), which leaves
+    drf-spectacular no model field to read the type from: it would warn, and
+    the deployment check with it. The type is the chosen model's field.
+    """
+
+    target_class = "asem_portal.api.FilterBackend"
+    priority = 1
+
+    def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
+        if isinstance(filter_field, django_filters.ModelChoiceFilter) and filter_field.method \
+                and not has_override(filter_field, "field"):
+            related = filter_field.queryset.model
+            to_field = related._meta.get_field(filter_field.extra.get("to_field_name") or related._meta.pk.name)
+            schema = auto_schema._map_model_field(to_field, "request")
+            schema = {key: schema[key] for key in ("type", "format", "maxLength", "pattern") if key in schema}
+            schema["description"] = str(filter_field.label or field_name)
+            filter_field = set_override(copy.copy(filter_field), "field", schema)
+        return super().resolve_filter_field(auto_schema, model, filterset_class, field_name, filter_field)
 
 
 RESPONSE_DESCRIPTIONS = {
