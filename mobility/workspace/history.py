@@ -1,9 +1,9 @@
 """Versions of an activity or a flow, from django-simple-history's records, and readable differences between them.
 
 One save is often several records: an activity's relations are set after its fields, and each relation that
-changes adds a record of its own. A version is therefore a run of records that one person made in one go: the
-first record of the run, then the relation records right after it (same user, same reason, same review state,
-within a few seconds). A version shows its last record, the state the run ended in.
+changes adds a record of its own. A version is therefore a run of records that one save made: its first record,
+then the relation records right after it (same user, same reason, same updated_at). A version shows its last
+record, the state the run ended in.
 
 Differences come from simple-history's diff_against for the plain fields, and from the records' relation rows
 (prefetched for all versions at once, so a page costs a fixed number of queries) for the many-to-many ones.
@@ -130,17 +130,23 @@ class Names:
 
 
 def runs(records: Sequence) -> list[list]:
-    """Records (newest first, as simple-history gives them) as runs made in one go, oldest first."""
+    """Records (newest first, as simple-history gives them) as runs made in one go, oldest first.
+
+    A relation's record carries the instance as it was saved just before, updated_at and all: a record with
+    the same updated_at as the run's first is that save's, anything else is a save of its own.
+    """
     groups: list[list] = []
     for record in reversed(records):
         if groups:
             first, last = groups[-1][0], groups[-1][-1]
+            if hasattr(record, "updated_at"):
+                same_save = record.updated_at == first.updated_at
+            else:
+                same_save = record.history_date - first.history_date <= RUN_WINDOW
             same_go = (
-                record.history_type == "~" and last.history_type != "-"
+                same_save and record.history_type == "~" and last.history_type != "-"
                 and record.history_user_id == first.history_user_id
                 and (record.history_change_reason or "") == (first.history_change_reason or "")
-                and getattr(record, "state", None) == getattr(last, "state", None)
-                and record.history_date - first.history_date <= RUN_WINDOW
             )
             if same_go:
                 groups[-1].append(record)

@@ -1,0 +1,168 @@
+"""Alice (Germany) reports an activity in her workspace: the form validates every field with the model's own rules
+and shows each error next to its field; she saves drafts, submits, and fixes what the secretariat returns."""
+
+import re
+
+import pytest
+
+from mobility.models import Activity
+from tests import factories
+
+NEW = "/workspace/activities/new/"
+
+
+@pytest.fixture
+def form_data(alice, strategy_bits):
+    return {"title": "Asia-Europe seminar on micro-credentials", "activity_type": "conference",
+            "status": "planned", "start_date": "2025-10-06", "end_date": "2025-10-07", "place": "Berlin",
+            "delivery_mode": "blended", "lead_partner": factories.partner("DE").pk,
+            "partners": [factories.partner("TH").pk], "objectives": [strategy_bits.pk],
+            "participants_asia": "40", "participants_europe": "60"}
+
+
+def error_next_to(page: str, field: str) -> str:
+    """The error list Django renders beside a field (its id is the field's, with _error)."""
+    match = re.search(rf'<ul class="errorlist" id="id_{field}_error">(.*?)</ul>', page, re.S)
+    return re.sub(r"<[^>]+>", " ", match.group(1)).strip() if match else ""
+
+
+def test_alice_creates_a_draft_led_by_germany(client, alice, form_data):
+    client.force_login(alice)
+
+    response = client.post(NEW, form_data)
+
+    activity = Activity.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/workspace/activities/{activity.slug}/"
+    assert (activity.slug, activity.state, activity.created_by) == (
+        "asia-europe-seminar-on-micro-credentials", "draft", alice)
+    assert (activity.start_year, activity.end_year) == (2025, 2025)  # the years follow the dates
+    assert [p.code for p in activity.partners.all()] == ["TH"]
+    page = client.get(response["Location"]).content.decode()
+    assert "is not yet sent for review" in page
+
+
+def test_an_end_before_the_start_is_shown_next_to_the_end_date_and_nothing_is_saved(client, alice, form_data):
+    client.force_login(alice)
+
+    response = client.post(NEW, {**form_data, "end_date": "2025-10-01"})
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert error_next_to(page, "end_date") == "The end date cannot be before the start date."
+    assert 'aria-describedby="id_end_date_error"' in page
+    assert '<a href="#id_end_date">End date: The end date cannot be before the start date.</a>' in page
+    assert Activity.objects.count() == 0
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("title", "", "This field is required."),
+    ("start_year", "1900", "Ensure this value is greater than or equal to"),
+    ("website", "not a web address", "Enter a valid URL."),
+    ("participants_asia", "-3", "Ensure this value is greater than or equal to 0."),
+    ("activity_type", "party", "Select a valid choice."),
+])
+def test_each_bad_value_is_refused_next_to_its_field(client, alice, form_data, field, value, message):
+    client.force_login(alice)
+
+    response = client.post(NEW, {**form_data, field: value})
+
+    assert response.status_code == 400
+    assert message in error_next_to(response.content.decode(), field)
+    assert Activity.objects.count() == 0
+
+
+def test_a_start_year_that_is_not_the_start_dates_is_refused_by_the_models_rule(client, alice, form_data):
+    client.force_login(alice)
+
+    response = client.post(NEW, {**form_data, "start_year": "2024"})
+
+    assert error_next_to(response.content.decode(), "start_year") == "The start year must be the year of the " \
+                                                                       "start date."
+
+
+def test_alice_may_choose_only_germany_to_lead(client, alice, form_data):
+    factories.partner("TH")
+    client.force_login(alice)
+
+    page = client.get(NEW).content.decode()
+    response = client.post(NEW, {**form_data, "lead_partner": factories.partner("TH").pk})
+
+    lead = re.search(r'<select name="lead_partner".*?</select>', page, re.S).group(0)
+    assert "Germany" in lead and "Thailand" not in lead
+    assert "Select a valid choice" in error_next_to(response.content.decode(), "lead_partner")
+
+
+def test_alice_saves_and_submits_in_one_go(client, alice, form_data, django_capture_on_commit_callbacks):
+    client.force_login(alice)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(NEW, {**form_data, "submit": ""}, follow=True)
+
+    activity = Activity.objects.get()
+    assert activity.state == "submitted"
+    assert activity.submitted_at is not None
+    assert "Sent “Asia-Europe seminar on micro-credentials” to the secretariat for review" in \
+        response.content.decode()
+
+
+def test_alice_fixes_a_returned_activity_and_sees_the_secretariats_note(client, alice, form_data):
+    activity = factories.ActivityFactory(slug="returned", state="returned", review_note="Please add the place.",
+                                         lead_partner=factories.partner("DE"))
+    client.force_login(alice)
+
+    form = client.get(f"/workspace/activities/{activity.slug}/edit/").content.decode()
+    response = client.post(f"/workspace/activities/{activity.slug}/edit/",
+                           {**form_data, "place": "Bonn", "version": activity.updated_at.isoformat()})
+
+    assert "Please add the place." in form
+    assert response.status_code == 302
+    activity.refresh_from_db()
+    assert (activity.place, activity.state) == ("Bonn", "returned")
+
+
+def test_a_change_over_someone_elses_newer_one_is_refused(client, alice, form_data):
+    activity = factories.ActivityFactory(slug="draft", state="draft", lead_partner=factories.partner("DE"))
+    opened = activity.updated_at.isoformat()
+    activity.summary = "Changed by a colleague meanwhile."
+    activity.save()
+    client.force_login(alice)
+
+    response = client.post(f"/workspace/activities/{activity.slug}/edit/", {**form_data, "version": opened})
+
+    assert response.status_code == 400
+    assert "Someone changed this activity after you opened it" in response.content.decode()
+    activity.refresh_from_db()
+    assert activity.summary == "Changed by a colleague meanwhile."
+
+
+def test_the_workspace_lists_alices_activities_by_state_with_the_secretariats_note(
+        client, alice, bob, django_assert_num_queries):
+    de, th = factories.partner("DE"), factories.partner("TH")
+    for state in ("draft", "submitted", "returned", "published"):
+        factories.ActivityFactory(title=f"Alice's {state}", state=state, lead_partner=de,
+                                  review_note="Add the dates." if state == "returned" else "")
+    factories.ActivityFactory(title="Bob's draft", state="draft", lead_partner=th)
+    client.force_login(alice)
+
+    # Expect 5 queries: the session, the user, her memberships (for the rules), her memberships with their
+    # partners (for the page), her partners' activities with their lead partners
+    with django_assert_num_queries(5):
+        page = client.get("/workspace/").content.decode()
+
+    for state in ("draft", "submitted", "returned", "published"):
+        assert f"Alice&#x27;s {state}" in page
+    assert "Bob&#x27;s draft" not in page
+    assert "The secretariat's note:</strong> Add the dates." in page
+
+
+def test_the_workspace_home_costs_the_same_with_more_activities(client, alice, django_assert_num_queries):
+    de = factories.partner("DE")
+    factories.ActivityFactory(state="draft", lead_partner=de)
+    client.force_login(alice)
+    client.get("/workspace/")
+    for _ in range(10):
+        factories.ActivityFactory(state="draft", lead_partner=de)
+
+    with django_assert_num_queries(5):
+        client.get("/workspace/")

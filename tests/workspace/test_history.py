@@ -1,0 +1,120 @@
+"""Every version of an activity and a flow is kept: who made it, when, a readable difference from the one before;
+Sam (the secretariat) reverts to an earlier one, and the revert is a new version that says so."""
+
+import pytest
+
+from mobility.models import Activity, MobilityFlow
+from mobility.services import NotAllowed
+from mobility.workspace import selectors
+from mobility.workspace import services as workspace
+from tests import factories
+
+
+@pytest.fixture
+def activity(alice, secretariat, strategy_bits):
+    """Created by Alice with its relations, changed by her, submitted, returned by Sam with a note."""
+    activity = workspace.save_activity(user=alice, data={
+        "title": "Virtual exchange pilot", "lead_partner": factories.partner("DE"),
+        "description": "Students meet online every week.",
+        "partners": [factories.partner("TH")], "objectives": [strategy_bits]})
+    workspace.save_activity(user=alice, activity=activity, data={
+        "description": "Students from both regions meet online every other week.",
+        "partners": [factories.partner("TH"), factories.partner("JP")]})
+    workspace.submit_activity(activity=activity, user=alice)
+    workspace.return_activity(activity=activity, user=secretariat, note="Add the dates.")
+    return Activity.objects.get(pk=activity.pk)
+
+
+def test_one_save_is_one_version_however_many_relations_it_sets(activity):
+    versions = selectors.activity_versions(activity)
+
+    assert [(v.number, v.kind, v.user.username, v.record.state) for v in versions] == [
+        (4, "changed", "sam", "returned"), (3, "changed", "alice", "submitted"), (2, "changed", "alice", "draft"),
+        (1, "created", "alice", "draft")]
+    assert activity.history.count() > 4  # the records behind them: relations are set after the fields
+
+
+def test_each_version_says_readably_what_it_changed(activity):
+    returned, submitted, edited, created = selectors.activity_versions(activity)
+
+    assert [(c.label, c.old, c.new) for c in returned.changes] == [
+        ("State", "Submitted", "Returned"), ("Review note", "–", "Add the dates.")]
+    assert [(c.label, c.old, c.new) for c in submitted.changes] == [("State", "Draft", "Submitted")]
+    description, partners = edited.changes
+    assert str(description.inline_diff) == (
+        "Students <ins>from both regions</ins> meet online every <ins>other</ins> week.")
+    assert (partners.label, partners.added, partners.removed) == ("Partners", ["Japan"], [])
+    labels = {c.label: c.new for c in created.changes}
+    assert labels["Title"] == "Virtual exchange pilot"
+    assert labels["Lead partner"] == "Germany"
+    assert labels["Objectives"] == "1. Enhancing connectivity"
+
+
+def test_the_history_page_shows_every_version_with_who_and_when(client, alice, activity,
+                                                                 django_assert_num_queries):
+    client.force_login(alice)
+
+    # Expect 12 queries: the session, the user, her memberships, the activity, its history records with their
+    # users, the history rows of its five relations, the names of the partners and of the objectives shown
+    with django_assert_num_queries(12):
+        page = client.get(f"/workspace/activities/{activity.slug}/history/").content.decode()
+
+    assert "4 versions, newest first" in page
+    assert page.count("<strong>alice</strong>") == 3 and page.count("<strong>sam</strong>") == 1
+    assert "Revert to version" not in page  # only the secretariat reverts
+
+
+def test_sam_reverts_to_the_first_version_and_the_history_keeps_everything(client, secretariat, activity):
+    first = selectors.activity_versions(activity)[-1]
+    client.force_login(secretariat)
+
+    response = client.post(f"/workspace/activities/{activity.slug}/revert/", {"version": first.record.history_id},
+                           follow=True)
+
+    activity.refresh_from_db()
+    assert activity.description == "Students meet online every week."
+    assert [p.code for p in activity.partners.all()] == ["TH"]
+    assert activity.state == "returned"  # reverting changes the content, never the review state
+    latest = selectors.activity_versions(activity)[0]
+    assert (latest.number, latest.user, latest.reason) == (5, secretariat, latest.reason)
+    assert latest.reason.startswith("Reverted to the version of ")
+    page = response.content.decode()
+    assert "5 versions, newest first" in page
+    assert "Reverted: the earlier version is now the current one" in page
+
+
+def test_reverting_to_a_version_of_another_activity_is_refused(client, secretariat, activity):
+    other = factories.ActivityFactory()
+    client.force_login(secretariat)
+
+    response = client.post(f"/workspace/activities/{activity.slug}/revert/",
+                           {"version": other.history.get().history_id}, follow=True)
+
+    assert "Activity has no version" in response.content.decode()
+
+
+def test_only_the_secretariat_may_revert(alice, activity):
+    with pytest.raises(NotAllowed):
+        workspace.revert_activity(activity=activity, history_id=activity.history.last().history_id, user=alice)
+
+
+def test_a_flows_versions_show_its_upload_and_its_revert(client, alice, secretariat):
+    from mobility.imports import flows_as_csv
+    from mobility.workspace import uploads
+
+    factories.partner("DE"), factories.partner("TH")
+    row = [2024, "TH", "DE", "physical", "tvet", 10, 5, "", "", "survey"]
+    uploads.import_file(user=alice, file=flows_as_csv([row]), filename="first.csv")
+    uploads.import_file(user=alice, file=flows_as_csv([[*row[:5], 12, 6, "", "", "survey"]]), filename="fix.csv")
+    flow = MobilityFlow.objects.get()
+    client.force_login(secretariat)
+
+    first = selectors.flow_versions(flow)[-1]
+    client.post(f"/workspace/mobility/flows/{flow.pk}/revert/", {"version": first.record.history_id})
+    page = client.get(f"/workspace/mobility/flows/{flow.pk}/history/").content.decode()
+
+    flow.refresh_from_db()
+    assert flow.participants == 10
+    assert "3 versions, newest first" in page
+    assert "Uploaded in fix.csv" in page and "Uploaded in first.csv" in page
+    assert "<td><del>12</del></td>" in page and "<td><ins>10</ins></td>" in page
