@@ -1,0 +1,138 @@
+"""Alice signs in and out, changes her password and resets a forgotten one; guessing her password is stopped."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from tests.factories import PASSWORD
+
+SIGN_IN = "/accounts/sign-in/"
+
+
+def sign_in(client, username="alice", password=PASSWORD, **extra):
+    return client.post(SIGN_IN, {"username": username, "password": password, **extra})
+
+
+def test_alice_signs_in_and_lands_in_her_workspace(client, alice):
+    response = sign_in(client)
+
+    assert response.status_code == 302
+    assert response["Location"] == "/workspace/"
+    assert "Your workspace" in client.get("/workspace/").content.decode()
+
+
+def test_a_page_that_needs_signing_in_sends_her_back_to_it(client, alice):
+    assert client.get("/workspace/mobility/")["Location"] == "/accounts/sign-in/?next=/workspace/mobility/"
+
+    response = sign_in(client, next="/workspace/mobility/")
+
+    assert response["Location"] == "/workspace/mobility/"
+
+
+def test_a_wrong_password_is_refused_with_a_message(client, alice):
+    response = sign_in(client, password="wrong")
+
+    assert response.status_code == 200
+    assert "Please enter a correct username and password" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_repeated_wrong_passwords_lock_the_username_from_that_address(client, alice, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        sign_in(client, password="guess")
+
+    locked = sign_in(client, password="another guess")
+    still_locked = sign_in(client)  # even the right password, until the cool-off ends
+
+    assert locked.status_code == 429
+    assert "Too many failed sign-ins" in locked.content.decode()
+    assert still_locked.status_code == 429
+    assert "_auth_user_id" not in client.session
+    other_address = Client(REMOTE_ADDR="10.0.0.9")
+    assert sign_in(other_address).status_code == 302  # a guesser elsewhere does not lock Alice out
+
+
+def test_the_admin_sign_in_is_guarded_too(client, secretariat, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        response = client.post("/admin/login/", {"username": "sam", "password": "guess"})
+
+    assert response.status_code == 429
+
+
+def test_an_api_token_still_works_for_a_locked_username(client, alice, settings):
+    from rest_framework.authtoken.models import Token
+
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, password="guess")
+    token = Token.objects.create(user=alice)
+
+    response = Client().get("/api/v1/me/token/", HTTP_AUTHORIZATION=f"Token {token.key}")
+
+    assert response.json()["key"] == token.key
+
+
+def test_alice_signs_out(client, alice):
+    client.force_login(alice)
+
+    response = client.post("/accounts/sign-out/")
+
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_header_offers_sign_in_or_the_workspace(client, alice):
+    assert '<a href="/accounts/sign-in/">Sign in</a>' in client.get("/about/").content.decode()
+    client.force_login(alice)
+    assert '<a href="/workspace/">Workspace</a>' in client.get("/about/").content.decode()
+
+
+def test_alice_changes_her_password(client, alice):
+    client.force_login(alice)
+
+    response = client.post("/accounts/password/", {"old_password": PASSWORD, "new_password1": "a longer new phrase",
+                                                   "new_password2": "a longer new phrase"})
+
+    assert response["Location"] == "/accounts/password/changed/"
+    alice.refresh_from_db()
+    assert alice.check_password("a longer new phrase")
+
+
+def test_a_weak_new_password_is_refused_next_to_its_field(client, alice):
+    client.force_login(alice)
+
+    response = client.post("/accounts/password/", {"old_password": PASSWORD, "new_password1": "12345678",
+                                                   "new_password2": "12345678"})
+
+    page = response.content.decode()
+    assert '<ul class="errorlist" id="id_new_password2_error">' in page
+    assert "This password is too common." in page
+
+
+def test_alice_resets_a_forgotten_password_with_the_link_she_is_emailed(client, alice):
+    response = client.post("/accounts/password/reset/", {"email": "alice@example.org"})
+
+    assert response["Location"] == "/accounts/password/reset/sent/"
+    [message] = mail.outbox
+    assert message.to == ["alice@example.org"]
+    assert message.subject == "Set a new password for the ASEM Education Portal"
+    link = re.search(r"http://testserver(/accounts/password/reset/\S+/)", message.body).group(1)
+    form = client.get(link, follow=True)
+    assert "Set a new password" in form.content.decode()
+    done = client.post(form.redirect_chain[-1][0], {"new_password1": "a brand new phrase",
+                                                    "new_password2": "a brand new phrase"})
+    assert done["Location"] == "/accounts/password/reset/done/"
+    assert sign_in(client, password="a brand new phrase").status_code == 302
+
+
+def test_an_unknown_address_is_told_the_same_and_emailed_nothing(client, db):
+    response = client.post("/accounts/password/reset/", {"email": "nobody@example.org"})
+
+    assert response["Location"] == "/accounts/password/reset/sent/"
+    assert mail.outbox == []
+
+
+@pytest.mark.parametrize("path", ["/accounts/sign-in/", "/accounts/password/reset/"])
+def test_the_account_pages_answer_without_signing_in(client, db, path):
+    assert client.get(path).status_code == 200
