@@ -352,7 +352,6 @@ from asem_portal.env import email_config  # noqa: E402
 
 LOGIN_URL = "workspace:sign-in"
 LOGIN_REDIRECT_URL = "/workspace/"
-LOGOUT_REDIRECT_URL = "/"
 
 # Mail: printed on the console unless EMAIL_URL (or EMAIL_URL_FILE) names a server,
 # e.g. smtp://user:password@mail.example.org:587/?tls=1 (asem_portal/env.py, email_config).

@@ -26,6 +26,14 @@ RUN_WINDOW = datetime.timedelta(seconds=5)
 NOT_SHOWN = {"id", "created_at", "updated_at", "created_by", "submitted_at", "published_at"}
 # The review fields: part of a version's story, not of the content the secretariat reviews.
 REVIEW_FIELDS = {"state", "review_note"}
+# Names people use, where the field's own verbose name is the column's.
+LABELS = {
+    "activity_type": "Type", "participants_asia": "Participants from Asia",
+    "participants_europe": "Participants from Europe", "source_url": "Source", "is_demo": "Demonstration data",
+    "fewer_opportunities": "Of them with fewer opportunities", "female": "Of them female",
+    "partners": "Partners taking part", "organisations": "Organisations taking part",
+}
+EMPTY = "–"
 
 
 @dataclass
@@ -37,6 +45,15 @@ class Change:
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     long_text: bool = False
+
+    @property
+    def inline(self) -> bool:
+        """Show the words that changed within the text, rather than the old text beside the new."""
+        return self.long_text and self.old not in ("", EMPTY) and self.new != EMPTY
+
+    @property
+    def was_empty(self) -> bool:
+        return self.old in ("", EMPTY)
 
     @property
     def inline_diff(self) -> SafeString:
@@ -122,7 +139,7 @@ class Names:
 
     def __call__(self, related_model, pk) -> str:
         if pk is None:
-            return "–"
+            return EMPTY
         return self.found.get(related_model, {}).get(pk, f"(deleted, #{pk})")
 
 
@@ -161,7 +178,7 @@ def _shown_fields(model, exclude: set[str]) -> list[models.Field]:
 
 def _display(model_field: models.Field, value, names: Names) -> str:
     if value is None or value == "":
-        return "–"
+        return EMPTY
     if isinstance(model_field, models.ForeignKey):
         return names(model_field.related_model, value)
     if model_field.choices:
@@ -192,7 +209,7 @@ def diff(model, new, old, *, names: Names, exclude: set[str] = frozenset()) -> l
     for name, old_value, new_value in pairs:
         model_field = by_name[name]
         changes.append(Change(
-            field=name, label=str(model_field.verbose_name).capitalize(),
+            field=name, label=LABELS.get(name, str(model_field.verbose_name).capitalize()),
             old=_display(model_field, old_value, names) if old is not None else "",
             new=_display(model_field, new_value, names),
             long_text=isinstance(model_field, models.TextField)
@@ -205,9 +222,9 @@ def diff(model, new, old, *, names: Names, exclude: set[str] = frozenset()) -> l
             continue
         related = m2m.related_model
         changes.append(Change(
-            field=m2m.name, label=str(m2m.verbose_name).capitalize(),
-            old=", ".join(names(related, pk) for pk in old_ids) or "–",
-            new=", ".join(names(related, pk) for pk in new_ids) or "–",
+            field=m2m.name, label=LABELS.get(m2m.name, str(m2m.verbose_name).capitalize()),
+            old=", ".join(names(related, pk) for pk in old_ids) or EMPTY,
+            new=", ".join(names(related, pk) for pk in new_ids) or EMPTY,
             added=[names(related, pk) for pk in new_ids if pk not in old_ids],
             removed=[names(related, pk) for pk in old_ids if pk not in new_ids],
         ))

@@ -43,7 +43,7 @@ def test_each_version_says_readably_what_it_changed(activity):
     description, partners = edited.changes
     assert str(description.inline_diff) == (
         "Students <ins>from both regions</ins> meet online every <ins>other</ins> week.")
-    assert (partners.label, partners.added, partners.removed) == ("Partners", ["Japan"], [])
+    assert (partners.label, partners.added, partners.removed) == ("Partners taking part", ["Japan"], [])
     labels = {c.label: c.new for c in created.changes}
     assert labels["Title"] == "Virtual exchange pilot"
     assert labels["Lead partner"] == "Germany"
