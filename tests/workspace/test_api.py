@@ -210,3 +210,25 @@ def test_a_flows_history_and_its_revert(client, secretariat, partners):
                                        "added": [], "removed": []}
     assert response.status_code == 200
     assert response.json()["participants"] == 100
+
+
+# The review workflow's emails, through the API too ------------------------------------------------------------
+
+
+def test_submitting_returning_and_approving_through_the_api_email_the_people_concerned(
+        alice, secretariat, alice_draft, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    url = f"/api/v1/activities/{alice_draft.slug}"
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(alice).post(f"{url}/submit/")
+        client_for(secretariat).post(f"{url}/return/", {"note": "Add the dates."}, format="json")
+        client_for(alice).post(f"{url}/submit/")
+        client_for(secretariat).post(f"{url}/approve/")
+
+    assert [(message.to, message.subject.split(":")[0]) for message in mail.outbox] == [
+        (["sam@example.org"], "[ASEM Education Portal] To review"),
+        (["alice@example.org"], "[ASEM Education Portal] Returned with a note"),
+        (["sam@example.org"], "[ASEM Education Portal] To review"),
+        (["alice@example.org"], "[ASEM Education Portal] Published"),
+    ]
