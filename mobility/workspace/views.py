@@ -27,7 +27,7 @@ from mobility.workspace.forms import ActivityForm, ReturnForm, UploadForm, add_s
 # How often the upload page asks again, without JavaScript (a meta refresh) and with it.
 REFRESH_SECONDS = 3
 POLL_MILLISECONDS = 1000
-FLOWS_SHOWN = 50
+FLOWS_SHOWN = 20
 
 
 def _forbidden(request, message: str, status: int = 403):
