@@ -25,7 +25,8 @@
           progress.textContent = status.percent + " %";
         }
         if (message) {
-          message.textContent = status.message + (status.total ? " " + status.done + " of about " + status.total + " rows." : "");
+          message.textContent = status.message + (status.total ? " " + status.done.toLocaleString("en") + " of about " +
+            status.total.toLocaleString("en") + " rows." : "");
         }
         window.setTimeout(poll, every);
       })

@@ -164,3 +164,22 @@ def test_a_focal_point_uploads_a_year_of_mobility_data_after_fixing_the_file(tab
     page.get_by_role("link", name=re.compile(r"^Versions of 2025 TH to DE")).click()
     expect(page.get_by_text("Uploaded in flows-2025.csv")).to_be_visible()
     look_at(tab, "flow-history")
+
+
+def test_the_page_of_a_large_upload_shows_how_far_the_import_has_got(tab, alice):
+    from mobility.workspace import uploads
+
+    job = uploads.UploadJob(id="0" * 32, user_id=alice.pk, restricted=True, filename="flows-2019-2025.xlsx",
+                            size=4_200_000, state=uploads.RUNNING, done=31_000, total=84_000,
+                            message="Checking and importing the rows.")
+    uploads._save_job(job)
+    page = tab.page
+    sign_in(page, alice)
+
+    page.goto(f"/workspace/mobility/uploads/{job.id}/")
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Importing flows-2019-2025.xlsx")
+    expect(page.locator("progress")).to_have_attribute("value", "36")
+    page.wait_for_timeout(1500)  # the page has asked for the status at least once
+    expect(page.get_by_role("status")).to_contain_text("31,000 of about 84,000 rows.")
+    look_at(tab, "upload-progress")
