@@ -23,20 +23,22 @@ class StateGroup:
 
 
 def workspace_activities(user) -> list[StateGroup]:
-    """The activities a user reports, grouped by review state: two queries (memberships, activities)."""
-    queryset = Activity.objects.select_related("lead_partner").order_by("-updated_at")
-    secretariat = services._is_secretariat(user)
-    if not secretariat:
-        queryset = queryset.filter(lead_partner__in=services.partner_ids(user))
-    groups = {state: [] for state in STATES}
-    published_seen = 0
+    """The activities a user reports, grouped by review state.
+
+    A focal point's: all of their partners' (memberships, activities: two queries). The secretariat's: every
+    unpublished one, and the latest published ones only (two queries, however many are published).
+    """
+    queryset = Activity.objects.select_related("lead_partner").order_by("-updated_at", "-pk")
     more = False
-    for activity in queryset.iterator() if secretariat else queryset:
-        if activity.state == Activity.State.PUBLISHED and secretariat:
-            published_seen += 1
-            if published_seen > SECRETARIAT_PUBLISHED_SHOWN:
-                more = True
-                continue
+    if services._is_secretariat(user):
+        activities = list(queryset.exclude(state=Activity.State.PUBLISHED))
+        published = list(queryset.filter(state=Activity.State.PUBLISHED)[:SECRETARIAT_PUBLISHED_SHOWN + 1])
+        more = len(published) > SECRETARIAT_PUBLISHED_SHOWN
+        activities += published[:SECRETARIAT_PUBLISHED_SHOWN]
+    else:
+        activities = list(queryset.filter(lead_partner__in=services.partner_ids(user)))
+    groups = {state: [] for state in STATES}
+    for activity in activities:
         groups[activity.state].append(activity)
     return [StateGroup(state, Activity.State(state).label, groups[state],
                        more=more and state == Activity.State.PUBLISHED) for state in STATES]
@@ -59,6 +61,7 @@ def flow_versions(flow: MobilityFlow) -> list[history.Version]:
 
 
 def visible_flows(user) -> QuerySet[MobilityFlow]:
+    """The flows a user reports: their partners' (from or to), or all for the secretariat."""
     queryset = MobilityFlow.objects.select_related("origin", "destination")
     if services._is_secretariat(user):
         return queryset

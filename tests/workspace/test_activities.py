@@ -166,3 +166,26 @@ def test_the_workspace_home_costs_the_same_with_more_activities(client, alice, d
 
     with django_assert_num_queries(5):
         client.get("/workspace/")
+
+
+def test_sams_workspace_lists_every_unpublished_activity_and_only_the_latest_published(
+        client, secretariat, django_assert_num_queries):
+    from mobility.workspace import selectors
+
+    selectors.SECRETARIAT_PUBLISHED_SHOWN, shown = 3, selectors.SECRETARIAT_PUBLISHED_SHOWN
+    try:
+        for n in range(5):
+            factories.ActivityFactory(title=f"Published {n}", state="published")
+        factories.ActivityFactory(title="A draft of anyone's", state="draft")
+        client.force_login(secretariat)
+
+        # Expect 6 queries: the session, the user, the Secretariat group check, the submissions' count, the
+        # unpublished activities, the latest published ones
+        with django_assert_num_queries(6):
+            page = client.get("/workspace/").content.decode()
+    finally:
+        selectors.SECRETARIAT_PUBLISHED_SHOWN = shown
+
+    assert "A draft of anyone&#x27;s" in page
+    assert [f"Published {n}" in page for n in range(5)] == [False, False, True, True, True]
+    assert "All published activities" in page
