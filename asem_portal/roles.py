@@ -18,9 +18,12 @@ def sync_secretariat_group(apps, verbosity: int = 0) -> None:
     Permission = apps.get_model("auth", "Permission")
     for app_config in apps.get_app_configs():
         if app_config.label in SECRETARIAT_APPS:
-            app_config.models_module = True
+            # A migration's registry has no models_module, which create_permissions needs;
+            # the live registry has one, and it must stay as it was.
+            models_module = getattr(app_config, "models_module", None)
+            app_config.models_module = models_module or True
             create_permissions(app_config, apps=apps, verbosity=verbosity)
-            app_config.models_module = None
+            app_config.models_module = models_module
     group, _ = Group.objects.get_or_create(name=SECRETARIAT_GROUP)
     perms = Permission.objects.filter(content_type__app_label__in=SECRETARIAT_APPS)
     # Focal points are plain users; the secretariat may view them to link them to partners.

@@ -125,5 +125,6 @@ def test_the_secretariat_sees_the_history_of_indicators_observations_and_flows(c
 @pytest.mark.django_db(transaction=True)
 def test_the_secretariat_group_survives_a_flush_between_transactional_tests():
     call_command("flush", interactive=False, verbosity=0)
+    call_command("flush", interactive=False, verbosity=0)
     assert Group.objects.filter(name="Secretariat").exists()
     assert Group.objects.get(name="Secretariat").permissions.filter(codename="change_activity").exists()
