@@ -5,6 +5,10 @@ from asem_portal.roles import SECRETARIAT_GROUP
 from tests import factories
 from tests.services import CeleryWorker, need, need_postgres, need_redis
 
+# One Chromium for the whole run, shared by every folder's browser tests: a second
+# session-scoped Playwright in the same thread would refuse to start.
+pytest_plugins = ["tests.browser.fixtures"]
+
 
 @pytest.fixture
 def secretariat(db):

@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import look_at
+from tests.browser.fixtures import look_at
 
 pytestmark = pytest.mark.browser
 

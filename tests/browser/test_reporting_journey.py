@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from mobility.models import Activity, MobilityFlow, Partner
 from tests import factories
-from tests.browser.conftest import PASSWORD, look_at
+from tests.browser.fixtures import PASSWORD, look_at
 
 pytestmark = pytest.mark.browser
 

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import browser, look_at, phone_tab, portal_data, tab  # noqa: F401
+from tests.browser.fixtures import look_at
 from tests.reports.test_downloads import FakeQueue
 
 pytestmark = pytest.mark.browser
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 REPORT = "/reports/stocktaking/?from=2024&to=2025"
 
 
-def test_the_report_reads_well_on_a_desktop_and_prints_a_section_a_page(tab, portal_data):  # noqa: F811
+def test_the_report_reads_well_on_a_desktop_and_prints_a_section_a_page(tab, portal_data):
     tab.page.goto(REPORT)
 
     look_at(tab, "report-stocktaking-2024-2025")
@@ -28,13 +28,13 @@ def test_the_report_reads_well_on_a_desktop_and_prints_a_section_a_page(tab, por
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) >= 7
 
 
-def test_the_report_reads_well_on_a_phone(phone_tab, portal_data):  # noqa: F811
+def test_the_report_reads_well_on_a_phone(phone_tab, portal_data):
     phone_tab.page.goto(REPORT)
 
     look_at(phone_tab, "report-stocktaking-2024-2025-phone")
 
 
-def test_the_export_page_follows_the_build_and_offers_the_download_without_a_reload(tab, portal_data,  # noqa: F811
+def test_the_export_page_follows_the_build_and_offers_the_download_without_a_reload(tab, portal_data,
                                                                                     monkeypatch):
     broker = FakeQueue()
     monkeypatch.setattr("asem_portal.tasks.enqueue", broker)

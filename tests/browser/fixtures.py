@@ -90,26 +90,6 @@ def portal_data(transactional_db):
     cache.clear()
 
 
-@pytest.fixture
-def secretariat(transactional_db):
-    """Sam works in the secretariat, as in tests/conftest.py.
-
-    A transactional test's flush empties the Secretariat group's table, and
-    Django sends post_migrate after a flush only to apps with models, which
-    asem_portal (where the group is synced) has none of: make it again.
-    """
-    from django.apps import apps
-    from django.contrib.auth.models import Group
-
-    from asem_portal.roles import SECRETARIAT_GROUP, sync_secretariat_group
-    from tests import factories
-
-    sync_secretariat_group(apps)
-    user = factories.UserFactory(username="sam", is_staff=True)
-    user.groups.add(Group.objects.get(name=SECRETARIAT_GROUP))
-    return user
-
-
 def sign_in(page, user, password: str = PASSWORD) -> None:
     """Sign in through the admin's login form, as a person would."""
     page.goto("/admin/login/")
