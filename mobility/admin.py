@@ -68,7 +68,8 @@ class ActivityAdmin(SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["lead_partner", "partners", "organisations"]
     filter_horizontal = ["objectives", "priorities", "instruments"]
-    readonly_fields = ["created_by", "created_at", "updated_at", "submitted_at", "published_at"]
+    # The review state moves only through the workflow (submit, approve, return), which also sends its emails.
+    readonly_fields = ["state", "created_by", "created_at", "updated_at", "submitted_at", "published_at"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "description", "activity_type", "status", "is_demo"]}),
         (_("Review"), {"fields": ["state", "review_note", "submitted_at", "published_at"]}),

@@ -187,24 +187,25 @@ def activity_history(request, slug):
     })
 
 
-def _history_id(request) -> int | None:
+def _revert(request, revert) -> None:
+    """Revert to the version the form names, and tell the user how it went."""
     value = request.POST.get("version", "")
-    return int(value) if value.isdigit() else None
+    try:
+        if not value.isdigit():
+            raise ValidationError(_("Choose a version to revert to."))
+        revert(int(value))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Reverted: the earlier version is now the current one, kept as a new version."))
 
 
 @secretariat_required
 @require_POST
 def activity_revert(request, slug):
     activity = _activity(request, slug)
-    history_id = _history_id(request)
-    try:
-        if history_id is None:
-            raise ValidationError(_("Choose a version to revert to."))
-        workspace.revert_activity(activity=activity, history_id=history_id, user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Reverted: the earlier version is now the current one, kept as a new version."))
+    _revert(request, lambda history_id: workspace.revert_activity(
+        activity=activity, history_id=history_id, user=request.user))
     return redirect("workspace:activity-history", activity.slug)
 
 
@@ -347,15 +348,7 @@ def flow_history(request, pk):
 @require_POST
 def flow_revert(request, pk):
     flow = _flow(request, pk)
-    history_id = _history_id(request)
-    try:
-        if history_id is None:
-            raise ValidationError(_("Choose a version to revert to."))
-        workspace.revert_flow(flow=flow, history_id=history_id, user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Reverted: the earlier version is now the current one, kept as a new version."))
+    _revert(request, lambda history_id: workspace.revert_flow(flow=flow, history_id=history_id, user=request.user))
     return redirect("workspace:flow-history", flow.pk)
 
 
