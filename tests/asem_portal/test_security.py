@@ -12,7 +12,9 @@ from django.test import Client
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_ENV = {
-    **{k: v for k, v in os.environ.items() if not k.startswith(("SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "SECURE_"))},
+    # Nothing of the test run's own environment: the browser tests' async-safety switch included.
+    **{k: v for k, v in os.environ.items()
+       if not k.startswith(("SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "SECURE_", "DJANGO_ALLOW_ASYNC_UNSAFE"))},
     "DJANGO_SETTINGS_MODULE": "asem_portal.settings",
     "DEBUG": "false",
     "SECRET_KEY": secrets.token_urlsafe(60),

@@ -8,10 +8,6 @@ no serious or critical axe-core violation, and a screenshot for reviewers.
 """
 
 import os
-
-# Playwright's sync API runs an event loop in this thread; Django's ORM would refuse to run beside it.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 from dataclasses import dataclass, field
 
 import pytest
@@ -41,10 +37,16 @@ def browser():
     need_browser()
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
+    # Playwright's sync API runs an event loop in this thread; Django's ORM would refuse to run beside it.
+    # Only while the browser runs: a deployment check started by another test must not inherit it.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            yield browser
+            browser.close()
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def _open(browser, live_server, viewport) -> tuple:
