@@ -83,6 +83,7 @@ def home(request):
         "groups": selectors.workspace_activities(user) if linked else [],
         "review_count": Activity.objects.filter(state=Activity.State.SUBMITTED).count() if secretariat else 0,
     }
+    context["shows_demo_data"] = any(a.is_demo for group in context["groups"] for a in group.activities)
     return render(request, "workspace/home.html", context)
 
 
@@ -95,7 +96,7 @@ def home(request):
 def activity(request, slug):
     activity = _activity(request, slug)
     return render(request, "workspace/activity.html", {
-        "activity": activity,
+        "activity": activity, "shows_demo_data": activity.is_demo,
         "can_edit": services.can_edit_activity(request.user, activity),
         "can_submit": activity.state in services.EDITABLE_STATES,
         "secretariat": services._is_secretariat(request.user),
@@ -283,6 +284,7 @@ def flows(request):
         "form": form, "result": result, "problems": problems, "flows": recent,
         "partners": request.user.partner_memberships.select_related("partner").order_by("partner__name"),
         "columns": imports.FLOW_COLUMNS, "max_bytes": imports.max_upload_bytes(),
+        "shows_demo_data": any(flow.is_demo for flow in recent),
     }, status=status)
 
 
