@@ -5,18 +5,21 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from instruments.models import Instrument
-from mobility.models import Activity, DeliveryMode, Direction, MobilityFlow, MobilityLevel, Partner, Region
+from mobility.models import (
+    DIRECTION_REGIONS,
+    Activity,
+    DeliveryMode,
+    Direction,
+    MobilityFlow,
+    MobilityLevel,
+    Partner,
+    Region,
+)
 from objectives.models import FIRST_YEAR, LAST_YEAR, Objective, Priority
 
 # What an empty choice means in a filter form: no restriction.
 ANY = _("Any")
 
-DIRECTION_REGIONS = {
-    Direction.ASIA_TO_EUROPE: (Region.ASIA, Region.EUROPE),
-    Direction.EUROPE_TO_ASIA: (Region.EUROPE, Region.ASIA),
-    Direction.WITHIN_ASIA: (Region.ASIA, Region.ASIA),
-    Direction.WITHIN_EUROPE: (Region.EUROPE, Region.EUROPE),
-}
 
 
 class YearFilter(django_filters.NumberFilter):

@@ -28,12 +28,16 @@ class Direction(models.TextChoices):
 
     @classmethod
     def between(cls, origin_region: str, destination_region: str) -> "Direction":
-        return {
-            (Region.ASIA, Region.EUROPE): cls.ASIA_TO_EUROPE,
-            (Region.EUROPE, Region.ASIA): cls.EUROPE_TO_ASIA,
-            (Region.ASIA, Region.ASIA): cls.WITHIN_ASIA,
-            (Region.EUROPE, Region.EUROPE): cls.WITHIN_EUROPE,
-        }[(origin_region, destination_region)]
+        return next(d for d, regions in DIRECTION_REGIONS.items() if regions == (origin_region, destination_region))
+
+
+# The regions each direction runs between: the one place the model, the filters and the selectors read it.
+DIRECTION_REGIONS = {
+    Direction.ASIA_TO_EUROPE: (Region.ASIA, Region.EUROPE),
+    Direction.EUROPE_TO_ASIA: (Region.EUROPE, Region.ASIA),
+    Direction.WITHIN_ASIA: (Region.ASIA, Region.ASIA),
+    Direction.WITHIN_EUROPE: (Region.EUROPE, Region.EUROPE),
+}
 
 
 class DeliveryMode(models.TextChoices):

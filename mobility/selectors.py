@@ -5,8 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Case, CharField, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
-from mobility.filters import DIRECTION_REGIONS
-from mobility.models import Activity, MobilityFlow, Partner
+from mobility.models import DIRECTION_REGIONS, Activity, MobilityFlow, Partner
 
 SUMMARY_GROUPS = ["year", "direction", "mode", "level", "origin", "destination"]
 
