@@ -148,6 +148,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "refresh-computed-indicators": {
         "task": "objectives.tasks.refresh_computed_indicators", "schedule": crontab(hour=2, minute=30),
     },
+    # Likewise for the kept mobility totals (mobility/totals.py), before the refresh reads the flows.
+    "rebuild-flow-totals": {
+        "task": "mobility.tasks.rebuild_flow_totals", "schedule": crontab(hour=2, minute=15),
+    },
 }
 
 SIMPLE_HISTORY_REVERT_DISABLED = False
