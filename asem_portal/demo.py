@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from instruments.models import Instrument
 from mobility.models import Activity, DeliveryMode, MobilityFlow, MobilityLevel, Organisation, Partner, Region
+from mobility.totals import flows_changed
 from objectives.models import Direction, Indicator, Objective, Observation, Priority
 
 SEED = 2030
@@ -236,6 +237,7 @@ def _flows(rng: random.Random, partners: list[Partner]) -> list[MobilityFlow]:
     for flow in flows[:50]:
         flow.full_clean()
     MobilityFlow.objects.bulk_create(flows, batch_size=1000)
+    flows_changed()  # bulk_create sends no signal
     return flows
 
 

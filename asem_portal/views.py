@@ -20,7 +20,7 @@ LATEST_ACTIVITIES = 5
 def home(request):
     strategy = current_strategy()
     overview = progress_overview()
-    by_year = flows_by_year_and_direction(flows())
+    by_year = flows_by_year_and_direction(flows(), filters={})
     latest_flows = by_year[-1] if by_year else None
     activities = latest_activities(LATEST_ACTIVITIES)
     counts = status_counts(overview)

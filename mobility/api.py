@@ -488,7 +488,8 @@ class FlowSummaryViewSet(ApiViewMixin, viewsets.GenericViewSet):
     )
     def list(self, request, *args, **kwargs):
         group_by = self.group_by()
-        rows = flow_summary(self.filter_queryset(self.get_queryset()), group_by)
+        queryset = self.filter_queryset(self.get_queryset())
+        rows = flow_summary(queryset, group_by, filters=self.filterset.form.cleaned_data)
         page = self.paginate_queryset(rows)
         if page is not None:
             return self.get_paginated_response(page)

@@ -6,7 +6,8 @@ class MobilityConfig(AppConfig):
     name = 'mobility'
 
     def ready(self):
-        from mobility import metrics
+        from mobility import metrics, totals
 
         metrics.register_metrics()
         metrics.connect_receivers()
+        totals.connect_receivers()

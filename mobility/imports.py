@@ -660,9 +660,11 @@ def import_flows(
 
 
 def _data_changed() -> None:
-    """Tell the progress engine its inputs changed: once per import, as no post_save fires for these writes."""
+    """Tell the progress engine and the flow totals their inputs changed: once per import, as no post_save fires."""
+    from mobility.totals import flows_changed
     from objectives.services import data_changed
 
+    flows_changed()
     data_changed()
 
 

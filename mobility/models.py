@@ -243,7 +243,10 @@ class MobilityFlow(models.Model):
 
     year = models.PositiveSmallIntegerField(validators=year_validators)
     origin = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="outgoing_flows")
-    destination = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="incoming_flows")
+    # flow_destination_year below leads with the destination, so a second index on it alone would only cost writes.
+    destination = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="incoming_flows", db_index=False
+    )
     mode = models.CharField(max_length=10, choices=DeliveryMode.choices, default=DeliveryMode.PHYSICAL)
     level = models.CharField(max_length=20, choices=MobilityLevel.choices)
     participants = models.PositiveIntegerField()
@@ -253,9 +256,10 @@ class MobilityFlow(models.Model):
     )
     programme = models.CharField(max_length=200, blank=True, default="")
     source = models.CharField(max_length=300, blank=True)
-    is_demo = models.BooleanField(default=False, db_index=True, help_text=_("Synthetic demonstration data."))
+    # Indexed below only where set: the few demo rows and the rows users reported are all that is looked up.
+    is_demo = models.BooleanField(default=False, help_text=_("Synthetic demonstration data."))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
     )
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
@@ -294,6 +298,8 @@ class MobilityFlow(models.Model):
             models.Index(fields=["year", "mode"], name="flow_year_mode"),
             models.Index(fields=["destination", "year"], name="flow_destination_year"),
             models.Index(fields=["level", "year"], name="flow_level_year"),
+            models.Index(fields=["is_demo"], condition=Q(is_demo=True), name="flow_demo"),
+            models.Index(fields=["created_by"], condition=Q(created_by__isnull=False), name="flow_created_by"),
         ]
 
     def __str__(self):
@@ -316,3 +322,42 @@ class MobilityFlow(models.Model):
     @property
     def direction(self) -> Direction:
         return Direction.between(self.origin.region, self.destination.region)
+
+
+class FlowTotal(models.Model):
+    """The flows summed per year, direction, mode and level: what most summaries read instead of every flow.
+
+    Written whole by mobility/totals.py, and read only while FlowTotalState says
+    it is current; nobody edits it.
+    """
+
+    year = models.PositiveSmallIntegerField()
+    # Null only for a flow whose partners' regions name no direction, as the flows' own summary has it.
+    direction = models.CharField(max_length=20, choices=Direction.choices, null=True)
+    mode = models.CharField(max_length=10, choices=DeliveryMode.choices)
+    level = models.CharField(max_length=20, choices=MobilityLevel.choices)
+    participants = models.PositiveBigIntegerField(null=True)
+    female = models.PositiveBigIntegerField(null=True)
+    fewer_opportunities = models.PositiveBigIntegerField(null=True)
+    flows = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["year", "direction", "mode", "level"]
+
+    def __str__(self):
+        return f"{self.year} {self.direction} {self.mode} {self.level}: {self.participants}"
+
+
+class FlowTotalState(models.Model):
+    """Whether FlowTotal is current: one row, whose version every change of flows or partners bumps.
+
+    A rebuild records the version it started from as built_version; the totals
+    answer only while the two are equal.
+    """
+
+    version = models.PositiveBigIntegerField(default=0)
+    built_version = models.PositiveBigIntegerField(null=True)
+    built_at = models.DateTimeField(null=True)
+
+    def __str__(self):
+        return f"flow totals: version {self.version}, built from {self.built_version}"

@@ -1,13 +1,36 @@
 """Reads of partners, activities and mobility, shared by pages, the API and exports."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from django.db.models import Case, CharField, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    CharField,
+    Count,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce
 
-from mobility.models import DIRECTION_REGIONS, Activity, MobilityFlow, Partner
+from mobility.models import DIRECTION_REGIONS, Activity, FlowTotal, FlowTotalState, MobilityFlow, Partner
 
 SUMMARY_GROUPS = ["year", "direction", "mode", "level", "origin", "destination"]
+# What the kept totals (mobility/totals.py) are summed by, and the flow filters they can answer, as their lookups.
+TOTAL_GROUPS = ("year", "direction", "mode", "level")
+TOTAL_FILTERS = {
+    "year": "year", "year_from": "year__gte", "year_to": "year__lte",
+    "direction": "direction", "mode": "mode", "level": "level",
+}
+# Filters that change no sum.
+SUMMARY_NEUTRAL_FILTERS = {"ordering"}
 
 
 def public_activities() -> QuerySet[Activity]:
@@ -40,15 +63,24 @@ def direction_expression() -> Case:
     )
 
 
-def flow_summary(queryset: QuerySet[MobilityFlow], group_by: list[str]) -> list[dict]:
+def flow_summary(
+    queryset: QuerySet[MobilityFlow], group_by: list[str], *, filters: Mapping | None = None
+) -> list[dict]:
     """Totals of participants (and of them female and with fewer opportunities) per group.
 
     group_by takes names from SUMMARY_GROUPS; origin and destination group by
-    partner code. With no group, one row of grand totals.
+    partner code. With no group, one row of grand totals. filters are the
+    values of the MobilityFlowFilter that selected the queryset (its cleaned
+    data, {} for all flows): given them, the kept totals answer when they can,
+    in two small queries instead of one over every flow, with the same rows.
     """
     unknown = [name for name in group_by if name not in SUMMARY_GROUPS]
     if unknown:
         raise ValueError(f"cannot group by {', '.join(unknown)}; choose from {', '.join(SUMMARY_GROUPS)}")
+    if filters is not None:
+        rows = _summary_from_totals(filters, group_by)
+        if rows is not None:
+            return rows
     annotations = {}
     if "direction" in group_by:
         annotations["direction"] = direction_expression()
@@ -67,6 +99,32 @@ def flow_summary(queryset: QuerySet[MobilityFlow], group_by: list[str]) -> list[
     rows = queryset.order_by().annotate(**annotations).values(*columns).annotate(**totals).order_by(*columns)
     renamed = {"origin_code": "origin", "destination_code": "destination"}
     return [{renamed.get(key, key): value for key, value in row.items()} for row in rows]
+
+
+def _summary_from_totals(filters: Mapping, group_by: list[str]) -> list[dict] | None:
+    """flow_summary's rows from FlowTotal, or None when it cannot give them: a filter or group it does not keep,
+    or totals older than the last change of flows or partners."""
+    lookups = {}
+    for name, value in filters.items():
+        if value in (None, "") or name in SUMMARY_NEUTRAL_FILTERS:
+            continue
+        if name not in TOTAL_FILTERS:
+            return None
+        lookups[TOTAL_FILTERS[name]] = value
+    if not set(group_by) <= set(TOTAL_GROUPS):
+        return None
+    if not FlowTotalState.objects.filter(built_version=F("version")).exists():
+        return None
+    # Summing the kept sums again: cast back to whole numbers, which PostgreSQL would otherwise widen to decimals.
+    totals = {
+        name: Cast(Sum(name), output_field=BigIntegerField())
+        for name in ("participants", "female", "fewer_opportunities")
+    }
+    totals["flows"] = Coalesce(Cast(Sum("flows"), output_field=BigIntegerField()), 0)
+    kept = FlowTotal.objects.filter(**lookups).order_by()
+    if not group_by:
+        return [kept.aggregate(**totals)]
+    return list(kept.values(*group_by).annotate(**totals).order_by(*group_by))
 
 
 def activities_newest_first(queryset: QuerySet[Activity]) -> QuerySet[Activity]:
@@ -146,20 +204,57 @@ class YearDirections:
         return min(self.asia_to_europe, self.europe_to_asia) / larger
 
 
-def flows_by_year_and_direction(queryset: QuerySet[MobilityFlow]) -> list[YearDirections]:
+def flows_by_year_and_direction(
+    queryset: QuerySet[MobilityFlow], *, filters: Mapping | None = None
+) -> list[YearDirections]:
+    return years_and_directions(flow_summary(queryset, ["year", "direction"], filters=filters))
+
+
+def years_and_directions(rows: list[dict]) -> list[YearDirections]:
+    """flow_summary rows by year and direction, as one YearDirections a year."""
     years: dict[int, YearDirections] = {}
-    for row in flow_summary(queryset, ["year", "direction"]):
+    for row in rows:
         entry = years.setdefault(row["year"], YearDirections(row["year"]))
-        setattr(entry, row["direction"], row["participants"] or 0)
+        if row["direction"]:
+            setattr(entry, row["direction"], row["participants"] or 0)
     return [years[year] for year in sorted(years)]
 
 
-def flows_by_year_and(queryset: QuerySet[MobilityFlow], group: str) -> dict[int, dict[str, int]]:
-    """{year: {mode or level: participants}}."""
+def table_by_year_and(rows: list[dict], group: str) -> dict[int, dict[str, int]]:
+    """flow_summary rows by year and a mode or level, as {year: {mode or level: participants}}."""
     table: dict[int, dict[str, int]] = {}
-    for row in flow_summary(queryset, ["year", group]):
+    for row in rows:
         table.setdefault(row["year"], {})[row[group]] = row["participants"] or 0
     return dict(sorted(table.items()))
+
+
+SUMMED = ("participants", "female", "fewer_opportunities", "flows")
+
+
+def regroup(rows: list[dict], group_by: list[str]) -> list[dict]:
+    """Rows of a flow_summary added up again by fewer of its groups, as flow_summary would give them.
+
+    One summary by every group a page shows, regrouped in Python, reads the
+    flows (or the kept totals) once instead of once a table. Empty groups are
+    ordered last.
+    """
+    groups: dict[tuple, dict] = {}
+    for row in rows:
+        key = tuple(row[name] for name in group_by)
+        total = groups.get(key)
+        if total is None:
+            total = groups[key] = {**dict(zip(group_by, key, strict=True)), **_no_flows()}
+        for name in SUMMED:
+            if row[name] is not None:
+                total[name] = (total[name] or 0) + row[name]
+    if not group_by:
+        return [groups.get((), _no_flows())]
+    return [groups[key] for key in sorted(groups, key=lambda key: tuple((value is None, value) for value in key))]
+
+
+def _no_flows() -> dict:
+    """flow_summary's totals over no flow at all."""
+    return {"participants": None, "female": None, "fewer_opportunities": None, "flows": 0}
 
 
 def largest_corridors(queryset: QuerySet[MobilityFlow], limit: int = 10) -> list[dict]:

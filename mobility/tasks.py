@@ -1,4 +1,7 @@
-"""Background work of the partner workspace. Tasks take primary keys (or a job's id), never model instances."""
+"""Background work of mobility: the workspace's and the flow totals'.
+
+Tasks take primary keys (or a job's id), never model instances.
+"""
 
 from celery import shared_task
 
@@ -20,3 +23,15 @@ def import_flow_upload(job_id: str) -> dict:
     from mobility.workspace import uploads
 
     return uploads.run_job(job_id)
+
+
+@shared_task
+def rebuild_flow_totals() -> int:
+    """Sum the flows into FlowTotal again (mobility/totals.py); safe to run any number of times."""
+    from django.core.cache import cache
+
+    from mobility import totals
+
+    # Changes committed from now on need a rebuild after this one: let them queue it.
+    cache.delete(totals.REBUILD_QUEUED_KEY)
+    return totals.rebuild()

@@ -14,14 +14,15 @@ from mobility.models import Activity, Partner, Region
 from mobility.selectors import (
     flow_summary,
     flows,
-    flows_by_year_and,
-    flows_by_year_and_direction,
     has_demo,
     largest_corridors,
     partner_activities,
     partner_list_with_counts,
     partner_mobility,
     public_activities,
+    regroup,
+    table_by_year_and,
+    years_and_directions,
 )
 from objectives.models import Priority
 
@@ -122,11 +123,14 @@ def mobility(request):
             return bad_filter_csv(errors)
         return csv_response("asem-mobility-flows.csv", flow_records(filterset.qs), FLOW_COLUMNS)
     selected = filterset.qs
-    by_year = flows_by_year_and_direction(selected)
-    by_mode = charts.table_by_year(flows_by_year_and(selected, "mode"), "mode")
-    by_level = charts.table_by_year(flows_by_year_and(selected, "level"), "level")
+    # What was asked, so the kept totals can answer the sums; none when a filter was refused.
+    asked = None if errors else filterset.form.cleaned_data
+    summary = flow_summary(selected, ["year", "direction", "mode", "level"], filters=asked)
+    by_year = years_and_directions(regroup(summary, ["year", "direction"]))
+    by_mode = charts.table_by_year(table_by_year_and(regroup(summary, ["year", "mode"]), "mode"), "mode")
+    by_level = charts.table_by_year(table_by_year_and(regroup(summary, ["year", "level"]), "level"), "level")
     corridors = largest_corridors(selected)
-    totals = flow_summary(selected, [])[0]
+    totals = regroup(summary, [])[0]
     context = {
         "filter": filterset,
         "filter_errors": errors,

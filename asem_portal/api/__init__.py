@@ -393,6 +393,7 @@ class FilterBackend(DjangoFilterBackend):
             raise QueryParameterError(
                 {name: [str(message) for message in messages] for name, messages in filterset.errors.items()}
             )
+        view.filterset = filterset  # what was asked, for a view that can answer it another way
         return _with_a_last_tiebreaker(filterset.qs)
 
 

@@ -1,0 +1,94 @@
+"""Mobility totals kept ready: the flows summed per year, direction, mode and level.
+
+Adding up a million flows takes the database most of a second, and nearly
+every summary (the API's, the home page's, the mobility page's without a
+partner or programme filter) groups and filters by nothing more than year,
+direction, mode and level, whose totals fit in a few hundred rows. FlowTotal
+keeps them, and ``mobility.selectors.flow_summary`` reads it while it is
+current. How it stays honest:
+
+- every write of flows or partners calls ``flows_changed()`` inside its
+  transaction (the receivers below for saves and deletes; imports and the
+  demo loader, which write in bulk, call it once themselves). It bumps
+  ``FlowTotalState.version`` there, so the bump commits with the write or not
+  at all, and queues one rebuild for when the transaction commits;
+- ``rebuild()`` takes the state row's lock (so two rebuilds take turns), reads
+  the version, adds up the flows, replaces every total and records that
+  version as ``built_version``. A write that commits meanwhile bumps the
+  version past it, and queues the next rebuild;
+- readers use the totals only while ``built_version`` equals ``version``;
+  otherwise they add up the flows themselves. A stale total is never served.
+
+Rebuilds run in the Celery worker (in-process where there is no broker), after
+every committed change and nightly, and with ``manage.py rebuild_flow_totals``.
+"""
+
+import logging
+
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from mobility.models import FlowTotal, FlowTotalState, MobilityFlow, Partner
+from mobility.selectors import TOTAL_GROUPS, flow_summary
+
+logger = logging.getLogger(__name__)
+
+STATE_ID = 1
+REBUILD_QUEUED_KEY = "mobility:flow-totals:queued"
+# If a queued rebuild is lost (a broker restart), changes queue a new one after this long.
+REBUILD_QUEUED_TIMEOUT = 300
+
+
+def flows_changed() -> None:
+    """Flows or partners changed in this transaction: mark the totals stale with it and rebuild them after it.
+
+    The mark is made every time (a rebuild earlier in the same transaction
+    must not hide a later write); the rebuild is queued once per transaction.
+    """
+    # No state row yet means no totals have been built: they are stale already.
+    FlowTotalState.objects.filter(pk=STATE_ID).update(version=F("version") + 1)
+    if connection.in_atomic_block and _queue_rebuild in {callback for _, callback, _ in connection.run_on_commit}:
+        return
+    transaction.on_commit(_queue_rebuild, robust=True)
+
+
+def flows_changed_receiver(**kwargs) -> None:
+    """A post_save or post_delete receiver: a cue to flows_changed(), nothing more."""
+    flows_changed()
+
+
+def _queue_rebuild() -> None:
+    from asem_portal.tasks import enqueue
+    from mobility.tasks import rebuild_flow_totals
+
+    if not cache.add(REBUILD_QUEUED_KEY, True, timeout=REBUILD_QUEUED_TIMEOUT):
+        return
+    # With the broker away the totals stay stale, and so unused, until the nightly rebuild.
+    if not enqueue(rebuild_flow_totals):
+        cache.delete(REBUILD_QUEUED_KEY)
+
+
+def rebuild() -> int:
+    """Replace every total with the flows' sums now, and mark them current. How many totals there are."""
+    with transaction.atomic():
+        state, _ = FlowTotalState.objects.select_for_update().get_or_create(pk=STATE_ID)
+        version = state.version
+        totals = [
+            FlowTotal(**row) for row in flow_summary(MobilityFlow.objects.all(), list(TOTAL_GROUPS))
+        ]
+        FlowTotal.objects.all().delete()
+        FlowTotal.objects.bulk_create(totals, batch_size=1000)
+        state.built_version, state.built_at = version, timezone.now()
+        state.save(update_fields=["built_version", "built_at"])
+    logger.info("Rebuilt %s mobility flow totals from version %s.", len(totals), version)
+    return len(totals)
+
+
+def connect_receivers() -> None:
+    from django.db.models.signals import post_delete, post_save
+
+    for model in (MobilityFlow, Partner):  # a partner's region decides its flows' direction
+        post_save.connect(flows_changed_receiver, sender=model, dispatch_uid=f"flow-totals-{model.__name__}-save")
+        post_delete.connect(flows_changed_receiver, sender=model, dispatch_uid=f"flow-totals-{model.__name__}-delete")
