@@ -57,15 +57,15 @@ class ActivityFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Search"), max_length=200)
     objective = django_filters.ModelChoiceFilter(
         field_name="objectives", queryset=Objective.objects.all(), to_field_name="number", label=_("Objective"),
-        empty_label=ANY,
+        empty_label=ANY, method="filter_related",
     )
     priority = django_filters.ModelChoiceFilter(
         field_name="priorities", queryset=Priority.objects.all(), to_field_name="code", label=_("Priority"),
-        empty_label=ANY,
+        empty_label=ANY, method="filter_related",
     )
     instrument = django_filters.ModelChoiceFilter(
         field_name="instruments", queryset=Instrument.objects.all(), to_field_name="slug", label=_("Instrument"),
-        empty_label=ANY,
+        empty_label=ANY, method="filter_related",
     )
     partner = django_filters.ModelChoiceFilter(
         queryset=Partner.objects.all(), to_field_name="code", method="filter_partner",
@@ -103,6 +103,13 @@ class ActivityFilter(django_filters.FilterSet):
             )
         return queryset
 
+    def filter_related(self, queryset, name, value):
+        """Activities linked to the objective, priority or instrument, through a subquery: a join would repeat
+        rows, and removing the repeats (DISTINCT) makes the database compare whole activities."""
+        through = getattr(Activity, name).through  # its keys are named after the models: activity, objective...
+        linked = through.objects.filter(**{value._meta.model_name: value}).values("activity_id")
+        return queryset.filter(pk__in=linked)
+
     def filter_partner(self, queryset, name, value):
         joined = Activity.partners.through.objects.filter(partner=value).values("activity_id")
         return queryset.filter(Q(lead_partner=value) | Q(pk__in=joined))
@@ -113,11 +120,6 @@ class ActivityFilter(django_filters.FilterSet):
             Q(end_year__gte=value) | Q(end_year__isnull=True, status=Activity.Status.ONGOING)
             | Q(end_year__isnull=True, start_year=value)
         )
-
-    @property
-    def qs(self):
-        # Filtering on a many-to-many relation can repeat a row; each activity is listed once.
-        return super().qs.distinct()
 
 
 class MobilityFlowFilter(django_filters.FilterSet):
