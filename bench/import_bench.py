@@ -18,8 +18,9 @@ file each time:
 - import (same file again): the second upload of the same file, which
   changes nothing.
 
-The refresh of computed indicators that an import queues runs in the Celery
-worker, not in the upload's request: it is timed apart. Results go to
+The refresh of computed indicators and the rebuild of the flow totals that an
+import queues run in the Celery worker, not in the upload's request: they are
+timed apart. Results go to
 bench/results/import.json and import.md.
 """
 
@@ -199,9 +200,11 @@ def main(argv=None) -> int:
 
     prepare(args.scale, fresh=not args.keep_database)
     setup_django(args.scale)
+    import mobility.totals
     import objectives.services
 
     objectives.services.schedule_refresh = lambda: True  # see setup_django
+    mobility.totals._queue_rebuild = lambda: None  # the totals' rebuild is the worker's too, timed below
     computed_indicators()
     path = csv_file(args.scale)
     rows = sum(1 for _ in path.open(encoding="utf-8")) - 1
@@ -226,6 +229,8 @@ def main(argv=None) -> int:
     print(f"  import, same file again: {again:.2f} s ({again_result['unchanged']:,} unchanged)", flush=True)
     refresh = refresh_time()
     print(f"  refresh of computed indicators afterwards (in the worker): {refresh:.2f} s", flush=True)
+    rebuild = timed(mobility.totals.rebuild)[0]
+    print(f"  rebuild of the flow totals afterwards (in the worker): {rebuild:.2f} s", flush=True)
     load.append(os.getloadavg()[0])
 
     raw_median = statistics.median(raw)
@@ -235,6 +240,7 @@ def main(argv=None) -> int:
         "schema_floor_s": round(floor, 2), "schema_without_foreign_keys_s": round(without_foreign_keys, 2),
         "schema_unique_key_only_s": round(unique_only, 2), "check_only_s": round(checking, 2),
         "import_s": round(first, 2), "import_again_s": round(again, 2), "refresh_s": round(refresh, 2),
+        "totals_rebuild_s": round(rebuild, 2),
         "ratio": round(first / raw_median, 2), "ratio_to_schema_floor": round(first / floor, 2),
         "ratio_again": round(again / raw_median, 2),
         "import_result": first_result, "import_again_result": again_result,
@@ -272,6 +278,7 @@ def markdown(r: dict) -> str:
         f"| import_flows(), the same file again (changes nothing) | {r['import_again_s']:.2f} "
         f"| {r['ratio_again']:.2f} |",
         f"| refresh of computed indicators after it (Celery worker) | {r['refresh_s']:.2f} | |",
+        f"| rebuild of the flow totals after it (Celery worker) | {r.get('totals_rebuild_s', 0):.2f} | |",
         "",
     ])
 
