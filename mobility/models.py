@@ -295,7 +295,6 @@ class MobilityFlow(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["year", "mode"], name="flow_year_mode"),
             models.Index(fields=["destination", "year"], name="flow_destination_year"),
             models.Index(fields=["level", "year"], name="flow_level_year"),
             models.Index(fields=["is_demo"], condition=Q(is_demo=True), name="flow_demo"),
