@@ -6,7 +6,6 @@ from django.utils.translation import gettext_lazy as _
 
 from instruments.models import Instrument
 from mobility.models import (
-    DIRECTION_REGIONS,
     Activity,
     DeliveryMode,
     Direction,
@@ -14,6 +13,7 @@ from mobility.models import (
     MobilityLevel,
     Partner,
     Region,
+    direction_lookup,
 )
 from objectives.models import FIRST_YEAR, LAST_YEAR, Objective, Priority
 
@@ -153,5 +153,4 @@ class MobilityFlowFilter(django_filters.FilterSet):
         return queryset.filter(Q(origin=value) | Q(destination=value))
 
     def filter_direction(self, queryset, name, value):
-        origin_region, destination_region = DIRECTION_REGIONS[value]
-        return queryset.filter(origin__region=origin_region, destination__region=destination_region)
+        return queryset.filter(direction_lookup(value))

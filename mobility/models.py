@@ -40,6 +40,12 @@ DIRECTION_REGIONS = {
 }
 
 
+def direction_lookup(direction: str) -> Q:
+    """What selects the flows (or route totals) going in a direction, by their partners' regions."""
+    origin, destination = DIRECTION_REGIONS[direction]
+    return Q(origin__region=origin, destination__region=destination)
+
+
 class DeliveryMode(models.TextChoices):
     PHYSICAL = "physical", _("Physical")
     BLENDED = "blended", _("Blended")
@@ -347,8 +353,28 @@ class FlowTotal(models.Model):
         return f"{self.year} {self.direction} {self.mode} {self.level}: {self.participants}"
 
 
+class RouteTotal(models.Model):
+    """The flows summed per year and route: what a partner's page, the largest corridors and summaries by
+    partner read instead of every flow. Written whole by mobility/totals.py with FlowTotal, under the same state."""
+
+    year = models.PositiveSmallIntegerField()
+    origin = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+")
+    destination = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+")
+    participants = models.PositiveBigIntegerField(null=True)
+    female = models.PositiveBigIntegerField(null=True)
+    fewer_opportunities = models.PositiveBigIntegerField(null=True)
+    flows = models.PositiveIntegerField()
+    demo_flows = models.PositiveIntegerField(help_text=_("Of the flows, how many are synthetic demonstration data."))
+
+    class Meta:
+        ordering = ["year", "origin_id", "destination_id"]
+
+    def __str__(self):
+        return f"{self.year} {self.origin_id}→{self.destination_id}: {self.participants}"
+
+
 class FlowTotalState(models.Model):
-    """Whether FlowTotal is current: one row, whose version every change of flows or partners bumps.
+    """Whether FlowTotal and RouteTotal are current: one row, whose version every change of flows or partners bumps.
 
     A rebuild records the version it started from as built_version; the totals
     answer only while the two are equal.

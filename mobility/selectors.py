@@ -20,17 +20,83 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce
 
-from mobility.models import DIRECTION_REGIONS, Activity, FlowTotal, FlowTotalState, MobilityFlow, Partner
+from mobility.models import (
+    DIRECTION_REGIONS,
+    Activity,
+    FlowTotal,
+    FlowTotalState,
+    MobilityFlow,
+    Partner,
+    RouteTotal,
+    direction_lookup,
+)
 
 SUMMARY_GROUPS = ["year", "direction", "mode", "level", "origin", "destination"]
-# What the kept totals (mobility/totals.py) are summed by, and the flow filters they can answer, as their lookups.
-TOTAL_GROUPS = ("year", "direction", "mode", "level")
-TOTAL_FILTERS = {
-    "year": "year", "year_from": "year__gte", "year_to": "year__lte",
-    "direction": "direction", "mode": "mode", "level": "level",
-}
 # Filters that change no sum.
 SUMMARY_NEUTRAL_FILTERS = {"ordering"}
+
+
+class Source:
+    """Where sums of flows come from: the flows themselves, or the totals kept of them (mobility/totals.py).
+
+    The kept totals are already sums, so they are summed again where the flows
+    are counted, and cast back to whole numbers (PostgreSQL widens a sum of
+    big integers to a decimal).
+    """
+
+    def __init__(self, queryset: QuerySet, *, kept: bool):
+        self.queryset = queryset.order_by()
+        self.kept = kept
+
+    def total(self, name: str, **extra):
+        return Cast(Sum(name, **extra), output_field=BigIntegerField()) if self.kept else Sum(name, **extra)
+
+    def count(self, **extra):
+        return Coalesce(self.total("flows", **extra), 0) if self.kept else Count("pk", **extra)
+
+    def demo_count(self):
+        return Coalesce(self.total("demo_flows"), 0) if self.kept else Count("pk", filter=Q(is_demo=True))
+
+
+YEAR_LOOKUPS = {"year": lambda v: Q(year=v), "year_from": lambda v: Q(year__gte=v), "year_to": lambda v: Q(year__lte=v)}
+# What each kept table is summed by, and the flow filters it answers, as the lookups that select its rows.
+KEPT_TOTALS = [
+    (FlowTotal, {"year", "direction", "mode", "level"}, {
+        **YEAR_LOOKUPS, "direction": lambda v: Q(direction=v), "mode": lambda v: Q(mode=v),
+        "level": lambda v: Q(level=v),
+    }),
+    (RouteTotal, {"year", "direction", "origin", "destination"}, {
+        **YEAR_LOOKUPS, "direction": direction_lookup, "origin": lambda v: Q(origin=v),
+        "destination": lambda v: Q(destination=v), "partner": lambda v: Q(origin=v) | Q(destination=v),
+    }),
+]
+TOTAL_GROUPS = ("year", "direction", "mode", "level")  # FlowTotal's, in order
+
+
+def totals_current() -> bool:
+    """Whether the kept totals include every committed change of flows and partners."""
+    return FlowTotalState.objects.filter(built_version=F("version")).exists()
+
+
+def source(
+    queryset: QuerySet[MobilityFlow], filters: Mapping | None, needs: frozenset[str] | set[str] = frozenset()
+) -> Source:
+    """The kept totals that answer for the flows the filters selected and the groups needed, if they are current;
+    else the flows themselves (the queryset). filters=None: the flows, without asking."""
+    if filters is not None:
+        asked = {
+            name: value for name, value in filters.items()
+            if value not in (None, "") and name not in SUMMARY_NEUTRAL_FILTERS
+        }
+        for model, groups, lookups in KEPT_TOTALS:
+            if needs <= groups and asked.keys() <= lookups.keys():
+                if not totals_current():
+                    break
+                where = Q()
+                for name, value in asked.items():
+                    where &= lookups[name](value)
+                return Source(model.objects.filter(where), kept=True)
+    return Source(queryset, kept=False)
 
 
 def public_activities() -> QuerySet[Activity]:
@@ -72,59 +138,30 @@ def flow_summary(
     partner code. With no group, one row of grand totals. filters are the
     values of the MobilityFlowFilter that selected the queryset (its cleaned
     data, {} for all flows): given them, the kept totals answer when they can,
-    in two small queries instead of one over every flow, with the same rows.
+    with the same rows, in two small queries instead of one over every flow.
     """
     unknown = [name for name in group_by if name not in SUMMARY_GROUPS]
     if unknown:
         raise ValueError(f"cannot group by {', '.join(unknown)}; choose from {', '.join(SUMMARY_GROUPS)}")
-    if filters is not None:
-        rows = _summary_from_totals(filters, group_by)
-        if rows is not None:
-            return rows
+    sums = source(queryset, filters, set(group_by))
+    totals = {
+        "participants": sums.total("participants"), "female": sums.total("female"),
+        "fewer_opportunities": sums.total("fewer_opportunities"), "flows": sums.count(),
+    }
+    if not group_by:
+        # values() with no field would group by every field, one row per flow: aggregate instead.
+        return [sums.queryset.aggregate(**totals)]
     annotations = {}
-    if "direction" in group_by:
+    if "direction" in group_by and sums.queryset.model is not FlowTotal:
         annotations["direction"] = direction_expression()
     if "origin" in group_by:
         annotations["origin_code"] = F("origin__code")
     if "destination" in group_by:
         annotations["destination_code"] = F("destination__code")
     columns = [{"origin": "origin_code", "destination": "destination_code"}.get(name, name) for name in group_by]
-    totals = {
-        "participants": Sum("participants"), "female": Sum("female"),
-        "fewer_opportunities": Sum("fewer_opportunities"), "flows": Count("id"),
-    }
-    if not columns:
-        # values() with no field would group by every field, one row per flow: aggregate instead.
-        return [queryset.order_by().aggregate(**totals)]
-    rows = queryset.order_by().annotate(**annotations).values(*columns).annotate(**totals).order_by(*columns)
+    rows = sums.queryset.annotate(**annotations).values(*columns).annotate(**totals).order_by(*columns)
     renamed = {"origin_code": "origin", "destination_code": "destination"}
     return [{renamed.get(key, key): value for key, value in row.items()} for row in rows]
-
-
-def _summary_from_totals(filters: Mapping, group_by: list[str]) -> list[dict] | None:
-    """flow_summary's rows from FlowTotal, or None when it cannot give them: a filter or group it does not keep,
-    or totals older than the last change of flows or partners."""
-    lookups = {}
-    for name, value in filters.items():
-        if value in (None, "") or name in SUMMARY_NEUTRAL_FILTERS:
-            continue
-        if name not in TOTAL_FILTERS:
-            return None
-        lookups[TOTAL_FILTERS[name]] = value
-    if not set(group_by) <= set(TOTAL_GROUPS):
-        return None
-    if not FlowTotalState.objects.filter(built_version=F("version")).exists():
-        return None
-    # Summing the kept sums again: cast back to whole numbers, which PostgreSQL would otherwise widen to decimals.
-    totals = {
-        name: Cast(Sum(name), output_field=BigIntegerField())
-        for name in ("participants", "female", "fewer_opportunities")
-    }
-    totals["flows"] = Coalesce(Cast(Sum("flows"), output_field=BigIntegerField()), 0)
-    kept = FlowTotal.objects.filter(**lookups).order_by()
-    if not group_by:
-        return [kept.aggregate(**totals)]
-    return list(kept.values(*group_by).annotate(**totals).order_by(*group_by))
 
 
 def activities_newest_first(queryset: QuerySet[Activity]) -> QuerySet[Activity]:
@@ -166,15 +203,15 @@ def partner_activities(partner: Partner) -> tuple[QuerySet[Activity], QuerySet[A
 
 
 def partner_mobility(partner: Partner) -> list[dict]:
-    """Per year, how many came to the partner and how many left it, in one query."""
-    incoming = Sum("participants", filter=Q(destination=partner))
-    outgoing = Sum("participants", filter=Q(origin=partner))
+    """Per year, how many came to the partner and how many left it, and how many of those flows are demo data."""
+    sums = source(flows(), {"partner": partner})
     rows = (
-        MobilityFlow.objects.filter(Q(origin=partner) | Q(destination=partner))
-        .order_by().values("year")
+        sums.queryset.filter(Q(origin=partner) | Q(destination=partner))
+        .values("year")
         .annotate(
-            incoming=Coalesce(incoming, 0), outgoing=Coalesce(outgoing, 0),
-            demo=Count("pk", filter=Q(is_demo=True)),
+            incoming=Coalesce(sums.total("participants", filter=Q(destination=partner)), 0),
+            outgoing=Coalesce(sums.total("participants", filter=Q(origin=partner)), 0),
+            demo=sums.demo_count(),
         )
         .order_by("year")
     )
@@ -257,12 +294,15 @@ def _no_flows() -> dict:
     return {"participants": None, "female": None, "fewer_opportunities": None, "flows": 0}
 
 
-def largest_corridors(queryset: QuerySet[MobilityFlow], limit: int = 10) -> list[dict]:
-    """The partner-to-partner routes with the most participants over the flows given."""
+def largest_corridors(
+    queryset: QuerySet[MobilityFlow], limit: int = 10, *, filters: Mapping | None = None
+) -> list[dict]:
+    """The partner-to-partner routes with the most participants over the flows given (see flow_summary's filters)."""
+    sums = source(queryset, filters, {"origin", "destination"})
     rows = (
-        queryset.order_by()
+        sums.queryset
         .values("origin__code", "origin__name", "destination__code", "destination__name")
-        .annotate(participants=Sum("participants"))
+        .annotate(participants=sums.total("participants"))
         .order_by("-participants", "origin__name", "destination__name")[:limit]
     )
     return [

@@ -1,11 +1,12 @@
-"""Mobility totals kept ready: the flows summed per year, direction, mode and level.
+"""Mobility totals kept ready: the flows summed per year, direction, mode and level, and per year and route.
 
 Adding up a million flows takes the database most of a second, and nearly
-every summary (the API's, the home page's, the mobility page's without a
-partner or programme filter) groups and filters by nothing more than year,
-direction, mode and level, whose totals fit in a few hundred rows. FlowTotal
-keeps them, and ``mobility.selectors.flow_summary`` reads it while it is
-current. How it stays honest:
+every sum the portal shows groups and filters by nothing more than year,
+direction, mode and level (FlowTotal: a few hundred rows), or by year and
+partners (RouteTotal: a row per year and route, tens of thousands): the
+summary API, the home page, the mobility page's figures and largest
+corridors, a partner's yearly flows. ``mobility.selectors.source`` picks the
+table that can answer, while it is current. How it stays honest:
 
 - every write of flows or partners calls ``flows_changed()`` inside its
   transaction (the receivers below for saves and deletes; imports and the
@@ -13,8 +14,8 @@ current. How it stays honest:
   ``FlowTotalState.version`` there, so the bump commits with the write or not
   at all, and queues one rebuild for when the transaction commits;
 - ``rebuild()`` takes the state row's lock (so two rebuilds take turns), reads
-  the version, adds up the flows, replaces every total and records that
-  version as ``built_version``. A write that commits meanwhile bumps the
+  the version, adds up the flows, replaces both tables' totals and records
+  that version as ``built_version``. A write that commits meanwhile bumps the
   version past it, and queues the next rebuild;
 - readers use the totals only while ``built_version`` equals ``version``;
   otherwise they add up the flows themselves. A stale total is never served.
@@ -30,8 +31,8 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from mobility.models import FlowTotal, FlowTotalState, MobilityFlow, Partner
-from mobility.selectors import TOTAL_GROUPS, flow_summary
+from mobility.models import FlowTotal, FlowTotalState, MobilityFlow, Partner, RouteTotal
+from mobility.selectors import TOTAL_GROUPS, Source, flow_summary
 
 logger = logging.getLogger(__name__)
 
@@ -71,19 +72,32 @@ def _queue_rebuild() -> None:
 
 
 def rebuild() -> int:
-    """Replace every total with the flows' sums now, and mark them current. How many totals there are."""
+    """Replace every kept total with the flows' sums now, and mark them current. How many totals there are."""
     with transaction.atomic():
         state, _ = FlowTotalState.objects.select_for_update().get_or_create(pk=STATE_ID)
         version = state.version
-        totals = [
-            FlowTotal(**row) for row in flow_summary(MobilityFlow.objects.all(), list(TOTAL_GROUPS))
-        ]
-        FlowTotal.objects.all().delete()
-        FlowTotal.objects.bulk_create(totals, batch_size=1000)
+        written = 0
+        for model, rows in ((FlowTotal, _flow_totals()), (RouteTotal, _route_totals())):
+            model.objects.all().delete()
+            written += len(model.objects.bulk_create([model(**row) for row in rows], batch_size=2000))
         state.built_version, state.built_at = version, timezone.now()
         state.save(update_fields=["built_version", "built_at"])
-    logger.info("Rebuilt %s mobility flow totals from version %s.", len(totals), version)
-    return len(totals)
+    logger.info("Rebuilt %s mobility flow totals from version %s.", written, version)
+    return written
+
+
+def _flow_totals() -> list[dict]:
+    return flow_summary(MobilityFlow.objects.all(), list(TOTAL_GROUPS))
+
+
+def _route_totals() -> list[dict]:
+    sums = Source(MobilityFlow.objects.all(), kept=False)
+    return list(
+        sums.queryset.values("year", "origin_id", "destination_id").annotate(
+            participants=sums.total("participants"), female=sums.total("female"),
+            fewer_opportunities=sums.total("fewer_opportunities"), flows=sums.count(), demo_flows=sums.demo_count(),
+        )
+    )
 
 
 def connect_receivers() -> None:

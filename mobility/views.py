@@ -129,7 +129,7 @@ def mobility(request):
     by_year = years_and_directions(regroup(summary, ["year", "direction"]))
     by_mode = charts.table_by_year(table_by_year_and(regroup(summary, ["year", "mode"]), "mode"), "mode")
     by_level = charts.table_by_year(table_by_year_and(regroup(summary, ["year", "level"]), "level"), "level")
-    corridors = largest_corridors(selected)
+    corridors = largest_corridors(selected, filters=asked)
     totals = regroup(summary, [])[0]
     context = {
         "filter": filterset,

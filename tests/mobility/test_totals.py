@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from mobility import totals
 from mobility.filters import MobilityFlowFilter
 from mobility.imports import import_flows
-from mobility.models import FlowTotal, FlowTotalState, MobilityFlow
-from mobility.selectors import TOTAL_GROUPS, flow_summary, flows, regroup
+from mobility.models import FlowTotal, FlowTotalState, MobilityFlow, RouteTotal
+from mobility.selectors import TOTAL_GROUPS, flow_summary, flows, largest_corridors, partner_mobility, regroup
 from mobility.tasks import rebuild_flow_totals
 from tests import factories
 from tests.api.conftest import client_for
@@ -34,10 +34,17 @@ QUERIES = [
     "direction=within_europe&mode=physical", "mode=virtual", "level=staff&year_from=2022",
     "level=school&direction=europe_to_asia",  # matches nothing
     "ordering=-participants&mode=blended",
+    "partner=DE", "origin=TH&year=2022", "destination=DE&direction=asia_to_europe", "partner=FR&year_to=2022",
+    "partner=DE&mode=physical", "programme=P2", "origin=CN&destination=IT",
 ]
-# Every set of the kept groups, in their order and one reversed.
-GROUPINGS = [list(c) for n in range(len(TOTAL_GROUPS) + 1) for c in itertools.combinations(TOTAL_GROUPS, n)]
-GROUPINGS += [["level", "year"], ["direction", "mode", "year"]]
+ROUTE_GROUPS = ("year", "direction", "origin", "destination")
+# Every set of each kept table's groups, in their order, and some in another order or beyond either table.
+GROUPINGS = sorted({
+    combination for groups in (TOTAL_GROUPS, ROUTE_GROUPS)
+    for n in range(len(groups) + 1) for combination in itertools.combinations(groups, n)
+})
+GROUPINGS += [("level", "year"), ("direction", "mode", "year"), ("destination", "year"), ("origin", "mode")]
+TABLES = {"flows": "mobility_mobilityflow", "by kind": "mobility_flowtotal", "by route": "mobility_routetotal"}
 
 
 @pytest.fixture
@@ -55,27 +62,66 @@ def filtered(query: str) -> MobilityFlowFilter:
     return filterset
 
 
-def summary_reading(table: str, *args, **kwargs) -> list[dict]:
-    """flow_summary's rows, checking which table answered them."""
+def reading(table: str, function, *args, **kwargs):
+    """What the function returns, checking that it read that one of the three tables and no other."""
     with CaptureQueriesContext(connection) as queries:
-        rows = flow_summary(*args, **kwargs)
+        result = function(*args, **kwargs)
     read = " ".join(q["sql"] for q in queries.captured_queries)
-    assert f'"{table}"' in read
-    other = ({"mobility_flowtotal", "mobility_mobilityflow"} - {table}).pop()
-    assert f'"{other}"' not in read
-    return rows
+    for name in TABLES.values():
+        assert (f'"{name}"' in read) == (name == table), (table, read)
+    return result
+
+
+def summary_reading(table: str, *args, **kwargs) -> list[dict]:
+    return reading(table, flow_summary, *args, **kwargs)
+
+
+def expected_table(query: str, group_by) -> str:
+    asked = {name for name in (p.split("=")[0] for p in query.split("&") if p) if name != "ordering"}
+    if set(group_by) <= set(TOTAL_GROUPS) and asked <= {"year", "year_from", "year_to", "direction", "mode", "level"}:
+        return TABLES["by kind"]
+    if set(group_by) <= set(ROUTE_GROUPS) and asked <= {
+        "year", "year_from", "year_to", "direction", "origin", "destination", "partner"
+    }:
+        return TABLES["by route"]
+    return TABLES["flows"]
 
 
 @pytest.mark.parametrize("query", QUERIES)
 def test_the_kept_totals_give_what_the_flows_give_for_every_filter_and_grouping(flow_rows, query):
     totals.rebuild()
     filterset = filtered(query)
-    for group_by in GROUPINGS:
-        from_flows = summary_reading("mobility_mobilityflow", filterset.qs, group_by)
-        from_totals = summary_reading("mobility_flowtotal", filterset.qs, group_by, filters=filterset.form.cleaned_data)
+    for group_by in map(list, GROUPINGS):
+        from_flows = summary_reading(TABLES["flows"], filterset.qs, group_by)
+        from_totals = summary_reading(
+            expected_table(query, group_by), filterset.qs, group_by, filters=filterset.form.cleaned_data
+        )
         assert from_totals == from_flows, (query, group_by)
         for row in from_totals:
             assert all(isinstance(row[name], int) for name in ("participants", "flows") if row[name] is not None)
+
+
+@pytest.mark.parametrize("query", [q for q in QUERIES if "mode" not in q and "level" not in q])
+def test_the_largest_corridors_from_the_routes_totals_are_those_of_the_flows(flow_rows, query):
+    totals.rebuild()
+    filterset = filtered(query)
+    from_flows = reading(TABLES["flows"], largest_corridors, filterset.qs, 3)
+    table = TABLES["flows"] if "programme" in query else TABLES["by route"]
+    assert reading(table, largest_corridors, filterset.qs, 3, filters=filterset.form.cleaned_data) == from_flows
+
+
+def test_a_partners_yearly_flows_from_the_routes_totals_are_those_of_the_flows(flow_rows):
+    from_flows = reading(TABLES["flows"], partner_mobility, factories.partner("DE"))
+    assert from_flows == [
+        {"year": 2022, "incoming": 165, "outgoing": 60, "demo": 0},
+        {"year": 2024, "incoming": 0, "outgoing": 10, "demo": 0},
+    ]
+    MobilityFlow.objects.filter(year=2024).update(is_demo=True)
+    totals.flows_changed()  # update() sends no signal
+    totals.rebuild()
+    assert reading(TABLES["by route"], partner_mobility, factories.partner("DE")) == [
+        from_flows[0], {"year": 2024, "incoming": 0, "outgoing": 10, "demo": 1},
+    ]
 
 
 def test_the_grand_totals_add_up_the_flows_by_hand(flow_rows):
@@ -89,16 +135,17 @@ def test_the_grand_totals_add_up_the_flows_by_hand(flow_rows):
     ]
 
 
-def test_filters_and_groups_the_totals_do_not_keep_are_summed_from_the_flows(flow_rows):
+def test_filters_and_groups_no_kept_totals_have_are_summed_from_the_flows(flow_rows):
     totals.rebuild()
-    by_partner = filtered("partner=DE")
-    rows = summary_reading("mobility_mobilityflow", by_partner.qs, ["year"], filters=by_partner.form.cleaned_data)
-    assert rows == [{"year": 2022, "participants": 225, "female": 125, "fewer_opportunities": 16, "flows": 4},
+    by_partner_and_mode = filtered("partner=DE&mode=physical")
+    rows = summary_reading(TABLES["flows"], by_partner_and_mode.qs, ["year"],
+                           filters=by_partner_and_mode.form.cleaned_data)
+    assert rows == [{"year": 2022, "participants": 185, "female": 100, "fewer_opportunities": 12, "flows": 3},
                     {"year": 2024, "participants": 10, "female": 5, "fewer_opportunities": 1, "flows": 1}]
     by_programme = filtered("programme=P2")
-    assert summary_reading("mobility_mobilityflow", by_programme.qs, [],
+    assert summary_reading(TABLES["flows"], by_programme.qs, [],
                            filters=by_programme.form.cleaned_data)[0]["participants"] == 80
-    assert summary_reading("mobility_mobilityflow", flows(), ["origin"], filters={})[0]["origin"] == "CN"
+    assert summary_reading(TABLES["flows"], flows(), ["origin", "level"], filters={})[0]["origin"] == "CN"
 
 
 # The tests below follow a change through its commit, so they commit: the rebuild runs in-process after it.
@@ -156,11 +203,17 @@ def test_an_import_marks_the_totals_stale_once_and_they_are_rebuilt_after_it(flo
 
 
 def test_the_rebuild_is_whole_and_can_run_again(flow_rows):
-    assert totals.rebuild() == 8  # two 2022 TH->DE flows share a total
-    first = list(FlowTotal.objects.values_list("year", "direction", "mode", "level", "participants", "flows"))
-    assert totals.rebuild() == 8
-    assert list(FlowTotal.objects.values_list("year", "direction", "mode", "level", "participants", "flows")) == first
-    assert (2022, "asia_to_europe", "physical", "higher_education", 125, 2) in first
+    assert totals.rebuild() == 16  # 8 by kind and 8 by route: the two 2022 TH->DE flows share both
+
+    def kept():
+        return (list(FlowTotal.objects.values_list("year", "direction", "mode", "level", "participants", "flows")),
+                list(RouteTotal.objects.values_list("year", "origin__code", "destination__code", "participants")))
+
+    first = kept()
+    assert totals.rebuild() == 16
+    assert kept() == first
+    assert (2022, "asia_to_europe", "physical", "higher_education", 125, 2) in first[0]
+    assert (2022, "TH", "DE", 125) in first[1]
 
 
 def test_with_no_totals_built_the_flows_answer(flow_rows):
@@ -172,7 +225,7 @@ def test_with_no_totals_built_the_flows_answer(flow_rows):
 def test_regroup_adds_a_finer_summary_up_as_a_coarser_one_would_be(flow_rows):
     finest = flow_summary(flows(), list(TOTAL_GROUPS))
     for group_by in GROUPINGS:
-        if list(group_by) == sorted(group_by, key=TOTAL_GROUPS.index):
+        if set(group_by) <= set(TOTAL_GROUPS) and list(group_by) == sorted(group_by, key=TOTAL_GROUPS.index):
             assert regroup(finest, group_by) == flow_summary(flows(), group_by), group_by
     assert regroup([], []) == [{"participants": None, "female": None, "fewer_opportunities": None, "flows": 0}]
 
@@ -213,5 +266,5 @@ def test_the_rebuild_command_says_how_many_totals_it_wrote(flow_rows, capsys):
     from django.core.management import call_command
 
     call_command("rebuild_flow_totals")
-    assert capsys.readouterr().out.strip() == "8 mobility flow totals rebuilt."
+    assert capsys.readouterr().out.strip() == "16 mobility flow totals rebuilt."
     assert MobilityFlow.objects.count() == 9
