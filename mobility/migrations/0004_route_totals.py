@@ -4,6 +4,11 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def totals_stale(apps, schema_editor):
+    """The new table starts empty: the kept totals are not current until the next rebuild fills it."""
+    apps.get_model("mobility", "FlowTotalState").objects.update(built_version=None)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -28,4 +33,5 @@ class Migration(migrations.Migration):
                 'ordering': ['year', 'origin_id', 'destination_id'],
             },
         ),
+        migrations.RunPython(totals_stale, migrations.RunPython.noop),
     ]
