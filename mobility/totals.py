@@ -20,6 +20,10 @@ table that can answer, while it is current. How it stays honest:
 - readers use the totals only while ``built_version`` equals ``version``;
   otherwise they add up the flows themselves. A stale total is never served.
 
+A migration that changes either table must mark them stale too (set
+``built_version`` to null, as 0004 does), or an install would read the old
+shape as current until its next change.
+
 Rebuilds run in the Celery worker (in-process where there is no broker), after
 every committed change and nightly, and with ``manage.py rebuild_flow_totals``.
 """
