@@ -23,6 +23,17 @@ ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
+def wait_for(predicate, timeout: float = 60.0, interval: float = 0.2, what: str = "the condition"):
+    """Ask until the predicate answers something true, and return that; fail after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise TimeoutError(f"{what} did not happen within {timeout:.0f}s")
+
+
 def required(name: str) -> bool:
     return os.environ.get(f"REQUIRE_{name}", "").lower() in {"1", "true", "yes"}
 

@@ -1,24 +1,14 @@
 """A real Celery worker, against Redis and PostgreSQL, refreshes computed indicators (required in CI)."""
 
-import time
-
 import pytest
 
 from objectives.models import Indicator
 from objectives.selectors import indicator_progress, progress_overview
 from objectives.tasks import refresh_computed_indicators
 from tests import factories
+from tests.services import wait_for
 
 pytestmark = pytest.mark.service
-
-
-def wait_for(condition, timeout=60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    raise AssertionError("the worker did not refresh in time")
 
 
 @pytest.fixture
@@ -44,12 +34,12 @@ def test_the_worker_runs_the_refresh_and_the_new_status_is_read_back(computed):
 
 def test_a_committed_change_reaches_the_worker_and_the_next_read(computed):
     factories.MobilityFlowFactory(year=2023, participants=150)
-    wait_for(lambda: computed.observations.filter(year=2023).exists())
+    wait_for(lambda: computed.observations.filter(year=2023).exists(), what="the worker's refresh")
     assert progress_overview().indicators[0].result.status == "on_track"
 
     # One more change: committed, queued after the commit, run by the worker, and no stale status served.
     factories.MobilityFlowFactory(year=2024, participants=250)
-    wait_for(lambda: computed.observations.filter(year=2024).exists())
+    wait_for(lambda: computed.observations.filter(year=2024).exists(), what="the worker's refresh")
 
     assert progress_overview().indicators[0].result.status == "achieved"
     assert computed.observations.get(year=2024).is_computed

@@ -22,6 +22,8 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
+from tests.services import wait_for
+
 ROOT = Path(__file__).resolve().parents[2]
 LOGS = ROOT / ".pytest_cache" / "reliability"
 
@@ -30,16 +32,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def wait_for(predicate, timeout: float, interval: float = 0.1, what: str = "the condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise TimeoutError(f"{what} did not happen within {timeout:.0f}s")
 
 
 def port_answers(port: int) -> bool:

@@ -14,9 +14,9 @@ from tests.reliability.servers import (
     manage,
     portal_environment,
     query,
-    wait_for,
 )
 from tests.reliability.workload import READ_PATHS, SECRETARIAT
+from tests.services import wait_for
 
 pytestmark = pytest.mark.reliability
 

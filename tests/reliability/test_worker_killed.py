@@ -11,7 +11,8 @@ import time
 import psycopg2
 import pytest
 
-from tests.reliability.servers import WorkerProcess, manage, portal_environment, query, wait_for
+from tests.reliability.servers import WorkerProcess, manage, portal_environment, query
+from tests.services import wait_for
 
 pytestmark = pytest.mark.reliability
 
