@@ -17,3 +17,8 @@ class AsemPortalConfig(AppConfig):
         # Django sends post_migrate (after migrate, and after a test flush) only for apps
         # with models; asem_portal has none, so listen for the last app of the portal.
         post_migrate.connect(_sync_roles, sender=apps.get_app_config("mobility"), dispatch_uid="asem_portal_roles")
+        # Here, not when the response cache's middleware starts: an edit made by a command, a worker or a shell,
+        # which never start it, must drop the web processes' cached responses too.
+        from asem_portal.response_cache import connect_receivers
+
+        connect_receivers()

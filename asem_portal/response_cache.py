@@ -15,25 +15,41 @@ content (strategy, objectives, priorities, instruments and their aims,
 organisations), so an edit in the admin shows at once. RESPONSE_CACHE_SECONDS
 bounds how long an entry lives in any case.
 
-What is cached: a GET with no session cookie and no Authorization header
-(so no signed-in user, and nothing personal), outside RESPONSE_CACHE_SKIP,
-answered 200 without setting a cookie and without Cache-Control private or
-no-store. Responses are told apart by host, scheme, full path with its
-query string, and the Accept and Accept-Language headers. A stored ETag is
-honoured: a matching If-None-Match gets 304.
+What is cached: a GET with no session cookie, no messages cookie and no
+Authorization header (so no signed-in user, no flash message waiting, and
+nothing personal), outside NEVER_CACHED and RESPONSE_CACHE_SKIP, answered
+200 without setting a cookie, without Cache-Control private or no-store
+(never_cache sends both, so every live view that uses it is left alone
+wherever it lives), without using the CSRF token, and varying on no header
+the entry is not told apart by. Responses are told apart by host, scheme,
+full path with its query string, and the Accept and Accept-Language
+headers. A stored ETag is honoured: a matching If-None-Match gets 304.
+
+Vary: Cookie is no reason to refuse on its own: every page touches the
+session (the navigation asks whether the visitor is signed in) and every
+API response names Cookie, so it would refuse everything. The cookies a
+response can depend on are dealt with where they are read: a session or a
+messages cookie keeps the request away from the cache, and a response that
+used the CSRF token (a form) is never stored, so one visitor's token is
+never handed to another. A view that reads any other cookie must send
+Cache-Control: private. Cache-Control: no-cache (the API's, asking clients
+to revalidate with the ETag) is no reason either: an entry is only ever
+served under the generation it was made under.
 
 A cached API response skips the view, so its throttle too: the throttle
 guards the server's work, and a cached answer costs next to none.
 
-Place it after SecurityMiddleware and the CSP and database-unavailable
+It sits after SecurityMiddleware and the CSP and database-unavailable
 middleware (whose headers and redirects apply to every response) and
-before SessionMiddleware (which it makes unnecessary on a hit).
+before SessionMiddleware (which it makes unnecessary on a hit), where
+settings.py puts it unless RESPONSE_CACHE=false.
 """
 
 import hashlib
 import logging
 
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse, HttpResponseNotModified
@@ -48,6 +64,17 @@ HEADER = "X-Response-Cache"
 SCHEMA = 1
 DEFAULT_SECONDS = 600
 DEFAULT_SKIP = ("/admin/", "/healthz", "/readyz", "/api/docs/", "/api/redoc/", "/api/schema/", "/static/")
+# Personal or live whatever RESPONSE_CACHE_SKIP says: signing in and passwords, the signed-in workspace (its upload
+# progress included), your API token, the flow import's formats and job progress, and a report export's progress
+# page and status. never_cache on a live view keeps it out too; these prefixes are the second lock.
+NEVER_CACHED = (
+    "/accounts/", "/workspace/", "/api/v1/me/", "/api/v1/mobility/flows/import/",
+    "/reports/stocktaking/csv/progress/", "/reports/stocktaking/csv/status/",
+    "/reports/stocktaking/xlsx/progress/", "/reports/stocktaking/xlsx/status/",
+)
+# What a response may vary on: the key holds Accept and Accept-Language; Cookie and Authorization are settled by
+# which requests are served and stored at all (see the module's docstring).
+VARY_ALLOWED = {"accept", "accept-language", "cookie", "authorization"}
 # Headers that belong to one response and never to a replay of it.
 NOT_REPLAYED = {"set-cookie", "date", "x-bench-queries", HEADER.lower()}
 # Public content whose writes do not already tell the progress cache (mobility/metrics.py and objectives/apps.py
@@ -63,27 +90,41 @@ def seconds() -> int:
 
 
 def skipped(path: str) -> bool:
-    return path.startswith(tuple(getattr(settings, "RESPONSE_CACHE_SKIP", DEFAULT_SKIP)))
+    return path.startswith((*NEVER_CACHED, *getattr(settings, "RESPONSE_CACHE_SKIP", DEFAULT_SKIP)))
 
 
 def cacheable_request(request) -> bool:
     return (
         request.method == "GET"
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        # A flash message waits for this visitor: the page must be rendered to show it.
+        and CookieStorage.cookie_name not in request.COOKIES
         and "HTTP_AUTHORIZATION" not in request.META
         and not skipped(request.path)
         and not progress_cache.change_pending()
     )
 
 
-def storable(response) -> bool:
+def used_csrf_token(request) -> bool:
+    """True when the view asked for the CSRF token (a form), whether or not the cookie was then set.
+
+    get_token() adds CSRF_COOKIE_NEEDS_UPDATE; the CSRF middleware sets it back to False once it has set the
+    cookie, so its presence, not its value, is what tells. CSRF_COOKIE_USED is the older Django's name.
+    """
+    return "CSRF_COOKIE_NEEDS_UPDATE" in request.META or bool(request.META.get("CSRF_COOKIE_USED"))
+
+
+def storable(request, response) -> bool:
     control = response.get("Cache-Control", "").lower()
+    vary = {name.strip().lower() for name in response.get("Vary", "").split(",") if name.strip()}
     return (
         response.status_code == 200
         and not response.streaming
         and not response.cookies
         and "private" not in control
         and "no-store" not in control
+        and vary <= VARY_ALLOWED
+        and not used_csrf_token(request)
     )
 
 
@@ -121,7 +162,6 @@ def _matches(request, etag: str) -> bool:
 class ResponseCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
-        connect_receivers()
 
     def __call__(self, request):
         if not cacheable_request(request):
@@ -131,7 +171,7 @@ class ResponseCacheMiddleware:
         if entry is not None:
             return replay(request, entry)
         response = self.get_response(request)
-        if storable(response) and not progress_cache.change_pending():
+        if storable(request, response) and not progress_cache.change_pending():
             headers = [(name, value) for name, value in response.items() if name.lower() not in NOT_REPLAYED]
             cache.set(cache_key, (generation, response.status_code, headers, response.content), seconds())
             response[HEADER] = "miss"
@@ -161,7 +201,10 @@ def _content_changed(**kwargs) -> None:
 
 
 def connect_receivers() -> None:
-    """Writes of the public content that nothing else reports drop the cached responses too."""
+    """Writes of the public content that nothing else reports drop the cached responses too.
+
+    Connected when the app is ready (asem_portal/apps.py), in every process, whether or not it serves requests.
+    """
     from django.apps import apps
 
     for label in OTHER_PUBLIC_MODELS:
