@@ -262,6 +262,12 @@ MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddlewar
 # Inside the security and CSP middleware, so its 503 gets their headers too.
 MIDDLEWARE.insert(MIDDLEWARE.index("asem_portal.middleware.ContentSecurityPolicyMiddleware") + 1,
                   "asem_portal.middleware.DatabaseUnavailableMiddleware")
+# Whole responses to anonymous reads, kept until the data changes (asem_portal/response_cache.py): inside the
+# headers and the 503 above, before sessions, which a hit never needs. RESPONSE_CACHE=false leaves it out.
+RESPONSE_CACHE = envbool("RESPONSE_CACHE", "true")
+if RESPONSE_CACHE:
+    MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+                      "asem_portal.response_cache.ResponseCacheMiddleware")
 INSTALLED_APPS.append("csp")
 
 from csp.constants import NONE, SELF, UNSAFE_INLINE  # noqa: E402
