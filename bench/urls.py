@@ -2,12 +2,14 @@
 
 from django.http import HttpResponse
 from django.urls import path
+from django.views.decorators.cache import never_cache
 
 from asem_portal import urls as portal
 
 BASELINE_PATH = "/__bench__/baseline/"
 
 
+@never_cache  # the floor: never stored by the whole-response cache (bench/settings.py skips it too)
 def baseline(request):
     return HttpResponse(b"ok\n", content_type="text/plain")
 

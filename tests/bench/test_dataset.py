@@ -78,6 +78,17 @@ def test_the_baseline_is_a_constant_with_no_query(client, bench_urls):
     assert response["X-Bench-Queries"] == "0"
 
 
+def test_the_whole_response_cache_never_answers_the_baseline(db, client, bench_urls, settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert "asem_portal.response_cache.ResponseCacheMiddleware" in settings.MIDDLEWARE
+    for _ in range(2):
+        response = client.get("/__bench__/baseline/")
+        assert response.content == b"ok\n"
+        assert "X-Response-Cache" not in response
+    assert client.get("/about/")["X-Response-Cache"] == "miss"
+    assert client.get("/about/")["X-Response-Cache"] == "hit"  # what the baseline would be if it were cached
+
+
 def test_every_benchmarked_endpoint_answers(db, client, bench_urls):
     build()
     for name, path in paths():
