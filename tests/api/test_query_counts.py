@@ -39,7 +39,9 @@ ENDPOINTS = [
     ("/api/v1/activities/?format=csv", 6, "as the list, without the count"),
     ("/api/v1/mobility/flows/", 2, "count, flows with origin and destination"),
     ("/api/v1/mobility/flows/{flow}/", 1, "the flow with origin and destination"),
-    ("/api/v1/mobility/summary/?group_by=year,direction,origin", 1, "the totals"),
+    ("/api/v1/mobility/summary/?group_by=year,direction,origin", 2,
+     "whether the kept totals are current, the totals (from the routes' totals or the flows)"),
+    ("/api/v1/mobility/summary/?group_by=mode,origin", 1, "the totals, from the flows: no kept table has both"),
 ]
 
 CODES = [a + b for a, b in itertools.product(string.ascii_uppercase[::-1], repeat=2)]
