@@ -13,10 +13,12 @@ table that can answer, while it is current. How it stays honest:
   demo loader, which write in bulk, call it once themselves). It bumps
   ``FlowTotalState.version`` there, so the bump commits with the write or not
   at all, and queues one rebuild for when the transaction commits;
-- ``rebuild()`` takes the state row's lock (so two rebuilds take turns), reads
-  the version, adds up the flows, replaces both tables' totals and records
-  that version as ``built_version``. A write that commits meanwhile bumps the
-  version past it, and queues the next rebuild;
+- ``rebuild()`` reads the version, then adds up the flows (which include at
+  least every change up to that version), replaces both tables' totals and
+  records that version as ``built_version``. A write that commits meanwhile
+  bumps the version past it, and queues the next rebuild. Two rebuilds take
+  turns; the state row is locked only for the moment of that last update, so
+  a writer of flows never waits for the seconds a rebuild takes;
 - readers use the totals only while ``built_version`` equals ``version``;
   otherwise they add up the flows themselves. A stale total is never served.
 
@@ -44,6 +46,8 @@ STATE_ID = 1
 REBUILD_QUEUED_KEY = "mobility:flow-totals:queued"
 # If a queued rebuild is lost (a broker restart), changes queue a new one after this long.
 REBUILD_QUEUED_TIMEOUT = 300
+# The advisory lock two rebuilds take turns on (any number no other part of the portal uses).
+REBUILD_LOCK = 7_140_001
 
 
 def flows_changed() -> None:
@@ -78,7 +82,8 @@ def _queue_rebuild() -> None:
 def rebuild() -> int:
     """Replace every kept total with the flows' sums now, and mark them current. How many totals there are."""
     with transaction.atomic():
-        state, _ = FlowTotalState.objects.select_for_update().get_or_create(pk=STATE_ID)
+        _take_turns()
+        state, _ = FlowTotalState.objects.get_or_create(pk=STATE_ID)
         version = state.version
         written = 0
         for model, rows in ((FlowTotal, _flow_totals()), (RouteTotal, _route_totals())):
@@ -88,6 +93,17 @@ def rebuild() -> int:
         state.save(update_fields=["built_version", "built_at"])
     logger.info("Rebuilt %s mobility flow totals from version %s.", written, version)
     return written
+
+
+def _take_turns() -> None:
+    """Two rebuilds at once take turns, until the first commits; writers of flows never wait for either.
+
+    PostgreSQL: a lock of the transaction's own, on no row. SQLite lets one
+    transaction write at a time anyway.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REBUILD_LOCK])
 
 
 def _flow_totals() -> list[dict]:
