@@ -10,6 +10,7 @@ Writes go through mobility.workspace's services and uploads, which hold the same
 """
 
 from django.db import transaction
+from django.utils.cache import add_never_cache_headers
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -47,6 +48,12 @@ class RotateTokenSerializer(serializers.Serializer):
 
 
 @extend_schema(tags=["account"])
+def personal(response: Response) -> Response:
+    """An answer for the one who asked, and live: no cache along the way keeps it, the portal's own included."""
+    add_never_cache_headers(response)
+    return response
+
+
 class TokenView(ApiViewMixin, APIView):
     parser_classes = [JSONParser]
 
@@ -56,8 +63,8 @@ class TokenView(ApiViewMixin, APIView):
                    responses={200: TokenSerializer})
     def get(self, request):
         token = workspace.api_token(request.user) if request.user.is_authenticated else None
-        return Response(TokenSerializer({"key": token.key if token else None,
-                                         "created": token.created if token else None}).data)
+        return personal(Response(TokenSerializer({"key": token.key if token else None,
+                                                  "created": token.created if token else None}).data))
 
     @extend_schema(
         summary="Replace your API token",
@@ -167,14 +174,14 @@ class FlowImportView(ApiViewMixin, APIView):
         if request.user.is_authenticated:
             ids = [wanted] if wanted else uploads.recent_job_ids(request.user)
             jobs = [job for job in map(uploads.get_job, ids) if job and uploads.may_see(request.user, job)]
-        return Response(ImportFormatSerializer({
+        return personal(Response(ImportFormatSerializer({
             "columns": imports.FLOW_COLUMNS, "modes": DeliveryMode.values, "levels": MobilityLevel.values,
             "template_csv": request.build_absolute_uri("/workspace/mobility/template.csv"),
             "template_xlsx": request.build_absolute_uri("/workspace/mobility/template.xlsx"),
             "max_bytes": imports.max_upload_bytes(),
             "background_after_bytes": uploads.background_after_bytes(),
             "jobs": [_job_data(job) for job in jobs],
-        }).data)
+        }).data))
 
     @extend_schema(
         summary="Upload a file of mobility flows",

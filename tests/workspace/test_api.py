@@ -30,6 +30,15 @@ def test_alice_reads_her_token_with_it(alice):
 
     assert response.status_code == 200
     assert response.json()["key"] == Token.objects.get(user=alice).key
+    # Nobody along the way may keep it: not a proxy, not a browser's shared cache, not the portal's.
+    assert {"private", "no-store"} <= {part.strip() for part in response["Cache-Control"].split(",")}
+
+
+def test_the_upload_formats_and_progress_are_never_kept_by_a_cache(alice, client, db):
+    url = "/api/v1/mobility/flows/import/"
+    for answer in (client_for(alice).get(url), client.get(url)):
+        assert answer.status_code == 200
+        assert "no-store" in answer["Cache-Control"]
 
 
 def test_a_visitor_has_no_token(client, db):
