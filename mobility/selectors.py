@@ -58,10 +58,11 @@ class Source:
         return Coalesce(self.total("demo_flows"), 0) if self.kept else Count("pk", filter=Q(is_demo=True))
 
 
+TOTAL_GROUPS = ("year", "direction", "mode", "level")  # FlowTotal's, in the order it is built by
 YEAR_LOOKUPS = {"year": lambda v: Q(year=v), "year_from": lambda v: Q(year__gte=v), "year_to": lambda v: Q(year__lte=v)}
 # What each kept table is summed by, and the flow filters it answers, as the lookups that select its rows.
 KEPT_TOTALS = [
-    (FlowTotal, {"year", "direction", "mode", "level"}, {
+    (FlowTotal, set(TOTAL_GROUPS), {
         **YEAR_LOOKUPS, "direction": lambda v: Q(direction=v), "mode": lambda v: Q(mode=v),
         "level": lambda v: Q(level=v),
     }),
@@ -70,7 +71,6 @@ KEPT_TOTALS = [
         "destination": lambda v: Q(destination=v), "partner": lambda v: Q(origin=v) | Q(destination=v),
     }),
 ]
-TOTAL_GROUPS = ("year", "direction", "mode", "level")  # FlowTotal's, in order
 
 
 def totals_current() -> bool:
