@@ -60,7 +60,10 @@ def celery_worker(transactional_db, settings):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with an empty cache, so nothing one test cached answers another."""
+    """Each test starts with an empty cache and leaves one, so nothing one test cached (progress, whole responses,
+    upload jobs, throttle and lockout counts) answers another."""
     from django.core.cache import cache
 
+    cache.clear()
+    yield
     cache.clear()

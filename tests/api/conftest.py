@@ -1,17 +1,8 @@
 import pytest
-from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from asem_portal.content import load_strategy
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    """Throttle counts and progress results live in the cache: each test starts without them."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

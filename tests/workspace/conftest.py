@@ -1,15 +1,6 @@
 import pytest
-from django.core.cache import cache
 
 from tests import factories
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    """Upload jobs, throttles and axes' counts live in the cache or the database: each test starts afresh."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
