@@ -51,8 +51,8 @@ class Source:
     def total(self, name: str, **extra):
         return Cast(Sum(name, **extra), output_field=BigIntegerField()) if self.kept else Sum(name, **extra)
 
-    def count(self, **extra):
-        return Coalesce(self.total("flows", **extra), 0) if self.kept else Count("pk", **extra)
+    def count(self):
+        return Coalesce(self.total("flows"), 0) if self.kept else Count("pk")
 
     def demo_count(self):
         return Coalesce(self.total("demo_flows"), 0) if self.kept else Count("pk", filter=Q(is_demo=True))
