@@ -12,7 +12,19 @@ from django.utils.html import escape
 
 logger = logging.getLogger(__name__)
 
-DATABASE_DOWN = (OperationalError, InterfaceError)
+
+
+def _database_down_errors() -> tuple[type[Exception], ...]:
+    """Django's errors for a database that does not answer, and the driver's own: one that a cursor raises while
+    closing (a query's results read to the end as the server goes away) reaches the view unwrapped."""
+    from django.db import connections
+
+    drivers = {connections[alias].Database for alias in connections}
+    return (OperationalError, InterfaceError,
+            *(error for driver in drivers for error in (driver.OperationalError, driver.InterfaceError)))
+
+
+DATABASE_DOWN = _database_down_errors()
 RETRY_AFTER_SECONDS = 5
 MESSAGE = "The portal's database is not answering. Please try again in a few seconds."
 
