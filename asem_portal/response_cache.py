@@ -18,7 +18,8 @@ bounds how long an entry lives in any case.
 What is cached: a GET with no session cookie, no messages cookie and no
 Authorization header (so no signed-in user, no flash message waiting, and
 nothing personal), outside NEVER_CACHED and RESPONSE_CACHE_SKIP, answered
-200 without setting a cookie, without Cache-Control private or no-store
+200, not streamed (a full CSV export) and at most RESPONSE_CACHE_MAX_BYTES
+long, without setting a cookie, without Cache-Control private or no-store
 (never_cache sends both, so every live view that uses it is left alone
 wherever it lives), without using the CSRF token, and varying on no header
 the entry is not told apart by. Responses are told apart by host, scheme,
@@ -63,6 +64,9 @@ HEADER = "X-Response-Cache"
 # Part of every key, so a release that changes what is stored never reads the old entries.
 SCHEMA = 1
 DEFAULT_SECONDS = 600
+# The largest response kept: a bigger one (a long list, an export) is cheap to send but would crowd out the many
+# small pages, and the local-memory cache holds at most MAX_ENTRIES of them in each process (settings.py).
+DEFAULT_MAX_BYTES = 1024 * 1024
 DEFAULT_SKIP = ("/admin/", "/healthz", "/readyz", "/api/docs/", "/api/redoc/", "/api/schema/", "/static/")
 # Personal or live whatever RESPONSE_CACHE_SKIP says: signing in and passwords, the signed-in workspace (its upload
 # progress included), your API token, the flow import's formats and job progress, and a report export's progress
@@ -87,6 +91,10 @@ OTHER_PUBLIC_MODELS = (
 
 def seconds() -> int:
     return getattr(settings, "RESPONSE_CACHE_SECONDS", DEFAULT_SECONDS)
+
+
+def max_bytes() -> int:
+    return getattr(settings, "RESPONSE_CACHE_MAX_BYTES", DEFAULT_MAX_BYTES)
 
 
 def skipped(path: str) -> bool:
@@ -120,6 +128,7 @@ def storable(request, response) -> bool:
     return (
         response.status_code == 200
         and not response.streaming
+        and len(response.content) <= max_bytes()
         and not response.cookies
         and "private" not in control
         and "no-store" not in control

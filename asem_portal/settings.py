@@ -102,6 +102,9 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "TIMEOUT": envint("CACHE_TIMEOUT", "3600"),
+            # Held in each process's memory: entries are bounded in number here and, for whole responses, in
+            # size (RESPONSE_CACHE_MAX_BYTES), so the cache can never grow past their product.
+            "OPTIONS": {"MAX_ENTRIES": envint("CACHE_MAX_ENTRIES", "500")},
         }
     }
 
@@ -265,6 +268,7 @@ MIDDLEWARE.insert(MIDDLEWARE.index("asem_portal.middleware.ContentSecurityPolicy
 # Whole responses to anonymous reads, kept until the data changes (asem_portal/response_cache.py): inside the
 # headers and the 503 above, before sessions, which a hit never needs. RESPONSE_CACHE=false leaves it out.
 RESPONSE_CACHE = envbool("RESPONSE_CACHE", "true")
+RESPONSE_CACHE_MAX_BYTES = envint("RESPONSE_CACHE_MAX_BYTES", str(1024 * 1024))
 if RESPONSE_CACHE:
     MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
                       "asem_portal.response_cache.ResponseCacheMiddleware")

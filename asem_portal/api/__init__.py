@@ -8,8 +8,9 @@ their serializers and views on top of ApiViewMixin.
 
 import csv
 import hashlib
-import io
+import itertools
 import json
+from collections.abc import Iterable, Iterator
 
 from django.apps import apps
 from django.conf import settings
@@ -17,8 +18,8 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
-from django.db.models import ProtectedError
-from django.http import Http404, HttpResponseNotModified
+from django.db.models import ProtectedError, QuerySet
+from django.http import Http404, HttpResponseNotModified, StreamingHttpResponse
 from django.urls import reverse as django_reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags
@@ -243,20 +244,43 @@ class CSVRenderer(renderers.BaseRenderer):
         renderer_context = renderer_context or {}
         if isinstance(data, dict) and "results" in data:
             data = data["results"]
-        rows = [_flat_row(row) for row in (data or [])]
         view = renderer_context.get("view")
         declared = view.csv_columns() if view is not None and hasattr(view, "csv_columns") else []
-        columns = _columns(declared, rows)
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(columns)
-        for row in rows:
-            writer.writerow([_csv_cell(row.get(column)) for column in columns])
         response = renderer_context.get("response")
         if response is not None and view is not None:
-            name = getattr(view, "csv_filename", None) or "export"
-            response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        return out.getvalue().encode(self.charset)
+            response["Content-Disposition"] = csv_disposition(view)
+        return b"".join(csv_lines([data or []], declared, self.charset))
+
+
+def csv_disposition(view) -> str:
+    return f'attachment; filename="{getattr(view, "csv_filename", None) or "export"}.csv"'
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(chunks: Iterable[list[dict]], declared: list[str], charset: str = "utf-8") -> Iterator[bytes]:
+    """Chunks of serialized rows as CSV: the header (from the first chunk's nested fields), then each chunk."""
+    writer = csv.writer(_Echo(), lineterminator="\r\n")
+    columns = None
+    for chunk in chunks:
+        rows = [_flat_row(row) for row in chunk]
+        if columns is None:
+            columns = _columns(declared, rows)
+            yield writer.writerow(columns).encode(charset)
+        yield "".join(writer.writerow([_csv_cell(row.get(column)) for column in columns]) for row in rows) \
+            .encode(charset)
+    if columns is None:
+        yield writer.writerow(_columns(declared, [])).encode(charset)
+
+
+def _chunks(records, size: int) -> Iterator[list]:
+    """A queryset read size rows at a time (its prefetches too), so an export of any length holds one chunk."""
+    records = records.iterator(chunk_size=size) if isinstance(records, QuerySet) else iter(records)
+    while chunk := list(itertools.islice(records, size)):
+        yield chunk
 
 
 def _columns(declared: list[str], rows: list[dict]) -> list[str]:
@@ -532,11 +556,13 @@ class ApiViewMixin:
             response.accepted_renderer = renderers.JSONRenderer()
             response.accepted_media_type = response.accepted_renderer.media_type
         patch_vary_headers(response, ["Accept", "Authorization", "Cookie"])
-        if request.method not in ("GET", "HEAD") or response.status_code != 200 or not hasattr(response, "data"):
+        if request.method not in ("GET", "HEAD") or response.status_code != 200:
             return response
         if request.user.is_authenticated:
             patch_cache_control(response, private=True)
         patch_cache_control(response, no_cache=True)
+        if not hasattr(response, "data"):
+            return response  # a streamed export: no ETag, which would need every row before the first is sent
         if not response.has_header("ETag"):
             renderer_format = getattr(getattr(response, "accepted_renderer", None), "format", "json")
             response["ETag"] = etag_for(response.data, "" if renderer_format == "json" else f"-{renderer_format}")
@@ -545,4 +571,26 @@ class ApiViewMixin:
             for header in ("ETag", "Vary", "Cache-Control"):
                 not_modified[header] = response[header]
             return not_modified
+        return response
+
+    # How many rows a full CSV export reads, serializes and sends at a time.
+    csv_chunk_size = 2000
+
+    def list(self, request, *args, **kwargs):
+        """A page of results; as CSV with no page asked for, every row, streamed as it is read."""
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        if page is not None:
+            return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        if request.accepted_renderer.format == CSVRenderer.format:
+            return self.streamed_csv(queryset)
+        return Response(self.get_serializer(queryset, many=True).data)
+
+    def streamed_csv(self, queryset) -> StreamingHttpResponse:
+        chunks = (self.get_serializer(chunk, many=True).data for chunk in _chunks(queryset, self.csv_chunk_size))
+        response = StreamingHttpResponse(
+            csv_lines(chunks, self.csv_columns(), CSVRenderer.charset),
+            content_type=f"{CSVRenderer.media_type}; charset={CSVRenderer.charset}",
+        )
+        response["Content-Disposition"] = csv_disposition(self)
         return response

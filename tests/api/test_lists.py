@@ -98,9 +98,33 @@ def test_a_page_can_hold_up_to_500(db, anonymous):
     assert response.status_code == 200
 
 
+def csv_text(response) -> str:
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return body.decode()
+
+
 def parse_csv(response) -> list[dict]:
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    return list(csv.DictReader(io.StringIO(response.content.decode())))
+    return list(csv.DictReader(io.StringIO(csv_text(response))))
+
+
+def test_a_full_csv_export_is_streamed_a_chunk_at_a_time_with_the_header_once(db, anonymous, monkeypatch):
+    from mobility.api import MobilityFlowViewSet
+
+    monkeypatch.setattr(MobilityFlowViewSet, "csv_chunk_size", 3)
+    for year in range(2015, 2022):
+        factories.MobilityFlowFactory(year=year)
+    listed = anonymous.get("/api/v1/mobility/flows/?page_size=100").json()["results"]
+
+    response = anonymous.get("/api/v1/mobility/flows/?format=csv")
+
+    assert response.streaming
+    assert response["Content-Disposition"] == 'attachment; filename="mobility-flows.csv"'
+    rows = parse_csv(response)
+    assert list(rows[0]) == list(listed[0])
+    assert [row["id"] for row in rows] == [str(flow["id"]) for flow in listed]
+    assert rows[0]["url"] == listed[0]["url"]
+    assert csv_text(anonymous.get("/api/v1/mobility/flows/?format=csv")).count("id,year,origin") == 1
 
 
 def test_activities_as_csv_have_every_matching_row_and_read_back(activities, anonymous):
@@ -129,7 +153,7 @@ def test_csv_of_a_page_has_that_page_only(activities, anonymous):
 
 
 def test_an_empty_list_as_csv_still_has_its_header(db, anonymous):
-    rows = anonymous.get("/api/v1/mobility/flows/?format=csv").content.decode().splitlines()
+    rows = csv_text(anonymous.get("/api/v1/mobility/flows/?format=csv")).splitlines()
 
     assert rows == ["id,year,origin,destination,direction,mode,level,participants,female,fewer_opportunities,"
                     "programme,source,is_demo,updated_at,url"]

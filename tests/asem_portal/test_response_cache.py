@@ -103,13 +103,40 @@ def test_a_write_not_yet_committed_is_neither_served_nor_stored_inside_its_trans
 
 def test_query_strings_and_formats_are_cached_apart(flow, client):
     json_list = client.get("/api/v1/mobility/flows/")
-    csv_list = client.get("/api/v1/mobility/flows/?format=csv")
+    csv_page = client.get("/api/v1/mobility/flows/?format=csv&page=1")
     filtered = client.get("/api/v1/mobility/flows/?year=1999")
-    by_accept = client.get("/api/v1/mobility/flows/", HTTP_ACCEPT="text/csv")
+    by_accept = client.get("/api/v1/mobility/flows/?page=1", HTTP_ACCEPT="text/csv")
 
-    assert [r["X-Response-Cache"] for r in (json_list, csv_list, filtered, by_accept)] == ["miss"] * 4
+    assert [r["X-Response-Cache"] for r in (json_list, csv_page, filtered, by_accept)] == ["miss"] * 4
     assert client.get("/api/v1/mobility/flows/?year=1999").json()["count"] == 0
-    assert client.get("/api/v1/mobility/flows/", HTTP_ACCEPT="text/csv")["Content-Type"].startswith("text/csv")
+    assert client.get("/api/v1/mobility/flows/?page=1", HTTP_ACCEPT="text/csv")["Content-Type"].startswith("text/csv")
+
+
+@pytest.mark.parametrize("asked", [{"path": "/api/v1/mobility/flows/?format=csv"},
+                                   {"path": "/api/v1/mobility/flows/", "HTTP_ACCEPT": "text/csv"}])
+def test_a_full_csv_export_is_streamed_and_never_kept(flow, client, asked):
+    """Each variant of its query string would otherwise keep a copy of every row."""
+    first = client.get(**asked)
+    second = client.get(**asked)
+
+    assert first.streaming and second.streaming
+    assert "X-Response-Cache" not in first and "X-Response-Cache" not in second
+    assert b"".join(second.streaming_content).decode().splitlines()[1].startswith(str(flow.pk))
+
+
+def test_a_response_larger_than_the_bound_is_not_kept(flow, client, settings):
+    settings.RESPONSE_CACHE_MAX_BYTES = len(client.get("/api/v1/mobility/flows/?page_size=2").content) - 1
+
+    assert "X-Response-Cache" not in client.get("/api/v1/mobility/flows/?page_size=3")
+    assert "X-Response-Cache" not in client.get("/api/v1/mobility/flows/?page_size=3")
+    assert client.get("/api/v1/partners/?code=none")["X-Response-Cache"] == "miss"
+
+
+def test_the_local_memory_cache_is_bounded_in_entries_and_each_response_in_size(settings):
+    from asem_portal.settings import CACHES
+
+    assert CACHES["default"]["BACKEND"].endswith("LocMemCache")  # no REDIS_URL here
+    assert CACHES["default"]["OPTIONS"]["MAX_ENTRIES"] * settings.RESPONSE_CACHE_MAX_BYTES <= 1024 ** 3
 
 
 def test_a_matching_etag_gets_304_from_the_cache(flow, client):
