@@ -4,10 +4,11 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from mobility import imports
-from mobility.models import Activity, MobilityFlow, Organisation, Partner, PartnerMembership, Region
+from mobility.models import Activity, MobilityFlow, Organisation, Partner, PartnerMembership, Region, UndeliveredEmail
 
 
 class PartnerMembershipInline(admin.TabularInline):
@@ -154,3 +155,33 @@ class MobilityFlowAdmin(SimpleHistoryAdmin):
         }
         return TemplateResponse(request, "admin/mobility/mobilityflow/upload.html", context,
                                 status=400 if problems or form.errors else 200)
+
+
+@admin.register(UndeliveredEmail)
+class UndeliveredEmailAdmin(admin.ModelAdmin):
+    """Review emails the mail server never took: what they said is kept as it was; the secretariat sends them again
+    once the server is back, or deletes them once the people concerned were told another way."""
+
+    list_display = ["failed_at", "activity", "event", "recipients", "error", "attempts"]
+    list_select_related = ["activity"]
+    list_filter = ["event"]
+    actions = ["send_again"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Send the selected emails again"), permissions=["view"])
+    def send_again(self, request, queryset):
+        from mobility import emails
+
+        count = 0
+        for undelivered in queryset:
+            emails.send_again(undelivered)
+            count += 1
+        self.message_user(request, ngettext(
+            "Sending %(n)d email again; if it fails once more, it comes back to this list.",
+            "Sending %(n)d emails again; one that fails once more comes back to this list.", count) % {"n": count},
+            messages.SUCCESS)

@@ -7,8 +7,12 @@
 - approved: the same people, with links to the public page and the workspace.
 
 Links start with SITE_URL: a Celery worker sends these with no request to build them from. They are sent by
-mobility.tasks.send_activity_email, queued by mobility.workspace.services once the change has committed.
+mobility.tasks.send_activity_email, queued by mobility.workspace.services once the change has committed. A message
+the mail server will not take is tried again by the task and, after the last try, kept as an UndeliveredEmail that
+the secretariat sees in the admin.
 """
+
+import re
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -17,10 +21,30 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from asem_portal.roles import SECRETARIAT_GROUP
-from mobility.models import Activity, PartnerMembership
+from mobility.models import Activity, PartnerMembership, UndeliveredEmail
 
 SUBMITTED, RETURNED, APPROVED = "submitted", "returned", "approved"
 EVENTS = (SUBMITTED, RETURNED, APPROVED)
+SUBJECT_MAX_LENGTH = 150
+# Line breaks and every other control character: in a header they would end it (Django then refuses the whole
+# message), and elsewhere they only garble the line a reader sees.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\s]+")
+
+
+class Undelivered(Exception):
+    """The mail server did not take the message for these addresses (nor, having stopped at the first, the rest)."""
+
+    def __init__(self, addresses: list[str], subject: str, error: Exception):
+        super().__init__(f"{type(error).__name__}: {error}")
+        self.addresses, self.subject, self.error = addresses, subject, error
+
+
+def clean_subject(text: str) -> str:
+    """One line of readable text, of bounded length: a title may hold anything its author pasted into it."""
+    text = _CONTROL.sub(" ", text).strip()
+    if len(text) > SUBJECT_MAX_LENGTH:
+        text = text[:SUBJECT_MAX_LENGTH - 1].rstrip() + "…"
+    return text
 
 
 def site_link(path: str) -> str:
@@ -53,11 +77,13 @@ def _actor(activity: Activity) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def build(activity: Activity, event: str) -> EmailMessage | None:
-    """The message for an event, or None when nobody is there to read it."""
+def build(activity: Activity, event: str, to: list[str] | None = None) -> EmailMessage | None:
+    """The message for an event (to the given addresses, or to everyone concerned), or None when nobody is there to
+    read it."""
     if event not in EVENTS:
         raise ValueError(f"unknown activity email event {event!r}; one of {', '.join(EVENTS)}")
-    to = secretariat_addresses() if event == SUBMITTED else focal_point_addresses(activity)
+    if to is None:
+        to = secretariat_addresses() if event == SUBMITTED else focal_point_addresses(activity)
     if not to:
         return None
     context = {
@@ -71,22 +97,49 @@ def build(activity: Activity, event: str) -> EmailMessage | None:
         "public_url": site_link(activity.get_absolute_url()),
         "site_url": settings.SITE_URL,
     }
-    subject = render_to_string(f"workspace/email/{event}_subject.txt", context).strip()
+    subject = clean_subject(render_to_string(f"workspace/email/{event}_subject.txt", context))
     body = render_to_string(f"workspace/email/{event}.txt", context)
     # One message per recipient: focal points of different partners need not see each other's addresses.
     return EmailMessage(subject=settings.EMAIL_SUBJECT_PREFIX + subject, body=body, to=to)
 
 
-def send(activity_pk: int, event: str) -> int:
-    """Send the event's email, one copy per recipient; how many were sent. An activity deleted since is skipped."""
+def send(activity_pk: int, event: str, to: list[str] | None = None) -> int:
+    """Send the event's email, one copy per recipient (only to ``to`` when given: those a failed try left out); how
+    many were sent. An activity deleted since is skipped. Raises Undelivered for the copies the server did not take.
+    """
     activity = Activity.objects.select_related("lead_partner", "created_by").filter(pk=activity_pk).first()
     if activity is None:
         return 0
-    message = build(activity, event)
+    message = build(activity, event, to=to)
     if message is None:
         return 0
     sent = 0
-    for address in message.to:
+    for index, address in enumerate(message.to):
         copy = EmailMessage(subject=message.subject, body=message.body, to=[address])
-        sent += copy.send()
+        try:
+            sent += copy.send()
+        except OSError as error:  # smtplib's errors: a server that is away would refuse the rest the same way
+            raise Undelivered(message.to[index:], message.subject, error) from error
     return sent
+
+
+def record_undelivered(activity_pk: int, event: str, *, addresses: list[str], subject: str, error: Exception,
+                       attempts: int) -> UndeliveredEmail:
+    """Keep an email that could not be sent where the secretariat sees it."""
+    return UndeliveredEmail.objects.create(
+        activity=Activity.objects.filter(pk=activity_pk).first(), event=event, recipients=", ".join(addresses),
+        subject=subject[:300], error=f"{type(error).__name__}: {error}"[:500], attempts=attempts,
+    )
+
+
+def send_again(undelivered: UndeliveredEmail) -> None:
+    """Queue an undelivered email for the addresses it missed; if it fails once more, it is kept again."""
+    from asem_portal.tasks import enqueue
+    from mobility.tasks import send_activity_email
+
+    undelivered.delete()
+    if undelivered.activity_id is None:  # deleted since: there is nothing left to tell of
+        return
+    args, kwargs = [undelivered.activity_id, undelivered.event], {"to": undelivered.addresses}
+    if not enqueue(send_activity_email, *args, **kwargs) and not settings.CELERY_TASK_ALWAYS_EAGER:
+        send_activity_email.apply(args=args, kwargs=kwargs)
