@@ -27,6 +27,24 @@ def _database_down_errors() -> tuple[type[Exception], ...]:
 DATABASE_DOWN = _database_down_errors()
 RETRY_AFTER_SECONDS = 5
 MESSAGE = "The portal's database is not answering. Please try again in a few seconds."
+BUSY_RETRY_AFTER_SECONDS = 2
+BUSY_MESSAGE = "The portal is busy saving other changes. Please try again in a moment: nothing of yours was saved."
+# SQLite's words for a lock another writer held longer than the busy timeout; PostgreSQL's codes for a lock not
+# granted in time, a deadlock and a serialization failure. The database is there: the same request will pass soon.
+_BUSY_WORDS = ("database is locked", "database table is locked", "database is busy")
+_BUSY_CODES = {"55P03", "40P01", "40001"}
+
+
+def database_busy(exception: BaseException) -> bool:
+    """Whether a database error means busy, not down: the error itself or the driver's error Django wrapped."""
+    for error in (exception, exception.__cause__):
+        if error is None:
+            continue
+        if getattr(error, "pgcode", None) in _BUSY_CODES or getattr(error, "sqlstate", None) in _BUSY_CODES:
+            return True
+        if any(words in str(error).lower() for words in _BUSY_WORDS):
+            return True
+    return False
 
 PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Temporarily unavailable: ASEM Education Portal</title>
@@ -39,13 +57,14 @@ def wants_json(request) -> bool:
     return request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", "")
 
 
-def service_unavailable(request) -> HttpResponse:
+def service_unavailable(request, busy: bool = False) -> HttpResponse:
     """503 with Retry-After, rendered without the database (no template, no context processors)."""
+    message, code = (BUSY_MESSAGE, "busy") if busy else (MESSAGE, "service_unavailable")
     if wants_json(request):
-        response = JsonResponse({"detail": MESSAGE, "code": "service_unavailable"}, status=503)
+        response = JsonResponse({"detail": message, "code": code}, status=503)
     else:
-        response = HttpResponse(PAGE.format(message=escape(MESSAGE)), status=503)
-    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        response = HttpResponse(PAGE.format(message=escape(message)), status=503)
+    response["Retry-After"] = str(BUSY_RETRY_AFTER_SECONDS if busy else RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
     return response
 
@@ -68,13 +87,15 @@ class DatabaseUnavailableMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         if response.status_code == 500 and getattr(request, "_database_unavailable", False):
-            return service_unavailable(request)
+            return service_unavailable(request, busy=getattr(request, "_database_busy", False))
         return response
 
     def process_exception(self, request, exception):
         if isinstance(exception, DATABASE_DOWN):
-            logger.warning("Database unavailable during %s %s: %s", request.method, request.path, exception)
-            return service_unavailable(request)
+            busy = database_busy(exception)
+            logger.warning("Database %s during %s %s: %s", "busy" if busy else "unavailable", request.method,
+                           request.path, exception)
+            return service_unavailable(request, busy=busy)
         return None
 
 
@@ -82,6 +103,7 @@ def _mark_database_unavailable(sender, request=None, **kwargs):
     exc = sys.exc_info()[1]
     if request is not None and isinstance(exc, DATABASE_DOWN):
         request._database_unavailable = True
+        request._database_busy = database_busy(exc)
 
 
 got_request_exception.connect(_mark_database_unavailable, dispatch_uid="asem-database-unavailable")

@@ -81,8 +81,12 @@ WSGI_APPLICATION = "asem_portal.wsgi.application"
 
 DATABASES = {"default": database_config(os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # SQLite is the embedded default: one writer at a time, so wait instead of failing.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # SQLite is the embedded default: one writer at a time. Writers wait their turn (timeout, in seconds) instead of
+    # failing; a transaction takes the write lock when it begins (IMMEDIATE), since one that read first and asks for
+    # it later is refused at once, whatever the timeout; the write-ahead log lets readers go on while one writes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL",
+    })
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
