@@ -22,8 +22,9 @@ from django.utils.safestring import SafeString
 from simple_history.utils import get_m2m_reverse_field_name
 
 RUN_WINDOW = datetime.timedelta(seconds=5)
-# Record-keeping fields: they change with every save and say nothing a reader needs.
-NOT_SHOWN = {"id", "created_at", "updated_at", "created_by", "submitted_at", "published_at"}
+# Record-keeping fields: they change with every save and say nothing a reader needs. The slug too: the portal
+# makes it from the title, so it only repeats the title's change in a form nobody chose.
+NOT_SHOWN = {"id", "slug", "created_at", "updated_at", "created_by", "submitted_at", "published_at"}
 # The review fields: part of a version's story, not of the content the secretariat reviews.
 REVIEW_FIELDS = {"state", "review_note"}
 # Names people use, where the field's own verbose name is the column's.

@@ -92,11 +92,14 @@ def _last_return(records: list) -> object | None:
     return None
 
 
-def review_queue() -> list[Submission]:
+def review_queue(*, slug: str | None = None) -> list[Submission]:
     """Submitted activities, oldest submission first, each with what changed since it was last published and
-    since it was last returned: a fixed number of queries, whatever the queue's length."""
-    activities = list(Activity.objects.filter(state=Activity.State.SUBMITTED).select_related("lead_partner")
-                      .order_by("submitted_at", "pk"))
+    since it was last returned: a fixed number of queries, whatever the queue's length. With a slug, only that
+    activity's submission (none if it is not submitted)."""
+    queryset = Activity.objects.filter(state=Activity.State.SUBMITTED)
+    if slug is not None:
+        queryset = queryset.filter(slug=slug)
+    activities = list(queryset.select_related("lead_partner").order_by("submitted_at", "pk"))
     records: dict[int, list] = {activity.pk: [] for activity in activities}
     for record in history.history_queryset(Activity).filter(id__in=records).order_by("-history_date", "-history_id"):
         records[record.id].append(record)

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from rest_framework.authtoken.models import Token
 
 from mobility import imports, services
@@ -220,10 +220,22 @@ def review(request):
     return render(request, "workspace/review.html", {"queue": selectors.review_queue(), "return_form": ReturnForm()})
 
 
+@never_cache
 @secretariat_required
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def review_approve(request, slug):
+    """Publishing is a step of its own: the queue links here, to the content once more and a button that posts."""
     activity = get_object_or_404(Activity, slug=slug)
+    if request.method != "POST":
+        submissions = selectors.review_queue(slug=activity.slug)
+        if submissions:
+            return render(request, "workspace/review_confirm.html", {
+                "activity": activity, "submission": submissions[0]})
+        try:
+            services._check_review(request.user, activity, "approve")  # it says why it is not in the queue
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("workspace:review")
     try:
         workspace.approve_activity(activity=activity, user=request.user)
     except ValidationError as exc:
@@ -249,7 +261,8 @@ def review_return(request, slug):
             messages.success(request, _("Returned “%(title)s” to its focal points with your note.") % {
                 "title": activity.title})
             return redirect("workspace:review")
-    # Show the note's error next to it, on the submission it belongs to.
+    # Show the note's error next to it, on the submission it belongs to, focused so it is in view and read out.
+    form.fields["note"].widget.attrs["autofocus"] = True
     return render(request, "workspace/review.html", {
         "queue": selectors.review_queue(), "return_form": ReturnForm(), "failed_form": form, "failed_slug": slug,
     }, status=400)

@@ -111,7 +111,10 @@ def test_a_focal_point_reports_an_activity_and_the_secretariat_publishes_it_with
     expect(submission).to_contain_text("Changed since it was returned on")
     expect(submission.locator("table").first).to_contain_text("Participants from Asia")
     look_at(tab, "review-queue-resubmitted")
-    submission.get_by_role("button", name="Approve and publish").click()
+    submission.get_by_role("link", name="Approve and publish…").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Publish “{TITLE}”?")
+    look_at(tab, "review-confirm")
+    page.get_by_role("button", name="Publish it now").click()
     expect(page.get_by_text(f"Published “{TITLE}”: it is now on the public pages and in the API.")).to_be_visible()
 
     # Its history shows every step, who took it and what it changed.

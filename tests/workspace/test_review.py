@@ -204,3 +204,65 @@ def test_the_email_is_sent_by_the_celery_task_with_the_activitys_key(alice, secr
     task, *args = enqueue.call_args.args
     assert task.name == "mobility.tasks.send_activity_email"
     assert args == [alice_draft.pk, "submitted"]
+
+
+# Reading and deciding ---------------------------------------------------------------------------------------
+
+
+def test_a_failed_return_brings_sam_back_to_that_submission_with_the_note_and_its_error_in_focus(
+        client, secretariat, submission):
+    client.force_login(secretariat)
+
+    page = client.post(f"{REVIEW}{submission.slug}/return/", {"note": ""}).content.decode()
+
+    # The form's address carries the card's anchor, so the page it answers opens at that card, not at the top.
+    assert f'action="/workspace/review/{submission.slug}/return/#activity-{submission.slug}"' in page
+    # Focus on the note, whose error it names for a screen reader; the browser scrolls it into view too.
+    assert page.count("autofocus") == 1
+    assert '<textarea name="note" cols="40" rows="3" maxlength="5000" autofocus required aria-invalid="true" ' \
+        'aria-describedby="id_note_error" id="id_note">' in page
+
+
+def test_the_queue_shows_a_submissions_content_before_the_actions_and_never_folded(client, secretariat, submission):
+    client.force_login(secretariat)
+
+    page = client.get(REVIEW).content.decode()
+
+    assert "<details" not in page
+    content = page.index("<td><ins>Bonn, Germany</ins></td>")
+    assert content < page.index("Return with this note") and content < page.index("Approve and publish")
+
+
+def test_approving_from_the_queue_asks_for_a_confirmation_first_and_publishes_nothing_until_then(
+        client, secretariat, submission):
+    client.force_login(secretariat)
+
+    queue = client.get(REVIEW).content.decode()
+    assert f'<form method="post" action="/workspace/review/{submission.slug}/approve/"' not in queue
+    assert f'href="/workspace/review/{submission.slug}/approve/"' in queue
+
+    confirmation = client.get(f"{REVIEW}{submission.slug}/approve/")
+
+    assert confirmation.status_code == 200
+    page = confirmation.content.decode()
+    assert "Publish “Seminar on recognition”?" in page
+    assert f'<form method="post" action="/workspace/review/{submission.slug}/approve/"' in page
+    assert "Bonn, Germany" in page  # what is about to be published, once more
+    assert Activity.objects.get(pk=submission.pk).state == "submitted"
+
+
+def test_the_confirmation_of_what_is_not_submitted_says_so(client, secretariat, alice_draft):
+    client.force_login(secretariat)
+
+    response = client.get(f"{REVIEW}{alice_draft.slug}/approve/", follow=True)
+
+    assert "Only a submitted activity can be approved; this one is draft." in response.content.decode()
+
+
+def test_the_differences_leave_out_the_internal_slug(client, secretariat, submission):
+    client.force_login(secretariat)
+
+    page = client.get(REVIEW).content.decode()
+
+    assert '<th scope="row">Slug</th>' not in page
+    assert '<th scope="row">Title</th>' in page
