@@ -1,6 +1,7 @@
 """The roles of DESIGN.md section 5, as Django groups and checks."""
 
 from django.contrib.auth.management import create_permissions
+from django.db.models import Q
 
 SECRETARIAT_GROUP = "Secretariat"
 # The secretariat edits the whole portal's content, issues API tokens and
@@ -26,8 +27,11 @@ def sync_secretariat_group(apps, verbosity: int = 0) -> None:
             app_config.models_module = models_module
     group, _ = Group.objects.get_or_create(name=SECRETARIAT_GROUP)
     perms = Permission.objects.filter(content_type__app_label__in=SECRETARIAT_APPS)
-    # Focal points are plain users; the secretariat may view them to link them to partners.
-    perms = perms | Permission.objects.filter(content_type__app_label="auth", codename__in=["view_user", "change_user"])
+    # Focal points are plain users: the secretariat makes their accounts, links them to partners, deactivates them
+    # and resets their passwords. Which accounts and which fields it may change is the user admin's rule
+    # (may_manage_account, asem_portal/admin.py), not these permissions, which Django grants for every user alike.
+    perms = perms | Permission.objects.filter(content_type__app_label="auth",
+                                              codename__in=["view_user", "add_user", "change_user"])
     group.permissions.set(perms)
 
 
@@ -36,3 +40,22 @@ def is_secretariat(user) -> bool:
         user.is_authenticated
         and (user.is_superuser or (user.is_staff and user.groups.filter(name=SECRETARIAT_GROUP).exists()))
     )
+
+
+def may_manage_account(actor, account) -> bool:
+    """Whether actor may change account (its details, its password, its token, whether it is active).
+
+    A superuser may change any account. Anyone else with the user permissions manages focal points (accounts
+    without staff rights) and their own details, never another staff account: changing a staff account's
+    password, say, would let them sign in with rights they were never given.
+    """
+    if actor.is_superuser:
+        return True
+    return account.pk == actor.pk or not (account.is_staff or account.is_superuser)
+
+
+def manageable_accounts(actor, accounts):
+    """The accounts of the queryset that actor may change (may_manage_account, as a query)."""
+    if actor.is_superuser:
+        return accounts
+    return accounts.filter(Q(pk=actor.pk) | Q(is_staff=False, is_superuser=False))
