@@ -33,6 +33,8 @@ class OrganisationAdmin(admin.ModelAdmin):
     search_fields = ["name", "acronym"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["partner"]
+    # Only the demo loader marks demo data: load_demo --remove deletes whatever carries the mark.
+    readonly_fields = ["is_demo"]
 
 
 @admin.register(PartnerMembership)
@@ -69,8 +71,9 @@ class ActivityAdmin(SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["lead_partner", "partners", "organisations"]
     filter_horizontal = ["objectives", "priorities", "instruments"]
-    # The review state moves only through the workflow (submit, approve, return), which also sends its emails.
-    readonly_fields = ["state", "created_by", "created_at", "updated_at", "submitted_at", "published_at"]
+    # The review state moves only through the workflow (submit, approve, return), which also sends its emails;
+    # only the demo loader marks demo data, since load_demo --remove deletes whatever carries the mark.
+    readonly_fields = ["state", "created_by", "created_at", "updated_at", "submitted_at", "published_at", "is_demo"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "description", "activity_type", "status", "is_demo"]}),
         (_("Review"), {"fields": ["state", "review_note", "submitted_at", "published_at"]}),
@@ -119,7 +122,7 @@ class MobilityFlowAdmin(SimpleHistoryAdmin):
     list_filter = ["year", "mode", "level", "origin__region", "destination__region", "is_demo"]
     search_fields = ["origin__name", "destination__name", "origin__code", "destination__code", "programme"]
     autocomplete_fields = ["origin", "destination"]
-    readonly_fields = ["created_by", "updated_at"]
+    readonly_fields = ["created_by", "updated_at", "is_demo"]  # the demo loader's alone, as for activities
     change_list_template = "admin/mobility/mobilityflow/change_list.html"
 
     def get_urls(self):

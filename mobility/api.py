@@ -14,7 +14,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from asem_portal.api import ApiViewMixin, LinkField, QueryParameterError, absolute_url
+from asem_portal.api import ApiViewMixin, DemoFlagMixin, LinkField, QueryParameterError, absolute_url, demo_flag
 from instruments.models import Instrument
 from mobility import services
 from mobility.filters import ActivityFilter, MobilityFlowFilter
@@ -147,8 +147,10 @@ def activity_queryset(user) -> QuerySet[Activity]:
     return queryset.prefetch_related("organisations", "priorities")
 
 
-class ActivitySerializer(serializers.ModelSerializer):
+class ActivitySerializer(DemoFlagMixin, serializers.ModelSerializer):
     """An activity. Relations are written and read as codes: partners by code, objectives by number, ..."""
+
+    is_demo = demo_flag()
 
     url = LinkField(view_name="api:activity-detail", lookup_field="slug")
     slug = serializers.SlugField(
@@ -348,8 +350,9 @@ class ActivityViewSet(ApiViewMixin, viewsets.ModelViewSet):
 # Mobility ---------------------------------------------------------------------
 
 
-class MobilityFlowSerializer(serializers.ModelSerializer):
+class MobilityFlowSerializer(DemoFlagMixin, serializers.ModelSerializer):
     url = LinkField(view_name="api:flow-detail")
+    is_demo = demo_flag()
     origin = serializers.SlugRelatedField(
         slug_field="code", queryset=Partner.objects.all(), help_text="The code of the partner people come from."
     )

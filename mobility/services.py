@@ -37,16 +37,17 @@ User = AbstractBaseUser | AnonymousUser
 INVALID_STATE = "invalid_state"
 
 # What a write may set. The workflow fields (state, review_note, submitted_at,
-# published_at) and created_by are the services' own.
+# published_at) and created_by are the services' own; is_demo is the demo loader's
+# alone, since load_demo --remove deletes whatever carries it.
 ACTIVITY_FIELDS = {
     "slug", "title", "summary", "description", "activity_type", "status", "start_date", "end_date", "start_year",
     "end_year", "place", "online", "delivery_mode", "lead_partner", "lead_description", "participants_asia",
-    "participants_europe", "website", "source_url", "outcomes", "is_demo",
+    "participants_europe", "website", "source_url", "outcomes",
 }
 ACTIVITY_RELATIONS = {"partners", "organisations", "objectives", "priorities", "instruments"}
 FLOW_FIELDS = {
     "year", "origin", "destination", "mode", "level", "participants", "female", "fewer_opportunities", "programme",
-    "source", "is_demo",
+    "source",
 }
 EDITABLE_STATES = (Activity.State.DRAFT, Activity.State.RETURNED)
 

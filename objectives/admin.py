@@ -66,7 +66,8 @@ class IndicatorForm(forms.ModelForm):
 @admin.register(Indicator)
 class IndicatorAdmin(SimpleHistoryAdmin):
     form = IndicatorForm
-    readonly_fields = ["progress"]
+    # Only the demo loader marks demo data: load_demo --remove deletes whatever carries the mark.
+    readonly_fields = ["progress", "is_demo"]
     actions = ["refresh_computed"]
     list_display = ["code", "name", "priority", "unit", "source", "status_override", "is_demo"]
     list_select_related = ["priority"]

@@ -24,7 +24,15 @@ from rest_framework import serializers, status, views, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from asem_portal.api import ApiViewMixin, LinkField, QueryParameterError, SecretariatOrReadOnly, absolute_url
+from asem_portal.api import (
+    ApiViewMixin,
+    DemoFlagMixin,
+    LinkField,
+    QueryParameterError,
+    SecretariatOrReadOnly,
+    absolute_url,
+    demo_flag,
+)
 from asem_portal.roles import is_secretariat
 from objectives import progress
 from objectives.models import (
@@ -334,8 +342,9 @@ class ObservationSerializer(serializers.ModelSerializer):
         )
 
 
-class IndicatorSerializer(serializers.ModelSerializer):
+class IndicatorSerializer(DemoFlagMixin, serializers.ModelSerializer):
     url = LinkField(view_name="api:indicator-detail", lookup_field="code")
+    is_demo = demo_flag()
     priority = serializers.SlugRelatedField(
         slug_field="code", queryset=Priority.objects.all(), help_text="The code of its priority, such as 1.1."
     )
@@ -388,7 +397,6 @@ class IndicatorDetailSerializer(IndicatorSerializer):
 INDICATOR_FIELDS = {
     "code", "name", "description", "priority", "unit", "direction", "baseline_year", "baseline_value", "target_year",
     "target_value", "source", "metric", "data_source", "methodology", "weight", "status_override", "override_reason",
-    "is_demo",
 }
 OBSERVATION_FIELDS = {"year", "value", "breakdown", "note"}
 

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, models
 from django.db.models import ProtectedError, QuerySet
 from django.http import Http404, HttpResponseNotModified, StreamingHttpResponse
 from django.urls import reverse as django_reverse
@@ -317,6 +317,45 @@ def _csv_cell(value) -> str:
     if isinstance(value, str) and text[:1] in {"=", "+", "-", "@", "\t", "\r"}:
         return "'" + text
     return text
+
+
+# Fields --------------------------------------------------------------------------
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """true or false, as the schema says: DRF's own also takes "yes", "on", 1 and the like."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            return data
+        self.fail("invalid", input=data)
+
+
+DEMO_FLAG_HELP = (
+    "Synthetic demonstration data. Only the demonstration data loader sets it (load_demo --remove deletes what "
+    "carries it): a write may send back the value it read, and any other value is refused."
+)
+
+
+def demo_flag() -> StrictBooleanField:
+    return StrictBooleanField(required=False, help_text=DEMO_FLAG_HELP)
+
+
+class DemoFlagMixin:
+    """A serializer whose is_demo is read as it is, checked when sent, and never written."""
+
+    def validate_is_demo(self, value: bool) -> bool:
+        instance = self.instance if isinstance(self.instance, models.Model) else None
+        if value != (instance.is_demo if instance is not None else False):
+            raise serializers.ValidationError(
+                "Only the demonstration data loader marks data as demonstration data.", code="read_only"
+            )
+        return value
+
+    def to_internal_value(self, data):
+        attrs = super().to_internal_value(data)
+        attrs.pop("is_demo", None)
+        return attrs
 
 
 def serializer_columns(serializer, prefix: str = "") -> list[str]:
