@@ -7,6 +7,7 @@ COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 
 COPY . .
+# The portal serves its static files itself (WhiteNoise), from what is collected here: compressed, with hashed names.
 RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --no-input
 
 RUN useradd --create-home portal

@@ -101,6 +101,9 @@ class Server:
 
     def __enter__(self) -> "Server":
         self.log.parent.mkdir(parents=True, exist_ok=True)
+        # As the Dockerfile does before gunicorn: with DEBUG off the pages name the collected, hashed files.
+        subprocess.run([PYTHON, "manage.py", "collectstatic", "--no-input"], cwd=ROOT, env=self.env, check=True,
+                       capture_output=True)
         self.process = subprocess.Popen(
             [PYTHON, "-m", "gunicorn", "asem_portal.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
              "--workers", str(self.workers), "--log-level", "warning", "--timeout", "120"],

@@ -1,8 +1,8 @@
 """Tests that need a real service skip without it, unless CI says it is required.
 
-CI sets REQUIRE_POSTGRES, REQUIRE_REDIS, REQUIRE_CELERY_WORKER and
-REQUIRE_BROWSER to 1, so a missing service there fails the run instead of
-being skipped in silence.
+CI sets REQUIRE_POSTGRES, REQUIRE_REDIS, REQUIRE_CELERY_WORKER,
+REQUIRE_BROWSER and REQUIRE_GUNICORN to 1, so a missing service there fails
+the run instead of being skipped in silence.
 """
 
 import os

@@ -13,3 +13,9 @@ CELERY_TASK_ALWAYS_EAGER = True
 
 # The test client and the live server speak plain HTTP; production's redirect to HTTPS would answer every request 301.
 SECURE_SSL_REDIRECT = False
+
+# Static files from their source folders, as with DEBUG on: a test needs no collectstatic and no manifest of hashed
+# names (production's, checked under gunicorn in tests/asem_portal/test_production_shape.py).
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -5,6 +5,7 @@ test may kill it at will: the shared PostgreSQL and Redis are never touched.
 Traffic stays on 127.0.0.1.
 """
 
+import atexit
 import contextlib
 import glob
 import http.client
@@ -175,6 +176,23 @@ def manage(env: dict[str, str], *args: str, timeout: float = 300) -> str:
     return result.stdout
 
 
+_static_roots: dict[str, str] = {}
+
+
+def collect_static(env: dict[str, str]) -> None:
+    """Production serves the collected files, named by their content (the Dockerfile collects them as it builds):
+    collect them once per run into a folder of this run's own, unless the environment names one."""
+    if "STATIC_ROOT" not in env:
+        if "" not in _static_roots:
+            _static_roots[""] = tempfile.mkdtemp(prefix="asem-static-")
+            atexit.register(shutil.rmtree, _static_roots[""], ignore_errors=True)
+            manage({**env, "STATIC_ROOT": _static_roots[""]}, "collectstatic", "--no-input")
+        env["STATIC_ROOT"] = _static_roots[""]
+    elif env["STATIC_ROOT"] not in _static_roots.values():
+        manage(env, "collectstatic", "--no-input")
+        _static_roots[env["STATIC_ROOT"]] = env["STATIC_ROOT"]
+
+
 class PortalServer:
     """The portal as production serves it: gunicorn, threaded workers, DEBUG off."""
 
@@ -191,6 +209,7 @@ class PortalServer:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> "PortalServer":
+        collect_static(self.env)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "asem_portal.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
              "--workers", str(self.workers), "--threads", str(self.threads), "--worker-class", "gthread",
