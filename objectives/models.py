@@ -101,11 +101,21 @@ class Indicator(models.Model):
         MANUAL = "manual", _("Entered by hand")
         COMPUTED = "computed", _("Computed from the portal's data")
 
+    class Kind(models.TextChoices):
+        COUNT = "count", _("A count: whole numbers, and its breakdowns add up to the total")
+        PERCENTAGE = "percentage", _("A percentage, to one decimal")
+        MEASURE = "measure", _("Another measure, such as a ratio or an average, to two decimals")
+
     priority = models.ForeignKey(Priority, on_delete=models.PROTECT, related_name="indicators")
     code = models.CharField(max_length=20, unique=True, validators=[indicator_code_validator])
     name = models.CharField(max_length=300)
     description = models.TextField(blank=True)
     unit = models.CharField(max_length=60, help_text=_("For example: participants, %, ratio."))
+    kind = models.CharField(
+        max_length=10, choices=Kind.choices, default=Kind.MEASURE,
+        help_text=_("What the values are: it sets the precision they are shown and compared at, and whether "
+                    "breakdowns must add up to the total."),
+    )
     direction = models.SmallIntegerField(choices=Direction.choices, default=Direction.HIGHER_IS_BETTER)
     baseline_year = models.PositiveSmallIntegerField(validators=year_validators)
     baseline_value = models.FloatField()
@@ -163,6 +173,20 @@ class Indicator(models.Model):
             errors["target_year"] = _("The target year must come after the baseline year.")
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def decimals(self) -> int:
+        """The precision of its values: two values equal at it are the same value."""
+        return KIND_DECIMALS[self.kind]
+
+    def at_precision(self, value: float | None) -> float | int | None:
+        """A value as it is shown and compared: a count as a whole number."""
+        if value is None:
+            return None
+        return round(value) if self.decimals == 0 else round(value, self.decimals)
+
+
+KIND_DECIMALS = {Indicator.Kind.COUNT: 0, Indicator.Kind.PERCENTAGE: 1, Indicator.Kind.MEASURE: 2}
 
 
 breakdown_validator = RegexValidator(

@@ -22,7 +22,12 @@ section 3 (the method of Open SDG and the UN SDG Progress Chart):
   back into a status (``roll_up``).
 
 Only observations up to ``as_of`` count; without it, the latest year with
-data. ``assess()`` returns an ``IndicatorResult`` carrying every figure that
+data. Values are compared at the indicator's precision (``decimals``): two
+values equal once rounded to it are no change, not a tiny deterioration. A
+year that has not ended (``year_in_progress``) is not compared with whole
+years: its observations never make the latest value of a status.
+
+``assess()`` returns an ``IndicatorResult`` carrying every figure that
 went into the status (baseline, latest, target, both growths, the ratio, the
 method), so pages and the API can show why a status is what it is;
 ``as_dict()`` gives the same as plain JSON-ready values.
@@ -188,12 +193,16 @@ def assess(
     status_override: str = "",
     override_reason: str = "",
     weight: float = 1.0,
+    decimals: int | None = None,
+    year_in_progress: int | None = None,
 ) -> IndicatorResult:
     """The status of one indicator from its baseline, target and (year, value) observations.
 
-    Pass the headline series only. Observations after ``as_of`` are ignored;
-    the baseline is the indicator's own (year, value), whatever an
-    observation in the baseline year says.
+    Pass the headline series only. Observations after ``as_of``, and from
+    ``year_in_progress`` on, are ignored; the baseline is the indicator's own
+    (year, value), whatever an observation in the baseline year says. With
+    ``decimals``, the baseline, the latest value and the target are taken at
+    that precision.
     """
     if direction not in (HIGHER_IS_BETTER, LOWER_IS_BETTER):
         raise ValueError(f"direction must be 1 (higher is better) or -1 (lower is better), not {direction!r}")
@@ -205,7 +214,14 @@ def assess(
         target_year = None
 
     series = dict(observations.items() if isinstance(observations, Mapping) else observations)
-    years = sorted(year for year in series if as_of is None or year <= as_of)
+    if decimals is not None:
+        series = {year: round(value, decimals) for year, value in series.items()}
+        baseline_value = round(baseline_value, decimals)
+        target_value = None if target_value is None else round(target_value, decimals)
+    years = sorted(
+        year for year in series
+        if (as_of is None or year <= as_of) and (year_in_progress is None or year < year_in_progress)
+    )
     if as_of is None and years:
         as_of = years[-1]
     latest_year = years[-1] if years else None
@@ -307,7 +323,8 @@ def _capped(value: float) -> float:
     """Keep a figure finite: values far beyond any real indicator's all mean the same thing."""
     if math.isnan(value):
         return 0.0
-    return max(-MAX_RATIO, min(MAX_RATIO, value))
+    # Adding 0.0 turns -0.0 into 0.0: no change must not read as a fall.
+    return max(-MAX_RATIO, min(MAX_RATIO, value)) + 0.0
 
 
 def roll_up(children: Iterable[IndicatorResult | RollupResult], *, as_of: int | None = None,
@@ -362,12 +379,17 @@ def explain(result: IndicatorResult) -> str:
         return f"The latest value ({result.latest_value:g}) meets the target ({result.target_value:g})."
     if result.ratio is None:
         return f"The target equals the baseline and the latest value has moved away from it ({actual})."
-    return f"Actual growth {actual} against {required} required: a ratio of {result.ratio:.2f}."
+    return f"Actual growth {actual} against {required} required: a ratio of {_rounded(result.ratio, 2):.2f}."
 
 
 def _describe_growth(growth: float | None, growth_method: str | None) -> str:
     if growth is None:
         return "no growth"
     if growth_method == GROWTH_LINEAR:
-        return f"{growth:+.4g} a year"
-    return f"{growth * 100:+.2f} % a year"
+        return f"{_rounded(growth, 4):+.4g} a year"
+    return f"{_rounded(growth * 100, 2):+.2f} % a year"
+
+
+def _rounded(value: float, digits: int) -> float:
+    """The value as it will be printed, so a tiny negative never shows as "-0.00"."""
+    return round(value, digits) + 0.0

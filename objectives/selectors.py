@@ -1,10 +1,12 @@
 """Reads of the strategy shared by pages, the API and exports."""
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Prefetch
+from django.db.models import Max, Min, Prefetch, Q
+from django.utils import timezone
 
 from objectives import cache as progress_cache
 from objectives import progress
@@ -23,7 +25,8 @@ def objective_list():
 #
 # progress_overview(as_of) -> ProgressOverview, for the home page, the progress
 # chart, the objective pages and the API:
-#   .as_of        the year it is computed as of (the latest year with data by default; None without data)
+#   .as_of        the year it is computed as of (by default the latest whole year with data, the year the
+#                 statuses rest on; None without data)
 #   .vision       RollupResult of the four objectives
 #   .objectives   [ObjectiveProgress(.objective, .result, .priorities)]
 #                   .priorities  [PriorityProgress(.priority, .result, .indicators)]
@@ -32,7 +35,9 @@ def objective_list():
 #   .as_dict()    the same as plain JSON-ready values
 # indicator_progress(indicator, as_of) -> IndicatorResult for one indicator.
 # status_counts(overview) -> {status: number of indicators}, best status first, every status present.
-# progress_years() -> the years with observations, for an "as of" picker.
+# progress_years() -> the years an "as of" picker offers: from the earliest baseline to the last whole year
+#   with data; as_of_years(first=, with_data=) the same for one indicator.
+# year_in_progress() -> this year: its observations are provisional and never make a status.
 #
 # Results are objectives.progress.IndicatorResult (status, status_label, score,
 # is_override, override_reason, baseline_*, latest_*, target_*, actual_growth,
@@ -99,7 +104,7 @@ def progress_overview(as_of: int | None = None) -> ProgressOverview:
     """The progress of the vision, each objective, priority and indicator, as of a year."""
     use_cache = not progress_cache.change_pending()
     if use_cache:
-        key = progress_cache.key("overview", "latest" if as_of is None else as_of)
+        key = progress_cache.key("overview", "latest" if as_of is None else as_of, year_in_progress())
         overview = cache.get(key)
         if overview is not None:
             return overview
@@ -120,7 +125,8 @@ def _build_overview(as_of: int | None) -> ProgressOverview:
     ):
         series[indicator_id][year] = value
     if as_of is None:
-        as_of = max((year for values in series.values() for year in values), default=None)
+        whole_years = (year for values in series.values() for year in values if year < year_in_progress())
+        as_of = max(whole_years, default=None)
 
     objective_items = []
     for objective in objectives:
@@ -149,8 +155,25 @@ def status_counts(overview: ProgressOverview) -> dict[str, int]:
     return {status: overview.vision.counts.get(status, 0) for status in progress.STATUSES}
 
 
+def year_in_progress() -> int:
+    return timezone.localdate().year
+
+
 def progress_years() -> list[int]:
-    return list(Observation.objects.filter(breakdown="").order_by("year").values_list("year", flat=True).distinct())
+    """The years worth asking the overview's progress as of, in one query: from the earliest baseline (no status
+    rests on an earlier year) to the last whole year with data."""
+    headline = Q(observations__breakdown="", observations__year__lt=year_in_progress())
+    years = Indicator.objects.aggregate(first=Min("baseline_year"), last=Max("observations__year", filter=headline))
+    return as_of_years(first=years["first"], with_data=[] if years["last"] is None else [years["last"]])
+
+
+def as_of_years(*, first: int | None, with_data: Iterable[int]) -> list[int]:
+    """The years from `first` to the last whole year with data: a status rests on none before its baseline,
+    nor on a year that has not ended or that has no data yet."""
+    last = max((year for year in with_data if year < year_in_progress()), default=None)
+    if last is None:
+        return []
+    return list(range(last if first is None else min(first, last), last + 1))
 
 
 def _assess(indicator: Indicator, series: dict[int, float], as_of: int | None) -> progress.IndicatorResult:
@@ -165,4 +188,6 @@ def _assess(indicator: Indicator, series: dict[int, float], as_of: int | None) -
         status_override=indicator.status_override,
         override_reason=indicator.override_reason,
         weight=indicator.weight,
+        decimals=indicator.decimals,
+        year_in_progress=year_in_progress(),
     )

@@ -16,7 +16,7 @@ from mobility.selectors import activities_serving, activity_counts
 from objectives import charts
 from objectives.forms import AsOfForm
 from objectives.models import Indicator, Observation
-from objectives.selectors import indicator_progress, progress_overview
+from objectives.selectors import as_of_years, indicator_progress, progress_overview, year_in_progress
 
 RELATED_ACTIVITIES_SHOWN = 10
 
@@ -24,7 +24,7 @@ OBSERVATION_COLUMNS = [
     Column("indicator", lambda o: o.indicator.code),
     Column("year", lambda o: o.year),
     Column("breakdown", lambda o: o.breakdown),
-    Column("value", lambda o: o.value),
+    Column("value", lambda o: o.indicator.at_precision(o.value)),
     Column("unit", lambda o: o.indicator.unit),
     Column("computed", lambda o: "yes" if o.is_computed else "no"),
     Column("note", lambda o: o.note),
@@ -50,10 +50,12 @@ def objective_detail(request, number):
     if item is None:
         raise Http404("No such objective.")
     series = defaultdict(list)
+    indicators = {i.indicator.pk: i.indicator for i in item.indicators}
+    # A year in progress is left out of the trends: its partial count would read as a fall.
     for indicator_id, year, value in Observation.objects.filter(
-        indicator__in=[i.indicator.pk for i in item.indicators], breakdown=""
+        indicator__in=[i.indicator.pk for i in item.indicators], breakdown="", year__lt=year_in_progress()
     ).order_by("year").values_list("indicator_id", "year", "value"):
-        series[indicator_id].append((year, value))
+        series[indicator_id].append((year, indicators[indicator_id].at_precision(value)))
     priorities = [
         {"item": priority, "indicators": [
             {"item": i, "trend": charts.trend(i.indicator, series[i.indicator.pk])} for i in priority.indicators
@@ -82,8 +84,8 @@ def indicator_detail(request, code):
         for observation in observations:
             observation.indicator = indicator
         return csv_response(f"indicator-{indicator.code}.csv", observations, OBSERVATION_COLUMNS)
-    headline = [(o.year, o.value) for o in observations if not o.breakdown]
-    form = AsOfForm(request.GET, years=[year for year, _value in headline])
+    headline = [(o.year, indicator.at_precision(o.value)) for o in observations if not o.breakdown]
+    form = AsOfForm(request.GET, years=as_of_years(first=indicator.baseline_year, with_data=[y for y, _v in headline]))
     result = indicator_progress(indicator, as_of=form.year)
     context = {
         "indicator": indicator,
@@ -91,10 +93,12 @@ def indicator_detail(request, code):
         "objective": indicator.priority.objective,
         "form": form,
         "result": result,
-        "chart": charts.indicator_chart(indicator, result, headline),
+        # The table shows a year in progress as provisional; the chart leaves it out.
+        "chart": charts.indicator_chart(indicator, result, [p for p in headline if p[0] < year_in_progress()]),
         "headline": [o for o in observations if not o.breakdown],
         "breakdowns": breakdown_tables(observations),
         "shows_demo_data": indicator.is_demo,
+        "year_in_progress": year_in_progress(),
     }
     return render(request, "objectives/indicator_detail.html", context, status=200 if form.is_valid() else 400)
 
@@ -105,7 +109,7 @@ def breakdown_tables(observations: list[Observation]) -> list[dict]:
     for o in observations:
         if o.breakdown:
             key, _sep, value = o.breakdown.partition("=")
-            tables[key][value][o.year] = o.value
+            tables[key][value][o.year] = o.indicator.at_precision(o.value)
     result = []
     for key, rows in sorted(tables.items()):
         years = sorted({year for values in rows.values() for year in values})

@@ -1,4 +1,7 @@
+import re
+
 import pytest
+from django.utils import timezone
 
 from objectives.models import Observation
 from tests import factories
@@ -28,8 +31,46 @@ def test_the_chart_lists_all_four_objectives_every_priority_and_each_indicators_
 def test_each_status_cell_is_coloured_and_says_its_status_in_words(client, portal):
     page = client.get("/progress/").content.decode()
     assert '<td class="cell-status cell-on_track">On track' in page
-    # Priorities without an indicator have no data to judge.
-    assert '<td class="cell-status cell-insufficient_data">Insufficient data' in page
+
+
+def test_a_priority_without_indicators_says_it_is_not_assessed_yet_in_words_that_agree(client, portal):
+    page = client.get("/progress/").content.decode()
+
+    assert '<td class="cell-status cell-insufficient_data">Not assessed yet' in page
+    assert "No indicator is defined for it yet." in page
+    assert "0 of 0 indicators assessed" not in page
+
+
+def test_a_priority_whose_indicators_have_no_data_yet_says_so(client, portal):
+    factories.IndicatorFactory(priority=portal.priorities[3], code="2.2.a")
+
+    page = client.get("/progress/").content.decode()
+
+    assert "Its indicator has no data after its baseline yet." in page
+    assert "0 of 1 indicator assessed" not in page
+
+
+def test_the_chart_and_its_indicators_rest_on_the_last_whole_year_not_the_one_in_progress(client, portal):
+    this_year = timezone.localdate().year
+    Observation.objects.create(indicator=portal.indicators[0], year=this_year, value=1.0)
+    Observation.objects.create(indicator=portal.indicators[0], year=this_year - 1, value=175.0)
+
+    page = client.get("/progress/").content.decode()
+    home = client.get("/").content.decode()
+
+    assert f"The progress chart, as of {this_year - 1}" in page
+    assert f'175 <span class="year">{this_year - 1}</span>' in page
+    assert f"The vision, as of {this_year - 1}" in home
+    assert "cell-deterioration" not in page
+
+
+def test_the_year_selector_offers_the_strategy_years_with_data_and_nothing_earlier(client, portal):
+    page = client.get("/progress/").content.decode()
+
+    offered = [int(year) for year in re.findall(r'<option value="(\d+)"', page)]
+
+    # From the first baseline (2020) to the last year with data (2024); never 2001, never the year in progress.
+    assert offered == [2024, 2023, 2022, 2021, 2020]
 
 
 def test_an_earlier_year_counts_only_the_observations_up_to_it(client, portal):

@@ -1,7 +1,9 @@
 import csv
 import io
+import re
 
 import pytest
+from django.utils import timezone
 
 from objectives.models import Observation
 from tests import factories
@@ -105,6 +107,70 @@ def test_an_indicator_as_of_an_earlier_year_uses_only_what_was_known_then(client
     assert "Status as of 2022" in page
     assert "130 participants (2022)" in page
     assert "Observed after 2022" in page
+
+
+def test_a_count_shows_whole_numbers_in_its_figures_table_chart_and_csv(client, portal):
+    teachers = factories.IndicatorFactory(priority=portal.priorities[0], code="1.1.t", unit="teachers", kind="count",
+                                          baseline_value=3200.0, target_value=None)
+    factories.ObservationFactory(indicator=teachers, year=2023, value=3093.04)
+
+    page = client.get(teachers.get_absolute_url()).content.decode()
+    rows = list(csv.DictReader(io.StringIO(b"".join(
+        client.get(f"{teachers.get_absolute_url()}?format=csv").streaming_content).decode())))
+
+    assert "3,093 teachers (2023)" in page
+    assert '<th scope="row">2023</th><td class="num">3,093</td>' in page
+    assert "Latest, 2023: 3,093." in page
+    assert "3,093.04" not in page
+    assert rows[0]["value"] == "3093"
+
+
+def test_a_value_unchanged_at_its_precision_is_not_a_deterioration_nor_a_negative_ratio(client, portal):
+    balance = factories.IndicatorFactory(priority=portal.priorities[0], code="1.1.r", unit="ratio", kind="measure",
+                                         baseline_year=2019, baseline_value=0.7047, target_value=0.9)
+    factories.ObservationFactory(indicator=balance, year=2023, value=0.7045)
+
+    page = client.get(balance.get_absolute_url()).content.decode()
+
+    assert "0.7 ratio (2019)" in page and "0.7 ratio (2023)" in page
+    assert "Limited progress" in page
+    assert "Deterioration" not in page
+    assert "-0.00" not in page
+    assert "<td>0.00</td>" in page
+
+
+def test_an_indicator_without_a_target_says_its_chart_shows_none(client, portal):
+    indicator = factories.IndicatorFactory(priority=portal.priorities[0], code="1.1.n", target_value=None)
+
+    page = client.get(indicator.get_absolute_url()).content.decode()
+
+    assert "No target is set, so the chart shows no target and no path to one." in page
+    assert "path that would reach the target" not in page
+
+
+def test_a_year_that_has_not_ended_is_shown_as_provisional_and_rests_no_status(client, portal):
+    this_year = timezone.localdate().year
+    activities = factories.IndicatorFactory(priority=portal.priorities[0], code="1.1.y", unit="activities",
+                                            kind="count", baseline_year=this_year - 3, baseline_value=5.0,
+                                            target_value=6.0)
+    for year, value in [(this_year - 2, 6.0), (this_year - 1, 6.0), (this_year, 1.0)]:
+        factories.ObservationFactory(indicator=activities, year=year, value=value)
+
+    page = client.get(activities.get_absolute_url()).content.decode()
+
+    assert f"Status as of {this_year - 1}" in page
+    assert "Achieved" in page and "Deterioration" not in page
+    assert "Year to date, provisional: the year has not ended" in page
+    assert f'<option value="{this_year}"' not in page
+    assert f'<option value="{this_year - 3}"' in page
+
+
+def test_an_indicator_offers_the_years_from_its_baseline_to_its_last_whole_year(client, portal):
+    page = client.get(portal.indicators[0].get_absolute_url()).content.decode()
+
+    offered = [int(year) for year in re.findall(r'<option value="(\d+)"', page)]
+
+    assert offered == [2024, 2023, 2022, 2021, 2020]
 
 
 def test_an_indicator_with_a_status_set_by_hand_shows_the_reason(client, portal):

@@ -1,5 +1,7 @@
 """The progress engine, checked against figures worked out by hand (DESIGN.md section 3)."""
 
+import math
+
 import pytest
 
 from objectives import progress
@@ -213,6 +215,54 @@ def test_only_observations_up_to_the_year_asked_for_count():
     assert higher(observations).status == "achieved"
     assert higher(observations).as_of == 2026
     assert higher(observations, as_of=2021).status == "insufficient_data"
+
+
+def test_values_equal_at_the_indicator_precision_are_no_change_not_deterioration():
+    # The balance of mobility: 0.7047 at the baseline, 0.7045 four years on; a ratio to two decimals.
+    result = assess(baseline_year=2019, baseline_value=0.7047, target_year=2030, target_value=0.9,
+                    observations={2023: 0.7045}, decimals=2)
+
+    assert (result.baseline_value, result.latest_value) == (0.7, 0.7)
+    assert result.actual_growth == 0
+    assert result.ratio == 0
+    assert result.status == "limited"
+    assert "ratio of 0.00" in result.explanation
+
+
+def test_no_change_never_reads_as_a_negative_ratio_when_lower_is_better():
+    result = assess(baseline_year=2019, baseline_value=120.0, target_year=2030, target_value=60.0,
+                    observations={2023: 120.004}, direction=-1, decimals=0)
+
+    assert result.status == "limited"
+    assert math.copysign(1, result.ratio) == 1
+    assert "-0.00" not in result.explanation
+
+
+def test_a_change_beyond_the_precision_still_counts():
+    result = assess(baseline_year=2019, baseline_value=0.7047, target_year=2030, target_value=0.9,
+                    observations={2025: 0.6685}, decimals=2)
+
+    assert result.latest_value == 0.67
+    assert result.status == "deterioration"
+
+
+def test_a_year_that_has_not_ended_is_not_compared_with_whole_years():
+    # Five activities a year, and one so far in the year in progress.
+    observations = {2020: 5.0, 2021: 6.0, 2022: 6.0, 2023: 1.0}
+
+    result = assess(baseline_year=2020, baseline_value=5.0, target_year=2030, target_value=6.0,
+                    observations=observations, year_in_progress=2023)
+
+    assert (result.latest_year, result.latest_value) == (2022, 6.0)
+    assert result.as_of == 2022
+    assert result.status == "achieved"
+
+
+def test_a_year_in_progress_alone_is_insufficient_data():
+    result = assess(baseline_year=2022, baseline_value=5.0, target_year=2030, target_value=6.0,
+                    observations={2023: 1.0}, year_in_progress=2023)
+
+    assert result.status == "insufficient_data"
 
 
 def test_a_target_equal_to_the_baseline_has_no_ratio_and_is_kept_or_lost():

@@ -123,8 +123,42 @@ def test_an_override_shows_with_its_reason(strategy):
     assert result.override_reason == "A change of survey explains the fall."
 
 
-def test_the_years_with_data_are_listed(strategy):
-    assert progress_years() == [2022, 2023, 2024]
+@pytest.fixture
+def freeze_year(monkeypatch):
+    """The year that has not ended yet, whatever today is."""
+    monkeypatch.setattr("objectives.selectors.year_in_progress", lambda: 2026)
+    return 2026
+
+
+def test_the_years_offered_run_from_the_first_baseline_to_the_last_year_with_data(strategy):
+    assert progress_years() == [2020, 2021, 2022, 2023, 2024]
+
+
+def test_the_years_offered_leave_out_a_year_that_has_not_ended(strategy, freeze_year):
+    indicator(strategy[0].priorities.get(code="1.2"), "1.2.b", {2025: 3.0, freeze_year: 1.0})
+
+    assert progress_years()[-1] == 2025
+
+
+def test_a_year_that_has_not_ended_makes_no_status_and_is_not_the_as_of_year(strategy, freeze_year):
+    made = indicator(strategy[0].priorities.get(code="1.2"), "1.2.b", {2023: 6.0, 2025: 6.0, freeze_year: 1.0},
+                     target_value=6.0)
+
+    overview = progress_overview()
+    result = next(i.result for i in overview.indicators if i.indicator == made)
+
+    assert overview.as_of == 2025
+    assert (result.latest_year, result.status) == (2025, "achieved")
+    assert indicator_progress(made).latest_year == 2025
+
+
+def test_counts_are_compared_as_whole_numbers(strategy):
+    made = indicator(strategy[0].priorities.get(code="1.2"), "1.2.b", {2022: 100.4}, kind="count",
+                     target_value=200.0)
+
+    result = indicator_progress(made)
+
+    assert (result.baseline_value, result.latest_value, result.status) == (100, 100, "limited")
 
 
 def grow(objectives, size):
