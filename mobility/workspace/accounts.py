@@ -10,16 +10,30 @@ from django.urls import path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 
-class SignInView(auth_views.LoginView):
+class PortalNamed:
+    """Django's sign-in and sign-out views name the site after the request's host when the sites framework is not
+    installed, and their name would hide the portal's (asem_portal.context_processors.site) in the header and title."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.pop("site", None)
+        context.pop("site_name", None)
+        return context
+
+
+class SignInView(PortalNamed, auth_views.LoginView):
     template_name = "registration/sign_in.html"
     redirect_authenticated_user = True
     extra_context = {"title": _("Sign in")}
 
 
+class SignOutView(PortalNamed, auth_views.LogoutView):
+    template_name = "registration/signed_out.html"
+
+
 urlpatterns = [
     path("accounts/sign-in/", SignInView.as_view(), name="sign-in"),
-    path("accounts/sign-out/", auth_views.LogoutView.as_view(template_name="registration/signed_out.html"),
-         name="sign-out"),
+    path("accounts/sign-out/", SignOutView.as_view(), name="sign-out"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(
         template_name="registration/password_change.html",
         success_url=reverse_lazy("workspace:password-change-done"),

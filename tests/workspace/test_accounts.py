@@ -137,3 +137,33 @@ def test_an_unknown_address_is_told_the_same_and_emailed_nothing(client, db):
 @pytest.mark.parametrize("path", ["/accounts/sign-in/", "/accounts/password/reset/"])
 def test_the_account_pages_answer_without_signing_in(client, db, path):
     assert client.get(path).status_code == 200
+
+
+ACCOUNT_PAGES = ["/accounts/sign-in/", "/accounts/password/reset/", "/accounts/password/reset/sent/",
+                 "/accounts/password/reset/MQ/not-a-token/", "/accounts/password/reset/done/"]
+SIGNED_IN_PAGES = ["/accounts/password/", "/accounts/password/changed/"]
+
+
+@pytest.mark.parametrize("path", ACCOUNT_PAGES + SIGNED_IN_PAGES)
+def test_the_account_pages_are_named_after_the_portal_not_the_server(client, alice, settings, path):
+    settings.ALLOWED_HOSTS = ["127.0.0.1"]
+    if path in SIGNED_IN_PAGES:
+        client.force_login(alice)
+
+    page = client.get(path, HTTP_HOST="127.0.0.1:8201", follow=True).content.decode()
+
+    assert "127.0.0.1:8201" not in page
+    assert re.search(r"<title>[^<]* · ASEM Education Portal</title>", page)
+    assert '<a class="brand" href="/">ASEM Education Portal</a>' in page
+
+
+def test_the_sign_out_and_lockout_pages_are_named_after_the_portal(client, alice, settings):
+    settings.ALLOWED_HOSTS = ["127.0.0.1"]
+    client.force_login(alice)
+    signed_out = client.post("/accounts/sign-out/", HTTP_HOST="127.0.0.1:8201").content.decode()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        locked = client.post(SIGN_IN, {"username": "alice", "password": "guess"}, HTTP_HOST="127.0.0.1:8201")
+
+    for page in (signed_out, locked.content.decode()):
+        assert "127.0.0.1:8201" not in page
+        assert '<a class="brand" href="/">ASEM Education Portal</a>' in page
