@@ -405,7 +405,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", "30"))
 # Per username and address together: someone guessing from elsewhere cannot lock a focal point out everywhere.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# registration/locked_out.html, with the cool-off in words.
+AXES_LOCKOUT_CALLABLE = "mobility.workspace.accounts.locked_out"
 if AXES_FAILURE_LIMIT < 1:
     raise ImproperlyConfigured(f"AXES_FAILURE_LIMIT must be at least 1, got {AXES_FAILURE_LIMIT}")
 

@@ -2,11 +2,18 @@
 
 Repeated failed sign-ins are counted by django-axes (settings: AXES_*): past the limit, that username is locked
 from that address for AXES_COOLOFF_TIME, and the form answers with registration/locked_out.html (status 429).
+A new password set through the emailed reset link lifts the lock on that username.
 Reset emails go through the configured email backend (the console unless EMAIL_URL names a server).
 """
 
+from axes.helpers import get_cool_off
+from axes.utils import reset as reset_failed_sign_ins
+from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.shortcuts import render
 from django.urls import path, reverse_lazy
+from django.utils import timezone
+from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 
 
@@ -31,6 +38,28 @@ class SignOutView(PortalNamed, auth_views.LogoutView):
     template_name = "registration/signed_out.html"
 
 
+class SetNewPasswordView(auth_views.PasswordResetConfirmView):
+    template_name = "registration/password_reset_confirm.html"
+    success_url = reverse_lazy("workspace:password-reset-done")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # The lockout page sends its reader here: a password set through the emailed link proves the account is
+        # theirs, so the wrong guesses before it stop counting, from every address, and the new password works now.
+        reset_failed_sign_ins(username=form.user.get_username())
+        return response
+
+
+def locked_out(request, response=None, credentials=None):
+    """The page django-axes answers with past AXES_FAILURE_LIMIT (AXES_LOCKOUT_CALLABLE): axes' own gives the
+    cool-off as an ISO 8601 duration ("PT30M"); this one says it in words ("30 minutes")."""
+    cool_off = get_cool_off(request)
+    now = timezone.now()
+    words = timesince(now - cool_off, now, depth=2).replace("\xa0", " ") if cool_off else None
+    return render(request, "registration/locked_out.html", {"cool_off": words},
+                  status=settings.AXES_HTTP_RESPONSE_CODE)
+
+
 urlpatterns = [
     path("accounts/sign-in/", SignInView.as_view(), name="sign-in"),
     path("accounts/sign-out/", SignOutView.as_view(), name="sign-out"),
@@ -50,10 +79,7 @@ urlpatterns = [
     path("accounts/password/reset/sent/", auth_views.PasswordResetDoneView.as_view(
         template_name="registration/password_reset_sent.html",
     ), name="password-reset-sent"),
-    path("accounts/password/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(
-        template_name="registration/password_reset_confirm.html",
-        success_url=reverse_lazy("workspace:password-reset-done"),
-    ), name="password-reset-confirm"),
+    path("accounts/password/reset/<uidb64>/<token>/", SetNewPasswordView.as_view(), name="password-reset-confirm"),
     path("accounts/password/reset/done/", auth_views.PasswordResetCompleteView.as_view(
         template_name="registration/password_reset_done.html",
     ), name="password-reset-done"),

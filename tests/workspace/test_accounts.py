@@ -167,3 +167,46 @@ def test_the_sign_out_and_lockout_pages_are_named_after_the_portal(client, alice
     for page in (signed_out, locked.content.decode()):
         assert "127.0.0.1:8201" not in page
         assert '<a class="brand" href="/">ASEM Education Portal</a>' in page
+
+
+def lock_out(client, settings, username="alice"):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        response = sign_in(client, username=username, password="guess")
+    assert response.status_code == 429
+    return response
+
+
+def test_the_lockout_says_in_words_when_to_try_again(client, alice, settings):
+    page = lock_out(client, settings).content.decode()
+
+    assert "Try again in 30 minutes." in page
+    assert "PT30M" not in page
+
+
+def test_the_lockout_says_the_configured_cool_off(client, alice, settings):
+    from datetime import timedelta
+
+    settings.AXES_COOLOFF_TIME = timedelta(minutes=90)
+
+    assert "Try again in 1 hour, 30 minutes." in lock_out(client, settings).content.decode()
+
+
+def test_a_password_reset_through_the_emailed_link_lifts_the_lockout(client, alice, settings):
+    lock_out(client, settings)
+    client.post("/accounts/password/reset/", {"email": "alice@example.org"})
+    link = re.search(r"http://testserver(/accounts/password/reset/\S+/)", mail.outbox[0].body).group(1)
+    form = client.get(link, follow=True)
+    client.post(form.redirect_chain[-1][0], {"new_password1": "a brand new phrase",
+                                            "new_password2": "a brand new phrase"})
+
+    response = sign_in(client, password="a brand new phrase")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/workspace/"
+
+
+def test_a_lockout_stays_for_whoever_only_asked_for_a_reset_link(client, alice, settings):
+    lock_out(client, settings)
+    client.post("/accounts/password/reset/", {"email": "alice@example.org"})
+
+    assert sign_in(client).status_code == 429
