@@ -235,6 +235,11 @@ class Activity(models.Model):
         return (self.participants_asia or 0) + (self.participants_europe or 0)
 
 
+def _in_words(label: str) -> str:
+    """A choice's label inside a sentence: lower case, but an acronym (TVET) as it is."""
+    return label if label.isupper() else label[:1].lower() + label[1:]
+
+
 class MobilityLevel(models.TextChoices):
     HIGHER_EDUCATION = "higher_education", _("Higher education")
     TVET = "tvet", _("TVET")
@@ -308,7 +313,9 @@ class MobilityFlow(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.year} {self.origin_id}→{self.destination_id} {self.mode} {self.level}: {self.participants}"
+        """What people read (history titles, the admin): partners' codes and words, never database ids."""
+        return (f"{self.year} {self.origin.code} → {self.destination.code}, {_in_words(self.get_mode_display())}, "
+                f"{_in_words(self.get_level_display())}: {self.participants:,}")
 
     def clean(self):
         errors = {}

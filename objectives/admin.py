@@ -132,8 +132,12 @@ def _growth(growth, growth_method) -> str | None:
 
 @admin.register(Observation)
 class ObservationAdmin(SimpleHistoryAdmin):
-    list_display = ["indicator", "year", "breakdown", "value", "is_computed"]
+    list_display = ["indicator", "year", "breakdown", "value_shown", "is_computed"]
     list_select_related = ["indicator"]
     list_filter = ["is_computed", "year", "indicator__priority__objective"]
     search_fields = ["indicator__code", "indicator__name"]
     autocomplete_fields = ["indicator"]
+
+    @admin.display(description=_("value"), ordering="value")
+    def value_shown(self, observation):
+        return observation.value_shown

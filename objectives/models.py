@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from asem_portal.charts import number
+
 FIRST_YEAR = 1990
 LAST_YEAR = 2100
 year_validators = [MinValueValidator(FIRST_YEAR), MaxValueValidator(LAST_YEAR)]
@@ -222,4 +224,9 @@ class Observation(models.Model):
 
     def __str__(self):
         suffix = f" [{self.breakdown}]" if self.breakdown else ""
-        return f"{self.indicator_id} {self.year}{suffix}: {self.value}"
+        return f"{self.indicator.code} {self.year}{suffix}: {self.value_shown}"
+
+    @property
+    def value_shown(self) -> str:
+        """The value as people read it: at its indicator's precision, thousands separated (34,153, not 34153.0)."""
+        return number(self.indicator.at_precision(self.value), self.indicator.decimals)

@@ -141,7 +141,7 @@ class Names:
     def __call__(self, related_model, pk) -> str:
         if pk is None:
             return EMPTY
-        return self.found.get(related_model, {}).get(pk, f"(deleted, #{pk})")
+        return self.found.get(related_model, {}).get(pk, "(since deleted)")
 
 
 # Versions ------------------------------------------------------------------------------------------------

@@ -128,3 +128,21 @@ def test_the_secretariat_group_survives_a_flush_between_transactional_tests():
     call_command("flush", interactive=False, verbosity=0)
     assert Group.objects.filter(name="Secretariat").exists()
     assert Group.objects.get(name="Secretariat").permissions.filter(codename="change_activity").exists()
+
+
+def test_observations_read_as_the_indicators_code_year_breakdown_and_value_at_its_precision(
+        client, secretariat, content):
+    content.kind = Indicator.Kind.COUNT
+    content.save()
+    count = factories.ObservationFactory(indicator=content, year=2019, value=34153.0)
+    share = factories.ObservationFactory(
+        indicator=factories.IndicatorFactory(priority=content.priority, code="1.1.p", kind=Indicator.Kind.PERCENTAGE),
+        year=2020, breakdown="region=asia", value=12.345)
+    client.force_login(secretariat)
+
+    assert str(count) == "1.1.a 2019: 34,153"
+    assert str(share) == "1.1.p 2020 [region=asia]: 12.3"
+    assert "1.1.a 2019: 34,153" in client.get(url(Indicator, "change", content.pk)).content.decode()
+    listed = client.get(url(Observation, "changelist")).content.decode()
+    assert '<td class="field-value_shown">34,153</td>' in listed
+    assert "34153.0" not in listed and "12.345" not in listed

@@ -118,3 +118,36 @@ def test_a_flows_versions_show_its_upload_and_its_revert(client, alice, secretar
     assert "3 versions, newest first" in page
     assert "Uploaded in fix.csv" in page and "Uploaded in first.csv" in page
     assert "<td><del>12</del></td>" in page and "<td><ins>10</ins></td>" in page
+
+
+def test_a_flows_history_is_titled_with_its_partners_codes_and_words_not_database_ids(client, alice):
+    flow = factories.MobilityFlowFactory(year=2025, origin=factories.partner("DE"),
+                                         destination=factories.partner("TH"), level="school", participants=11,
+                                         female=5, fewer_opportunities=1)
+    client.force_login(alice)
+
+    page = client.get(f"/workspace/mobility/flows/{flow.pk}/history/").content.decode()
+
+    assert "History of “2025 DE → TH, physical, school: 11”" in page
+    big = factories.MobilityFlowFactory(participants=34153, level="tvet")
+    assert str(big) == "2024 TH → DE, physical, TVET: 34,153"
+
+
+def test_a_demo_flow_says_it_was_loaded_as_demonstration_data_rather_than_having_0_versions(client, alice):
+    # The demo loader writes its flows in bulk, which keeps no version.
+    [flow] = MobilityFlow.objects.bulk_create([MobilityFlow(
+        year=2024, origin=factories.partner("TH"), destination=factories.partner("DE"), level="tvet",
+        participants=5, is_demo=True)])
+    client.force_login(alice)
+
+    page = client.get(f"/workspace/mobility/flows/{flow.pk}/history/").content.decode()
+
+    assert "0 versions" not in page
+    assert "Loaded as demonstration data; nobody has changed it since, so there is no version to show." in page
+
+
+def test_a_relation_since_deleted_is_named_as_such_not_by_its_database_id():
+    from mobility.models import Partner
+    from mobility.workspace.history import Names
+
+    assert Names()(Partner, 4711) == "(since deleted)"
