@@ -14,6 +14,8 @@ class AsemPortalConfig(AppConfig):
     verbose_name = "ASEM Education Portal"
 
     def ready(self):
+        from asem_portal import checks  # noqa: F401 (registers the portal's own checks)
+
         # Django sends post_migrate (after migrate, and after a test flush) only for apps
         # with models; asem_portal has none, so listen for the last app of the portal.
         post_migrate.connect(_sync_roles, sender=apps.get_app_config("mobility"), dispatch_uid="asem_portal_roles")

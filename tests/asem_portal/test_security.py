@@ -19,6 +19,7 @@ PRODUCTION_ENV = {
     "DEBUG": "false",
     "SECRET_KEY": secrets.token_urlsafe(60),
     "ALLOWED_HOSTS": "example.org",
+    "SITE_URL": "https://example.org",
 }
 
 
