@@ -22,4 +22,5 @@ urlpatterns = [
     path("", include("asem_portal.reports.urls")),
 ]
 
+handler400 = "asem_portal.views.bad_request"
 handler500 = "asem_portal.views.server_error"

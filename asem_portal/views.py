@@ -4,10 +4,11 @@ from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 from django.utils import timezone
+from django.views import defaults
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_safe
 
-from asem_portal import figures
+from asem_portal import api, figures
 from instruments.selectors import instrument_list
 from mobility.selectors import flows, flows_by_year_and_direction, has_demo, latest_activities
 from objectives.forms import AsOfForm
@@ -71,5 +72,15 @@ def about(request):
 @requires_csrf_token
 def server_error(request, template_name="500.html"):
     """The 500 page, rendered without context processors: whatever failed may fail again in them."""
+    if api.is_api_request(request):
+        return api.server_error(request)  # an API client reads every error as JSON of one shape
     template = loader.get_template(template_name)
     return HttpResponseServerError(template.render({"site_name": "ASEM Education Portal"}))
+
+
+@requires_csrf_token
+def bad_request(request, exception, template_name="400.html"):
+    """Django's 400 page, or the API's JSON error under /api/ (a body too large for any view to read, say)."""
+    if api.is_api_request(request):
+        return api.bad_request(request, exception)
+    return defaults.bad_request(request, exception, template_name)

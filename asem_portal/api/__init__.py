@@ -8,18 +8,19 @@ their serializers and views on top of ApiViewMixin.
 
 import csv
 import hashlib
+import io
 import itertools
 import json
 from collections.abc import Iterable, Iterator
 
 from django.apps import apps
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, models
 from django.db.models import ProtectedError, QuerySet
-from django.http import Http404, HttpResponseNotModified, StreamingHttpResponse
+from django.http import Http404, HttpResponseNotModified, JsonResponse, StreamingHttpResponse
 from django.urls import reverse as django_reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags
@@ -42,6 +43,24 @@ class PreconditionFailed(exceptions.APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
     default_detail = "The resource has changed since you read it: read it again, then repeat your change."
     default_code = "precondition_failed"
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The body is larger than this endpoint takes."
+    default_code = "too_large"
+
+
+def size_in_words(size: int) -> str:
+    """Bytes as people read them: 5 MiB, 512 KiB, 300 bytes."""
+    for unit, factor in (("MiB", 1024 * 1024), ("KiB", 1024)):
+        if size >= factor:
+            return f"{round(size / factor, 1):g} {unit}"
+    return f"{size} bytes"
+
+
+def too_large(limit: int) -> PayloadTooLarge:
+    return PayloadTooLarge(f"The body is larger than {size_in_words(limit)}, the most this endpoint takes.")
 
 
 class Conflict(exceptions.APIException):
@@ -124,6 +143,10 @@ def _summary(items: list[dict]) -> str:
 def exception_handler(exc, context):
     """Every error as {status, code, detail, errors: [{location, field, code, message}]}."""
     location = "body"
+    if isinstance(exc, RequestDataTooBig):
+        exc = too_large(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+    elif isinstance(exc, SuspiciousOperation):
+        exc = exceptions.ParseError(str(exc) or None)
     if isinstance(exc, DjangoValidationError):
         errors = exc.error_list if not hasattr(exc, "error_dict") else [
             error for field_errors in exc.error_dict.values() for error in field_errors
@@ -168,6 +191,27 @@ def exception_handler(exc, context):
         items = [{"location": where, "field": field, "code": code, "message": text}] if field else []
     response.data = {"status": response.status_code, "code": code, "detail": text, "errors": items}
     return response
+
+
+# What Django answers itself, outside any API view (asem_portal/views.py sends the requests under /api/ here).
+
+def is_api_request(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def _error(status_code: int, code: str, detail: str) -> JsonResponse:
+    return JsonResponse({"status": status_code, "code": code, "detail": detail, "errors": []}, status=status_code)
+
+
+def server_error(request) -> JsonResponse:
+    return _error(500, "server_error", "Something went wrong on the server: it is logged. Try again later.")
+
+
+def bad_request(request, exception) -> JsonResponse:
+    if isinstance(exception, RequestDataTooBig):
+        error = too_large(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        return _error(error.status_code, error.default_code, str(error.detail))
+    return _error(400, "bad_request", "The request is malformed.")
 
 
 class ErrorItemSerializer(serializers.Serializer):
@@ -369,14 +413,58 @@ def serializer_columns(serializer, prefix: str = "") -> list[str]:
     return columns
 
 
+# No resource nests deeper than a few levels; deeper bodies only make the serializers and the error report recurse.
+MAX_JSON_DEPTH = 32
+
+
+def _depth(data) -> int:
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            deepest = max(deepest, depth)
+            if depth > MAX_JSON_DEPTH:
+                break
+            stack += [(item, depth + 1) for item in (value.values() if isinstance(value, dict) else value)]
+    return deepest
+
+
+def _too_deep() -> exceptions.ParseError:
+    return exceptions.ParseError(
+        f"JSON parse error - the body is nested more than {MAX_JSON_DEPTH} levels deep, the most allowed."
+    )
+
+
 class JSONParser(parsers.JSONParser):
-    """DRF's, with a body nested too deep to parse answered 400 like any other malformed JSON."""
+    """DRF's, with a body nested deeper than MAX_JSON_DEPTH answered 400 like any other malformed JSON."""
 
     def parse(self, stream, media_type=None, parser_context=None):
         try:
-            return super().parse(stream, media_type, parser_context)
+            data = super().parse(stream, media_type, parser_context)
         except RecursionError:
-            raise exceptions.ParseError("JSON parse error - the body is nested too deeply.") from None
+            raise _too_deep() from None
+        if _depth(data) > MAX_JSON_DEPTH:
+            raise _too_deep()
+        return data
+
+
+class LargeJSONParser(parsers.BaseParser):
+    """JSON bodies up to the view's ``max_body_bytes()`` instead of DATA_UPLOAD_MAX_MEMORY_SIZE.
+
+    For an endpoint that takes a file's content in JSON: it reads the body itself, so the limit it states is the
+    one it keeps. DRF applies DATA_UPLOAD_MAX_MEMORY_SIZE to subclasses of its JSONParser, hence not one.
+    """
+
+    media_type = "application/json"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        view = (parser_context or {}).get("view")
+        limit = view.max_body_bytes() if view is not None and hasattr(view, "max_body_bytes") \
+            else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        body = stream.read(limit + 1) if stream is not None else b""
+        if len(body) > limit:
+            raise too_large(limit)
+        return JSONParser().parse(io.BytesIO(body), media_type, parser_context)
 
 
 class ContentNegotiation(DefaultContentNegotiation):

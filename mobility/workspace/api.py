@@ -15,11 +15,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from asem_portal.api import ApiViewMixin, absolute_url
+from asem_portal.api import ApiViewMixin, JSONParser, LargeJSONParser, absolute_url
 from mobility import imports, services
 from mobility.api import ActivitySerializer, MobilityFlowSerializer, activity_queryset
 from mobility.models import Activity, DeliveryMode, MobilityFlow, MobilityLevel
@@ -142,8 +142,11 @@ class UploadFileSerializer(serializers.Serializer):
 class UploadTextSerializer(serializers.Serializer):
     filename = serializers.CharField(required=False, max_length=200, default="flows.csv",
                                      help_text="A name for the upload, ending in .csv.")
-    content = serializers.CharField(trim_whitespace=False, max_length=imports.DEFAULT_MAX_UPLOAD_BYTES,
-                                    help_text="The CSV file's text, header first.")
+    content = serializers.CharField(
+        trim_whitespace=False,
+        help_text="The CSV file's text, header first: at most max_bytes (GET this address) once encoded in UTF-8, "
+                  "the same as a file.",
+    )
 
 
 JOB = OpenApiParameter("job", OpenApiTypes.STR, OpenApiParameter.QUERY,
@@ -160,7 +163,11 @@ def _job_data(job: uploads.UploadJob) -> dict:
 
 @extend_schema(tags=["mobility"])
 class FlowImportView(ApiViewMixin, APIView):
-    parser_classes = [MultiPartParser, JSONParser]
+    parser_classes = [MultiPartParser, LargeJSONParser]
+
+    def max_body_bytes(self) -> int:
+        """A file of max_bytes sent as JSON text: escaping a quote, a line break or a non-ASCII letter doubles it."""
+        return 2 * imports.max_upload_bytes() + 64 * 1024
 
     @extend_schema(
         summary="How to upload flows, and your uploads' progress",

@@ -167,3 +167,121 @@ def test_a_malformed_throttle_rate_stops_start_up_with_its_name(db):
 
     assert result.returncode != 0
     assert "API_THROTTLE_ANON must look like 120/minute" in result.stderr
+
+
+# Bodies too deep or too large, and errors raised outside any view ---------------------------------------------
+
+
+def nested(depth: int, kind: str) -> str:
+    return ("[" * depth + "]" * depth) if kind == "array" else ('{"a":' * depth + "1" + "}" * depth)
+
+
+@pytest.mark.parametrize("kind", ["array", "object"])
+@pytest.mark.parametrize("url", ["/api/v1/activities/", "/api/v1/mobility/flows/", "/api/v1/mobility/flows/import/",
+                                 "/api/v1/me/token/", "/api/v1/activities/draft/history/"])
+def test_json_nested_500_deep_is_a_400_naming_the_depth_and_writes_nothing(secretariat, as_secretariat, url, kind):
+    factories.ActivityFactory(slug="draft")
+
+    response = as_secretariat.generic("POST", url, nested(500, kind), content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"
+    assert "nested more than 32 levels deep" in response.json()["detail"]
+    assert Activity.objects.count() == 1
+    assert not MobilityFlow.objects.exists()
+
+
+def test_a_body_as_deep_as_the_limit_is_read(alice, as_alice):
+    response = as_alice.post("/api/v1/activities/", f'{{"title": "Deep", "outcomes": {nested(31, "array")}}}',
+                             content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "outcomes"
+
+
+def test_a_body_larger_than_django_reads_is_a_json_413_saying_the_limit(alice, as_alice, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+    response = as_alice.post("/api/v1/activities/", {"title": "Big", "summary": "x" * (6 * 1024 * 1024)},
+                             format="json")
+
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"status": 413, "code": "too_large", "errors": [],
+                               "detail": "The body is larger than 5 MiB, the most this endpoint takes."}
+    assert not Activity.objects.exists()
+
+
+def import_rows(count: int) -> str:
+    from mobility.imports import flows_as_csv
+
+    rows = [[2024, "TH", "DE", "physical", "tvet", 10, 5, "", f"Programme {n}", "survey"] for n in range(count)]
+    return flows_as_csv(rows).decode()
+
+
+def test_the_json_import_takes_a_file_as_large_as_it_advertises(alice, as_alice, partner_th, settings):
+    """Its text is read against the file limit it states, not Django's smaller one for form fields."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024
+    settings.MAX_UPLOAD_BYTES = 16 * 1024
+    settings.UPLOAD_IN_BACKGROUND_BYTES = 16 * 1024
+    advertised = as_alice.get("/api/v1/mobility/flows/import/").json()["max_bytes"]
+    content = import_rows(150)
+    assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE < len(content) <= advertised
+
+    response = as_alice.post("/api/v1/mobility/flows/import/", {"filename": "flows.csv", "content": content},
+                             format="json")
+
+    assert response.status_code == 200, response.json()
+    assert MobilityFlow.objects.count() == 150
+
+
+def test_the_json_import_refuses_more_than_it_advertises_in_json(alice, as_alice, partner_th, settings):
+    settings.MAX_UPLOAD_BYTES = 4 * 1024
+
+    client = as_alice
+
+    beyond_the_file = client.post("/api/v1/mobility/flows/import/",
+                                  {"filename": "flows.csv", "content": import_rows(120)}, format="json")
+    beyond_the_body = client.post("/api/v1/mobility/flows/import/",
+                                  {"filename": "flows.csv", "content": "x" * 80_000}, format="json")
+
+    assert beyond_the_file.status_code == 400
+    assert beyond_the_file.json()["errors"][0]["field"] == "file"
+    assert beyond_the_body.status_code == 413
+    assert beyond_the_body.json()["detail"] == "The body is larger than 72 KiB, the most this endpoint takes."
+    assert not MobilityFlow.objects.exists()
+
+
+def test_a_server_error_under_the_api_is_the_json_error_shape(db, monkeypatch):
+    from django.test import Client
+
+    from objectives.api import StrategyView
+
+    def crash(self, request, *args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(StrategyView, "get", crash)
+
+    response = Client(raise_request_exception=False).get("/api/v1/strategy/")
+
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["status"] == 500
+    assert response.json()["code"] == "server_error"
+    assert response.json()["errors"] == []
+    assert "a bug" not in response.content.decode()
+
+
+def test_a_page_outside_the_api_still_gets_the_html_error_pages(db):
+    from django.core.exceptions import RequestDataTooBig
+    from django.test import RequestFactory
+
+    from asem_portal import views
+
+    page = RequestFactory().get("/mobility/")
+    api = RequestFactory().post("/api/v1/activities/")
+
+    assert views.server_error(page)["Content-Type"].startswith("text/html")
+    assert views.bad_request(page, RequestDataTooBig())["Content-Type"].startswith("text/html")
+    assert views.bad_request(api, RequestDataTooBig()).status_code == 413
+    assert views.server_error(api)["Content-Type"] == "application/json"
