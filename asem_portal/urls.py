@@ -11,6 +11,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("progress/", views.progress, name="progress"),
     path("about/", views.about, name="about"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),

@@ -1,8 +1,9 @@
 """The site's own pages: home, the progress chart, about the strategy, and the error pages."""
 
-from django.http import HttpResponseServerError
+from django.http import HttpResponseRedirect, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
+from django.templatetags.static import static
 from django.utils import timezone
 from django.views import defaults
 from django.views.decorators.csrf import requires_csrf_token
@@ -15,6 +16,15 @@ from objectives.forms import AsOfForm
 from objectives.selectors import current_strategy, objective_list, progress_overview, progress_years, status_counts
 
 LATEST_ACTIVITIES = 5
+
+
+@require_safe
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever a page names (the admin's pages and a PDF name nothing): the icon."""
+    # Not permanent: the icon's name changes with its content, and a browser would keep a permanent redirect for good.
+    response = HttpResponseRedirect(static("img/favicon.svg"))
+    response["Cache-Control"] = "max-age=86400"
+    return response
 
 
 @require_safe

@@ -55,6 +55,15 @@ def test_the_stylesheet_is_sent_compressed_to_a_browser_that_accepts_it(portal):
     assert answer.headers.get("content-encoding") == "gzip"
 
 
+def test_favicon_ico_leads_to_the_icon(portal):
+    answer = portal.get("/favicon.ico")
+    assert answer.status == 302
+    icon = answer.headers["location"]
+    assert HASHED.search(icon), icon
+
+    assert portal.get(icon).status == 200
+
+
 def test_the_api_docs_load_their_scripts_and_styles(portal):
     for docs in ("/api/docs/", "/api/redoc/"):
         page = portal.get(docs)
