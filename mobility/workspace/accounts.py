@@ -2,19 +2,35 @@
 
 Repeated failed sign-ins are counted by django-axes (settings: AXES_*): past the limit, that username is locked
 from that address for AXES_COOLOFF_TIME, and the form answers with registration/locked_out.html (status 429).
-A new password set through the emailed reset link lifts the lock on that username.
+A new password set through the emailed reset link lifts the lock on that username. Reset links are sent a few times
+an hour per address and per client at most (RESETS_PER_ADDRESS, RESETS_PER_CLIENT), with the same answer past that.
 Reset emails go through the configured email backend (the console unless EMAIL_URL names a server).
 """
+
+import hashlib
+import logging
 
 from axes.helpers import get_cool_off
 from axes.utils import reset as reset_failed_sign_ins
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.core.cache import cache
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse_lazy
 from django.utils import timezone
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
+
+from asem_portal.clients import client_address
+
+logger = logging.getLogger(__name__)
+
+# Reset emails asked for in an hour: per address, so nobody's inbox is flooded with links; per client, so one
+# client cannot send them to every address it can think of. Past either, the answer is the same as ever.
+RESETS_PER_ADDRESS = 3
+RESETS_PER_CLIENT = 5
+RESET_WINDOW_SECONDS = 3600
 
 
 class PortalNamed:
@@ -36,6 +52,44 @@ class SignInView(PortalNamed, auth_views.LoginView):
 
 class SignOutView(PortalNamed, auth_views.LogoutView):
     template_name = "registration/signed_out.html"
+
+
+def _count(key: str) -> int:
+    """Requests counted under key in the current window (the first one opens it)."""
+    if cache.add(key, 1, RESET_WINDOW_SECONDS):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between the two calls
+        cache.add(key, 1, RESET_WINDOW_SECONDS)
+        return 1
+
+
+def reset_email_allowed(*, email: str, client: str | None) -> bool:
+    """Count this request for a reset link, and say whether a link may still be sent for it.
+
+    Every request counts, for an unknown address too, so that being refused says nothing about whether an
+    account has the address. The address is hashed: the cache holds no one's email.
+    """
+    address = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    by_address = _count(f"password-reset:address:{address}")
+    by_client = _count(f"password-reset:client:{client}")
+    return by_address <= RESETS_PER_ADDRESS and by_client <= RESETS_PER_CLIENT
+
+
+class ResetPasswordView(auth_views.PasswordResetView):
+    template_name = "registration/password_reset.html"
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+    success_url = reverse_lazy("workspace:password-reset-sent")
+
+    def form_valid(self, form):
+        client = client_address(self.request)
+        if not reset_email_allowed(email=form.cleaned_data["email"], client=client):
+            logger.warning("Password reset link not sent: too many asked for from %s or for its address this hour",
+                           client)
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 class SetNewPasswordView(auth_views.PasswordResetConfirmView):
@@ -70,12 +124,7 @@ urlpatterns = [
     path("accounts/password/changed/", auth_views.PasswordChangeDoneView.as_view(
         template_name="registration/password_change_done.html",
     ), name="password-change-done"),
-    path("accounts/password/reset/", auth_views.PasswordResetView.as_view(
-        template_name="registration/password_reset.html",
-        email_template_name="registration/password_reset_email.txt",
-        subject_template_name="registration/password_reset_subject.txt",
-        success_url=reverse_lazy("workspace:password-reset-sent"),
-    ), name="password-reset"),
+    path("accounts/password/reset/", ResetPasswordView.as_view(), name="password-reset"),
     path("accounts/password/reset/sent/", auth_views.PasswordResetDoneView.as_view(
         template_name="registration/password_reset_sent.html",
     ), name="password-reset-sent"),

@@ -210,3 +210,59 @@ def test_a_lockout_stays_for_whoever_only_asked_for_a_reset_link(client, alice, 
     client.post("/accounts/password/reset/", {"email": "alice@example.org"})
 
     assert sign_in(client).status_code == 429
+
+
+def ask_reset(client, email="alice@example.org"):
+    return client.post("/accounts/password/reset/", {"email": email})
+
+
+def test_asking_again_and_again_sends_only_a_few_reset_emails(client, alice):
+    answers = [ask_reset(client) for _ in range(30)]
+
+    assert {(a.status_code, a["Location"]) for a in answers} == {(302, "/accounts/password/reset/sent/")}
+    assert len(mail.outbox) == 3
+    assert "If an account has this address" in client.get("/accounts/password/reset/sent/").content.decode()
+
+
+def test_the_limit_per_address_holds_from_every_client(alice):
+    for n in range(10):
+        ask_reset(Client(REMOTE_ADDR=f"10.0.1.{n}"))
+
+    assert len(mail.outbox) == 3
+
+
+def test_one_client_asking_for_many_addresses_is_limited_too(db, caplog):
+    from tests import factories
+
+    users = [factories.UserFactory(username=f"user{n}") for n in range(12)]
+    client = Client(REMOTE_ADDR="10.0.2.1")
+
+    answers = [ask_reset(client, user.email) for user in users]
+
+    assert len(mail.outbox) == 5
+    assert {a["Location"] for a in answers} == {"/accounts/password/reset/sent/"}
+    assert "Password reset link not sent: too many asked for from 10.0.2.1" in caplog.text
+    ask_reset(Client(REMOTE_ADDR="10.0.2.2"), users[-1].email)
+    assert len(mail.outbox) == 6  # another client is not held back by the first
+
+
+def test_a_limited_request_answers_as_an_unknown_address_does(client, alice):
+    for _ in range(3):
+        ask_reset(client)
+
+    limited = ask_reset(client)
+    unknown = ask_reset(Client(REMOTE_ADDR="10.0.3.1"), "nobody@example.org")
+
+    assert (limited.status_code, limited["Location"]) == (unknown.status_code, unknown["Location"])
+    assert len(mail.outbox) == 3
+
+
+def test_the_limit_lasts_an_hour(client, alice, settings):
+    for _ in range(3):
+        ask_reset(client)
+    from django.core.cache import cache
+
+    cache.clear()  # what an hour does to the counts
+    ask_reset(client)
+
+    assert len(mail.outbox) == 4
