@@ -57,40 +57,47 @@ class DemoIndicator:
     baseline_year: int
     baseline_value: float | None  # None: taken from the demo flows or activities themselves
     target_value: float | None
+    kind: str
     metric: str = ""
     direction: int = Direction.HIGHER_IS_BETTER
     yearly_change: float = 0.0  # for hand-entered ones: relative change a year, before noise
 
 
+COUNT, PERCENTAGE, MEASURE = Indicator.Kind.COUNT, Indicator.Kind.PERCENTAGE, Indicator.Kind.MEASURE
+# A count's regions split its total (so they add up to it); a percentage's or an average's differ around it.
+ASIA_SHARE = 0.45
+
 INDICATORS = [
-    DemoIndicator("1.1.a", "Participants moving from Asia to Europe", "participants", 2019, None, 60000,
+    DemoIndicator("1.1.a", "Participants moving from Asia to Europe", "participants", 2019, None, 60000, COUNT,
                   metric="mobility.asia_to_europe"),
-    DemoIndicator("1.1.b", "Participants moving from Europe to Asia", "participants", 2019, None, 45000,
+    DemoIndicator("1.1.b", "Participants moving from Europe to Asia", "participants", 2019, None, 45000, COUNT,
                   metric="mobility.europe_to_asia"),
     DemoIndicator("1.1.c", "Balance of Asia-Europe mobility (smaller direction over larger)", "ratio", 2019, None,
-                  0.9, metric="mobility.balance_ratio"),
+                  0.9, MEASURE, metric="mobility.balance_ratio"),
     DemoIndicator("1.1.d", "Share of mobile participants who are female", "%", 2019, None, 55,
-                  metric="mobility.female_share"),
+                  PERCENTAGE, metric="mobility.female_share"),
     DemoIndicator("1.1.e", "Share of mobile participants with fewer opportunities", "%", 2019, None, 20,
-                  metric="mobility.fewer_opportunities_share"),
+                  PERCENTAGE, metric="mobility.fewer_opportunities_share"),
     DemoIndicator("1.2.a", "Share of mobility that is blended or virtual", "%", 2019, None, 35,
-                  metric="mobility.blended_virtual_share"),
+                  PERCENTAGE, metric="mobility.blended_virtual_share"),
     DemoIndicator("2.1.a", "Partners with a national lifelong learning strategy", "partners", 2020, 21, 40,
-                  yearly_change=0.06),
+                  COUNT, yearly_change=0.06),
     DemoIndicator("2.1.b", "Published activities serving lifelong learning", "activities", 2019, None, 6,
-                  metric="activities.objective.2"),
+                  COUNT, metric="activities.objective.2"),
     DemoIndicator("2.2.a", "TVET programmes co-designed with business and industry", "programmes", 2020, 140, 400,
-                  yearly_change=0.05),
+                  COUNT, yearly_change=0.05),
     DemoIndicator("3.1.a", "Published activities on skills and competences", "activities", 2019, None, 6,
-                  metric="activities.objective.3"),
-    DemoIndicator("3.3.a", "Adults with basic digital skills, ASEM average", "%", 2019, 54, 80, yearly_change=0.015),
-    DemoIndicator("3.4.a", "Teachers trained in future skills", "teachers", 2020, 3200, None, yearly_change=-0.01),
+                  COUNT, metric="activities.objective.3"),
+    DemoIndicator("3.3.a", "Adults with basic digital skills, ASEM average", "%", 2019, 54, 80, PERCENTAGE,
+                  yearly_change=0.015),
+    DemoIndicator("3.4.a", "Teachers trained in future skills", "teachers", 2020, 3200, None, COUNT,
+                  yearly_change=-0.01),
     DemoIndicator("4.1.a", "Partners applying a common credit transfer reference", "partners", 2019, 12, 35,
-                  yearly_change=0.12),
+                  COUNT, yearly_change=0.12),
     DemoIndicator("4.1.b", "Average time to a recognition decision", "days", 2019, 120, 60,
-                  direction=Direction.LOWER_IS_BETTER, yearly_change=-0.02),
+                  MEASURE, direction=Direction.LOWER_IS_BETTER, yearly_change=-0.02),
     DemoIndicator("4.2.a", "Published activities on recognition and quality assurance", "activities", 2019, None, 6,
-                  metric="activities.objective.4"),
+                  COUNT, metric="activities.objective.4"),
 ]
 
 
@@ -250,6 +257,7 @@ def _indicators(rng: random.Random, flows: list[MobilityFlow]) -> tuple[int, int
             baseline = _demo_baseline(spec, flows)
         indicator = Indicator(
             priority=priorities[spec.code.rsplit(".", 1)[0]], code=spec.code, name=spec.name, unit=spec.unit,
+            kind=spec.kind,
             direction=spec.direction, baseline_year=spec.baseline_year, baseline_value=baseline,
             target_value=spec.target_value,
             source=Indicator.Source.COMPUTED if spec.metric else Indicator.Source.MANUAL, metric=spec.metric,
@@ -265,11 +273,21 @@ def _indicators(rng: random.Random, flows: list[MobilityFlow]) -> tuple[int, int
         rows = []
         for year in range(spec.baseline_year + 1, 2026):
             value = value * (1 + spec.yearly_change + rng.uniform(-0.02, 0.02))
-            rows.append(Observation(indicator=indicator, year=year, value=round(value, 2)))
-        for region, factor in (("asia", 0.9), ("europe", 1.1)):
-            rows.append(Observation(indicator=indicator, year=2025, value=round(value * factor, 2),
+            rows.append(Observation(indicator=indicator, year=year, value=indicator.at_precision(value)))
+        total = rows[-1].value
+        if spec.kind == COUNT:
+            asia = round(total * ASIA_SHARE)
+            regions = {"asia": asia, "europe": total - asia}
+        else:
+            regions = {"asia": indicator.at_precision(total * 0.9), "europe": indicator.at_precision(total * 1.1)}
+        for region, regional in regions.items():
+            rows.append(Observation(indicator=indicator, year=rows[-1].year, value=regional,
                                     breakdown=f"region={region}"))
-        Observation.objects.bulk_create(rows)
+        # One by one, the total first, so each meets the checks the admin and the API make: whole counts, and
+        # parts that add up to the total.
+        for row in rows:
+            row.full_clean()
+            row.save()
         observations += len(rows)
     return len(INDICATORS), observations
 

@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html, format_html_join
@@ -38,8 +40,35 @@ class PriorityAdmin(admin.ModelAdmin):
     search_fields = ["code", "title"]
 
 
+class ObservationInlineForm(forms.ModelForm):
+    def _post_clean(self):
+        # The formset checks the breakdowns against the rows as submitted; the saved rows may be about to change.
+        self.instance.breakdowns_checked_by_formset = True
+        super()._post_clean()
+
+
+class ObservationFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        by_year: dict[int, dict[str, float]] = defaultdict(dict)
+        for form in self.forms:
+            if self._should_delete_form(form):
+                continue
+            data = form.cleaned_data  # empty for an extra row left blank
+            if data.get("year") is not None and data.get("value") is not None:
+                by_year[data["year"]][data.get("breakdown") or ""] = data["value"]
+        problems = [problem for year, values in sorted(by_year.items())
+                    for problem in services.breakdown_problems(self.instance, year, values)]
+        if problems:
+            raise forms.ValidationError(problems)
+
+
 class ObservationInline(admin.TabularInline):
     model = Observation
+    form = ObservationInlineForm
+    formset = ObservationFormSet
     extra = 1
     fields = ["year", "breakdown", "value", "is_computed", "note"]
 
@@ -76,7 +105,8 @@ class IndicatorAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["priority"]
     inlines = [ObservationInline]
     fieldsets = [
-        (None, {"fields": ["priority", "code", "name", "description", "unit", "direction", "weight", "is_demo"]}),
+        (None, {"fields": ["priority", "code", "name", "description", "unit", "kind", "direction", "weight",
+                           "is_demo"]}),
         ("Baseline and target", {"fields": ["baseline_year", "baseline_value", "target_year", "target_value"]}),
         ("Source", {"fields": ["source", "metric", "data_source", "methodology"]}),
         ("Progress", {"fields": ["progress"]}),

@@ -361,7 +361,7 @@ class IndicatorSerializer(DemoFlagMixin, serializers.ModelSerializer):
     class Meta:
         model = Indicator
         fields = [
-            "code", "name", "description", "objective", "priority", "unit", "direction", "baseline_year",
+            "code", "name", "description", "objective", "priority", "unit", "kind", "direction", "baseline_year",
             "baseline_value", "target_year", "target_value", "source", "metric", "data_source", "methodology",
             "weight", "status_override", "override_reason", "is_demo", "progress", "url", "observations_url",
         ]
@@ -395,8 +395,9 @@ class IndicatorDetailSerializer(IndicatorSerializer):
 # They belong in objectives/services.py, beside data_changed(); they live here until that module takes them.
 
 INDICATOR_FIELDS = {
-    "code", "name", "description", "priority", "unit", "direction", "baseline_year", "baseline_value", "target_year",
-    "target_value", "source", "metric", "data_source", "methodology", "weight", "status_override", "override_reason",
+    "code", "name", "description", "priority", "unit", "kind", "direction", "baseline_year", "baseline_value",
+    "target_year", "target_value", "source", "metric", "data_source", "methodology", "weight", "status_override",
+    "override_reason",
 }
 OBSERVATION_FIELDS = {"year", "value", "breakdown", "note"}
 

@@ -230,3 +230,9 @@ class Observation(models.Model):
     def value_shown(self) -> str:
         """The value as people read it: at its indicator's precision, thousands separated (34,153, not 34153.0)."""
         return number(self.indicator.at_precision(self.value), self.indicator.decimals)
+
+    def clean(self):
+        from objectives.services import validate_observation  # the services import this module
+
+        if self.indicator_id is not None:
+            validate_observation(self)

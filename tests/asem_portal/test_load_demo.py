@@ -54,6 +54,18 @@ def test_it_defines_at_least_two_indicators_per_objective_with_baseline_and_2030
     assert hand_entered.observations.filter(breakdown="").count() >= 5
 
 
+def test_counts_are_whole_and_their_regions_add_up_to_the_total(demo):
+    counts = Indicator.objects.filter(is_demo=True, kind=Indicator.Kind.COUNT, source=Indicator.Source.MANUAL)
+    assert counts.filter(code="3.4.a").exists()
+    for indicator in counts:
+        values = list(indicator.observations.values_list("year", "breakdown", "value"))
+        assert all(value == round(value) for _year, _breakdown, value in values), indicator.code
+        for year in {year for year, breakdown, _value in values if breakdown}:
+            total = next(value for y, breakdown, value in values if y == year and not breakdown)
+            parts = [value for y, breakdown, value in values if y == year and breakdown.startswith("region=")]
+            assert sum(parts) == total, (indicator.code, year)
+
+
 def test_two_runs_give_the_same_portal(demo):
     first = snapshot()
     call_command("load_demo", verbosity=0)

@@ -28,7 +28,7 @@ def change_url(indicator):
 
 def form_data(indicator, *new_observations):
     """What the change form posts back unchanged, plus new (year, value) observations in the inline."""
-    fields = ["priority", "code", "name", "description", "unit", "direction", "weight", "baseline_year",
+    fields = ["priority", "code", "name", "description", "unit", "kind", "direction", "weight", "baseline_year",
               "baseline_value", "target_year", "target_value", "source", "metric", "data_source", "methodology",
               "status_override", "override_reason"]
     data = {name: getattr(indicator, name) for name in fields}
