@@ -222,3 +222,17 @@ def test_the_superuser_sees_no_whole_key_either_but_still_revokes_tokens(client,
 
     assert response.status_code == 302
     assert not Token.objects.filter(user=alice).exists()
+
+
+def test_a_secretariat_member_finds_a_focal_point_to_link_to_a_partner(sam_client, alice, root):
+    from mobility.models import PartnerMembership
+
+    found = sam_client.get("/admin/autocomplete/", {"app_label": "mobility", "model_name": "partnermembership",
+                                                    "field_name": "user", "term": "ali"})
+    partner = factories.partner("FR")
+    response = sam_client.post(reverse("admin:mobility_partnermembership_add"),
+                               {"user": alice.pk, "partner": partner.pk})
+
+    assert [result["text"] for result in found.json()["results"]] == ["alice"]
+    assert response.status_code == 302
+    assert PartnerMembership.objects.filter(user=alice, partner=partner).exists()
