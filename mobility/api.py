@@ -155,7 +155,8 @@ class ActivitySerializer(DemoFlagMixin, serializers.ModelSerializer):
     url = LinkField(view_name="api:activity-detail", lookup_field="slug")
     slug = serializers.SlugField(
         max_length=120, required=False,
-        help_text="Its address. Made from the title when left out on creation; fixed afterwards.",
+        help_text="Its address: the title's words and a short random suffix, fixed once created. Only the "
+                  "secretariat may choose it, on creation.",
     )
     lead_partner = serializers.SlugRelatedField(
         slug_field="code", queryset=Partner.objects.all(), allow_null=True, required=False,

@@ -21,6 +21,8 @@ or, when the activity's state does not allow it now, a ValidationError on
 ``state`` with the code ``invalid_state``.
 """
 
+import secrets
+import string
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -117,12 +119,30 @@ def _names(ids) -> str:
 # Activities -------------------------------------------------------------------
 
 
-def _unique_slug(title: str) -> str:
+SLUG_SUFFIX_ALPHABET = string.ascii_lowercase + string.digits
+
+
+def _new_slug(title: str) -> str:
+    """The title's words and a random suffix.
+
+    Numbering clashes (-2, -3) would tell anyone whether an activity they may not see has the same title; a
+    random suffix depends on nothing else, and a clash (one in two billion) is drawn again, unseen.
+    """
     base = slugify(title)[:100].strip("-") or "activity"
-    slug, n = base, 2
-    while Activity.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
+    while True:
+        slug = f"{base}-{''.join(secrets.choice(SLUG_SUFFIX_ALPHABET) for _ in range(6))}"
+        if not Activity.objects.filter(slug=slug).exists():
+            return slug
+
+
+def _check_slug_choice(user: User, slug: str | None) -> None:
+    # Only the secretariat, who sees every activity, names one: "already exists" would reveal a hidden one to others.
+    if slug and not _is_secretariat(user):
+        raise ValidationError(
+            {"slug": "Only the secretariat chooses an activity's address: leave slug out and one is made from "
+                     "the title."},
+            code="invalid",
+        )
 
 
 def _apply(activity: Activity, data: dict[str, Any]) -> dict[str, Any]:
@@ -166,10 +186,11 @@ def activity_create(*, user: User, data: dict[str, Any]) -> Activity:
     """A new activity, as a draft, created by the user."""
     _require_focal_point_or_secretariat(user, "create activities")
     _check_lead_partner(user, data.get("lead_partner"))
+    _check_slug_choice(user, data.get("slug"))
     activity = Activity(state=Activity.State.DRAFT, created_by=user)
     relations = _apply(activity, data)
     if not activity.slug:
-        activity.slug = _unique_slug(activity.title)
+        activity.slug = _new_slug(activity.title)
     _save(activity, user)
     _set_relations(activity, relations)
     return activity
