@@ -28,6 +28,8 @@ class YearFilter(django_filters.NumberFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", FIRST_YEAR)
         kwargs.setdefault("max_value", LAST_YEAR)
+        # A text box, not a number box: a browser shows a number box holding "abc" as empty, beside its error.
+        kwargs.setdefault("widget", django_filters.fields.forms.TextInput(attrs={"inputmode": "numeric"}))
         super().__init__(*args, **kwargs)
         self.field_class = django_filters.fields.forms.IntegerField
 

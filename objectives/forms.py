@@ -16,9 +16,13 @@ class AsOfForm(forms.Form):
         super().__init__(data, **kwargs)
         years = set(years)
         asked = (data or {}).get("as_of", "")
+        kept = []
         if asked.isdigit() and FIRST_YEAR <= int(asked) <= LAST_YEAR:
             years.add(int(asked))  # a year without data is still a fair question; keep it selected
-        choices = [("", _("The latest year with data"))] + [(year, str(year)) for year in sorted(years, reverse=True)]
+        elif asked:
+            kept = [(asked, asked)]  # what was typed stays in view beside its error
+        choices = [("", _("The latest year with data")), *kept,
+                   *((year, str(year)) for year in sorted(years, reverse=True))]
         self.fields["as_of"].widget = forms.Select(choices=choices)
 
     @property

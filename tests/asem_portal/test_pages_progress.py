@@ -64,6 +64,13 @@ def test_the_chart_and_its_indicators_rest_on_the_last_whole_year_not_the_one_in
     assert "cell-deterioration" not in page
 
 
+def test_a_year_that_is_not_a_number_stays_selected_beside_its_error(client, portal):
+    page = client.get("/progress/?as_of=abc").content.decode()
+
+    assert '<option value="abc" selected>abc</option>' in page
+    assert "That year cannot be shown" in page
+
+
 def test_the_year_selector_offers_the_strategy_years_with_data_and_nothing_earlier(client, portal):
     page = client.get("/progress/").content.decode()
 

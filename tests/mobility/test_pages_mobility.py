@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 
 import pytest
 
@@ -62,6 +63,33 @@ def test_an_invalid_filter_gets_a_friendly_message_never_an_error(client, portal
     page = response.content.decode()
     assert "Some filters could not be used" in page
     assert message in page
+
+
+def test_a_year_range_that_ends_before_it_starts_is_explained_as_a_form_error(client, portal):
+    response = client.get("/mobility/?year_from=2024&year_to=2020")
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Some filters could not be used" in page
+    assert "The range cannot end before it starts: to year (2020) is before from year (2024)." in page
+    assert "No mobility flow matches these filters." not in page
+    assert 'value="2020"' in page and 'value="2024"' in page
+
+
+def test_a_reversed_year_range_is_refused_for_the_csv_export_too(client, portal):
+    response = client.get("/mobility/?year_from=2024&year_to=2020&format=csv")
+
+    assert response.status_code == 400
+    assert "The range cannot end before it starts" in response.content.decode()
+
+
+def test_a_year_that_is_not_a_number_stays_in_its_box_beside_its_error(client, portal):
+    page = client.get("/mobility/?year=abc").content.decode()
+
+    box = re.search(r'<input [^>]*name="year"[^>]*>', page).group(0)
+    # A number box cannot show "abc": the browser would show it empty.
+    assert 'type="text"' in box and 'value="abc"' in box and 'inputmode="numeric"' in box
+    assert 'aria-invalid="true"' in box
 
 
 def test_no_matching_flow_says_so(client, portal):
