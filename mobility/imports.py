@@ -54,6 +54,17 @@ MAX_PROGRAMME = MobilityFlow._meta.get_field("programme").max_length
 MAX_SOURCE = MobilityFlow._meta.get_field("source").max_length
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
+# Bounds on what a file may make the server read, checked before reading it: a small XLSX can unpack to gigabytes.
+# A sheet of flows unpacks to about 12 times its size (openpyxl's own files; Excel's less), so a real file stays
+# well inside both; a zip bomb's entries unpack hundreds or thousands of times theirs.
+XLSX_MAX_UNPACKED_PER_BYTE = 16  # the whole archive, unpacked, against the upload limit
+XLSX_MAX_RATIO = 100  # any one entry of over a megabyte, unpacked against packed
+XLSX_MAX_ROWS = 1_048_576  # Excel's own limit: a sheet claiming more is not a spreadsheet's
+MAX_COLUMNS = 64  # read from a sheet, and allowed in a row; the header has 10
+MAX_CELL_CHARS = 1000  # the longest value a column takes is the source's 300 characters
+MAX_LINE_CHARS = MAX_COLUMNS * MAX_CELL_CHARS  # of a CSV file
+EXCERPT_CHARS = 50  # of a bad value, what a message shows
+
 TEMPLATE_ROWS = [
     [2024, "TH", "DE", "physical", "higher_education", 120, 64, 12, "ASEM-DUO Fellowship Programme",
      "National agency statistics 2024"],
@@ -183,6 +194,14 @@ def _file_error(message: str) -> FlowFileInvalid:
     return FlowFileInvalid([RowError(None, None, message)])
 
 
+def excerpt(value: Any) -> str:
+    """A bad value as a message quotes it: its start only, so that a huge value is never echoed back whole."""
+    text = str(value)
+    if len(text) > EXCERPT_CHARS:
+        text = text[:EXCERPT_CHARS] + "…"
+    return text
+
+
 def _read_bytes(file: bytes | IO[bytes], limit: int) -> bytes:
     """The file's content, refusing it before reading it all when it is over the limit."""
     if isinstance(file, bytes | bytearray | memoryview):
@@ -245,7 +264,7 @@ def _csv_rows(data: bytes) -> tuple[list[str] | None, Iterator[tuple[int, list[A
     first_line = text.split("\n", 1)[0]
     # Spreadsheets in much of Europe save "CSV" with semicolons; a header tells which it is.
     delimiter = next((d for d in (",", ";", "\t") if d in first_line), ",")
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.reader(_bounded_lines(text), delimiter=delimiter)
     try:
         header = next(reader, None)
     except csv.Error as exc:
@@ -265,23 +284,63 @@ def _csv_rows(data: bytes) -> tuple[list[str] | None, Iterator[tuple[int, list[A
     return header, rows(), total
 
 
-def _xlsx_rows(data: bytes) -> tuple[list[str] | None, Iterator[tuple[int, list[Any]]], int]:
+def _check_archive(data: bytes, limit: int) -> None:
+    """Refuse an XLSX whose entries unpack to too much, from the sizes its zip directory declares.
+
+    Python's zipfile stops an entry at its declared size (and a lie fails the
+    entry's CRC), so the declared sizes bound what openpyxl can be made to read.
+    """
+    try:
+        entries = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise _unreadable_workbook(exc) from None
+    unpacked = sum(entry.file_size for entry in entries)
+    if unpacked > XLSX_MAX_UNPACKED_PER_BYTE * limit:
+        raise _file_error(f"The workbook unpacks to {_megabytes(unpacked)}, more than the "
+                          f"{_megabytes(XLSX_MAX_UNPACKED_PER_BYTE * limit)} an upload may. Split it into smaller "
+                          "files (by year, say), or save it as CSV.")
+    for entry in entries:
+        if entry.file_size > 1024 * 1024 and entry.file_size > XLSX_MAX_RATIO * max(entry.compress_size, 1):
+            raise _file_error(f"The workbook's part {excerpt(entry.filename)!r} unpacks to "
+                              f"{_megabytes(entry.file_size)} from {_megabytes(entry.compress_size)}: no spreadsheet "
+                              "packs that tightly. Save it again from your spreadsheet, or as CSV.")
+
+
+def _unreadable_workbook(exc: Exception) -> FlowFileInvalid:
+    return _file_error(f"The file is not a readable XLSX workbook ({excerpt(exc)}). Save it again from your "
+                       "spreadsheet as Excel workbook (.xlsx), or as CSV.")
+
+
+def _bounded_lines(text: str) -> Iterator[str]:
+    """The CSV's lines, refusing one too long before the csv module splits it (into millions of cells, say)."""
+    for number, line in enumerate(io.StringIO(text), start=1):
+        if len(line) > MAX_LINE_CHARS:
+            raise _file_error(f"Line {number} is {len(line):,} characters long; a row may have at most "
+                              f"{MAX_LINE_CHARS:,}. It starts {excerpt(line)!r}.")
+        yield line
+
+
+def _xlsx_rows(data: bytes, limit: int) -> tuple[list[str] | None, Iterator[tuple[int, list[Any]]], int]:
     from openpyxl import load_workbook
 
+    _check_archive(data, limit)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise _file_error(f"The file is not a readable XLSX workbook ({exc}). Save it again from your spreadsheet "
-                          "as Excel workbook (.xlsx), or as CSV.") from None
+        raise _unreadable_workbook(exc) from None
     # The first sheet holds the flows (the template's second sheet only lists the codes).
     sheet = workbook.worksheets[0]
-    iterator = sheet.iter_rows(values_only=True)
+    # The sheet's own dimension, within bounds: a sheet may claim all of Excel's 16,384 columns and a million rows.
+    iterator = sheet.iter_rows(values_only=True, max_col=min(sheet.max_column or MAX_COLUMNS, MAX_COLUMNS),
+                               max_row=min(sheet.max_row or XLSX_MAX_ROWS, XLSX_MAX_ROWS))
     header = next(iterator, None)
-    total = max((sheet.max_row or 1) - 1, 0)
+    total = max(min(sheet.max_row or 1, XLSX_MAX_ROWS) - 1, 0)
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
         try:
             for line, values in enumerate(iterator, start=2):
+                if values.count(None) == len(values):
+                    continue  # a blank row: a sheet can claim a million of them in a few bytes
                 yield line, [_cell_text(value) for value in values]
         finally:
             workbook.close()
@@ -301,12 +360,14 @@ def _check_header(header: list[str] | None) -> dict[str, int]:
                           + ", ".join(FLOW_COLUMNS) + ".")
     problems = []
     missing = [name for name in FLOW_COLUMNS if name not in names]
-    unexpected = [name or "(a column with no name)" for name in dict.fromkeys(names) if name not in FLOW_COLUMNS]
+    unexpected = [excerpt(name) or "(a column with no name)"
+                  for name in dict.fromkeys(names) if name not in FLOW_COLUMNS]
     repeated = [name for name in dict.fromkeys(names) if name and names.count(name) > 1]
     if missing:
         problems.append(f"missing columns: {', '.join(missing)}")
     if unexpected:
-        problems.append(f"unexpected columns: {', '.join(unexpected)}")
+        shown = ", ".join(unexpected[:10]) + (f" and {len(unexpected) - 10} more" if len(unexpected) > 10 else "")
+        problems.append(f"unexpected columns: {shown}")
     if repeated:
         problems.append(f"columns given more than once: {', '.join(repeated)}")
     if problems:
@@ -394,12 +455,13 @@ class RowChecker:
             except ValueError:
                 pass  # the caller pads and trims rows to the header's width; a tuple of another width is a bug
             else:
-                if year.isdigit() and participants.isdigit():
+                # Short enough to be a year and a count: int() of thousands of digits raises, and takes time.
+                if len(year) == 4 and year.isdigit() and len(participants) < 10 and participants.isdigit():
                     origin, destination = partners.get(origin), partners.get(destination)
                     mode, level = modes.get(mode), levels.get(level)
                     year, participants = int(year), int(participants)
-                    female = int(female) if female.isdigit() else (None if female == "" else -1)
-                    fewer = int(fewer) if fewer.isdigit() else (None if fewer == "" else -1)
+                    female = int(female) if len(female) < 10 and female.isdigit() else (None if female == "" else -1)
+                    fewer = int(fewer) if len(fewer) < 10 and fewer.isdigit() else (None if fewer == "" else -1)
                     if (
                         origin is not None and destination is not None and mode is not None and level is not None
                         and first_year <= year <= last_year
@@ -434,8 +496,13 @@ class RowChecker:
             errors.append(RowError(line, column, message))
 
         named = dict(zip(FLOW_COLUMNS, values, strict=True))
+        for name, value in named.items():
+            if len(value) > MAX_CELL_CHARS:
+                bad(name, f"the value is {len(value):,} characters long; a cell may hold at most {MAX_CELL_CHARS:,}. "
+                          f"It starts {excerpt(value)!r}.")
+                named[name] = ""  # said once; checked no further
         for name in REQUIRED_VALUES:
-            if not named[name].strip():
+            if not named[name].strip() and not any(error.column == name for error in errors):
                 bad(name, f"{name} is required.")
         year = _whole_number(named["year"], "year", bad)
         if year is not None and not self.first_year <= year <= self.last_year:
@@ -477,7 +544,7 @@ class RowChecker:
             return None
         partner = self.partners.get(code)
         if partner is None:
-            bad(column, f"{value.strip()!r} is not an ASEM partner code: use the ISO 3166 alpha-2 code "
+            bad(column, f"{excerpt(value.strip())!r} is not an ASEM partner code: use the ISO 3166 alpha-2 code "
                         "(DE, TH, ...), EU or ASEAN.")
         return partner
 
@@ -488,8 +555,10 @@ class RowChecker:
             return None
         choice = lookup.get(text) or lookup.get(text.lower())
         if choice is None:
-            bad(column, f"{text!r} is not a {column}: use one of {accepted}.")
+            bad(column, f"{excerpt(text)!r} is not a {column}: use one of {accepted}.")
         return choice
+
+
 
 
 MAX_COUNT = 2_147_483_647  # the largest count PostgreSQL's integer column holds
@@ -506,7 +575,7 @@ def _whole_number(value: str, column: str, bad) -> int | None:
             raise ValueError
         number = int(text) if text.lstrip("+-").isdigit() else int(number)
     except (ValueError, OverflowError):
-        bad(column, f"{text!r} is not a whole number.")
+        bad(column, f"{excerpt(text)!r} is not a whole number.")
         return None
     if number < 0:
         bad(column, f"{number} is negative: counts are 0 or more.")
@@ -538,11 +607,12 @@ def read_rows(
     FlowFileInvalid at once; row problems come out of the iterator.
     """
     filename = filename or getattr(file, "name", "") or ""
-    data = _read_bytes(file, max_bytes or max_upload_bytes())
+    limit = max_bytes or max_upload_bytes()
+    data = _read_bytes(file, limit)
     if not data.strip():
         raise _file_error("The file is empty.")
     kind = sniff_format(data, filename)
-    header, raw_rows, total = _csv_rows(data) if kind == "csv" else _xlsx_rows(data)
+    header, raw_rows, total = _csv_rows(data) if kind == "csv" else _xlsx_rows(data, limit)
     positions = _check_header(header)
     order = [positions[name] for name in FLOW_COLUMNS]
     in_order = order == list(range(len(FLOW_COLUMNS)))
@@ -554,7 +624,7 @@ def read_rows(
         """Rows cut or padded to the header's width, in FLOW_COLUMNS order; a row that runs over is refused."""
         for line, values in raw_rows:
             if len(values) != width:
-                if len(values) > width and any(value.strip() for value in values[width:]):
+                if len(values) > MAX_COLUMNS or (len(values) > width and any(v.strip() for v in values[width:])):
                     overflow.append(line)
                     continue
                 values = values[:width] + [""] * (width - len(values))

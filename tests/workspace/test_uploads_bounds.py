@@ -1,0 +1,61 @@
+"""A crafted upload gets a short, clear refusal on the page, in the API and on a background upload's page:
+never a response the size of what the file unpacks to, and nothing written."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from mobility.models import MobilityFlow
+from tests import factories
+from tests.api.conftest import client_for
+from tests.spreadsheets import with_huge_header_cell
+
+URL = "/workspace/mobility/"
+API = "/api/v1/mobility/flows/import/"
+BOMB_MESSAGE = "no spreadsheet packs that tightly"
+
+
+@pytest.fixture
+def partners(db):
+    for code in ("DE", "TH"):
+        factories.partner(code)
+
+
+def test_a_workbook_bomb_gets_a_short_refusal_on_the_mobility_page(client, alice, partners):
+    client.force_login(alice)
+
+    response = client.post(URL, {"file": SimpleUploadedFile("flows.xlsx", with_huge_header_cell(20))})
+
+    assert response.status_code == 400
+    assert BOMB_MESSAGE in response.content.decode()
+    assert "Nothing was imported" in response.content.decode()
+    assert len(response.content) < 100_000
+    assert MobilityFlow.objects.count() == 0
+
+
+def test_a_workbook_bomb_gets_a_short_json_400_from_the_api(alice, partners):
+    response = client_for(alice).post(API, {"file": SimpleUploadedFile("flows.xlsx", with_huge_header_cell(20))},
+                                      format="multipart")
+
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["field"] == "file"
+    assert BOMB_MESSAGE in error["message"]
+    assert len(response.content) < 2_000
+    assert MobilityFlow.objects.count() == 0
+
+
+def test_a_workbook_bomb_uploaded_in_the_background_shows_a_short_refusal_on_its_page(
+        client, alice, partners, settings, django_capture_on_commit_callbacks):
+    settings.UPLOAD_IN_BACKGROUND_BYTES = 1000
+    client.force_login(alice)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(URL, {"file": SimpleUploadedFile("flows.xlsx", with_huge_header_cell(20))})
+
+    status = client.get(f"{response['Location']}status/")
+    assert status.json()["state"] == "invalid"
+    assert BOMB_MESSAGE in status.json()["message"]
+    assert len(status.content) < 2_000
+    followed = client_for(alice).get(f"{API}?job={status.json()['id']}")
+    assert len(followed.content) < 3_000
+    assert MobilityFlow.objects.count() == 0
