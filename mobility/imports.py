@@ -37,7 +37,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connection, transaction
 from django.utils import timezone
 
-from mobility.models import DeliveryMode, MobilityFlow, MobilityLevel, Partner
+from mobility.models import MAX_COUNT, DeliveryMode, MobilityFlow, MobilityLevel, Partner
 from objectives.models import FIRST_YEAR
 
 logger = logging.getLogger(__name__)
@@ -561,9 +561,6 @@ class RowChecker:
 
 
 
-MAX_COUNT = 2_147_483_647  # the largest count PostgreSQL's integer column holds
-
-
 def _whole_number(value: str, column: str, bad) -> int | None:
     """A count or a year: digits, or a number with nothing after the point ('12.0', as spreadsheets write)."""
     text = value.strip()
@@ -581,7 +578,7 @@ def _whole_number(value: str, column: str, bad) -> int | None:
         bad(column, f"{number} is negative: counts are 0 or more.")
         return None
     if number > MAX_COUNT:
-        bad(column, f"{number} is too large.")
+        bad(column, f"{number:,} is too large: a count may be at most {MAX_COUNT:,}.")
         return None
     return number
 

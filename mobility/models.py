@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -11,6 +11,19 @@ from simple_history.models import HistoricalRecords
 
 from instruments.models import Instrument
 from objectives.models import FIRST_YEAR, LAST_YEAR, Objective, Priority, year_validators
+
+# The most people a count may say: a flow's participants (and of them female, with fewer opportunities) and an
+# activity's. Far above any real figure (no route moves a million people a year), and low enough that
+# the sum of a billion counts stays inside a 64-bit integer: no total overflows, on SQLite or PostgreSQL. The
+# forms, the API and uploads read it from these fields' validators; the database holds it as a check.
+MAX_COUNT = 10_000_000
+count_validators = [
+    MaxValueValidator(MAX_COUNT, _("At most %(max)s: no count may be larger.") % {"max": f"{MAX_COUNT:,}"})
+]
+
+
+def counts_at_most_max(*fields: str) -> Q:
+    return Q(*[Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__lte": MAX_COUNT}) for name in fields])
 
 
 class Region(models.TextChoices):
@@ -179,8 +192,8 @@ class Activity(models.Model):
     objectives = models.ManyToManyField(Objective, blank=True, related_name="activities")
     priorities = models.ManyToManyField(Priority, blank=True, related_name="activities")
     instruments = models.ManyToManyField(Instrument, blank=True, related_name="activities")
-    participants_asia = models.PositiveIntegerField(null=True, blank=True)
-    participants_europe = models.PositiveIntegerField(null=True, blank=True)
+    participants_asia = models.PositiveIntegerField(null=True, blank=True, validators=count_validators)
+    participants_europe = models.PositiveIntegerField(null=True, blank=True, validators=count_validators)
     website = models.URLField(blank=True)
     source_url = models.URLField(blank=True, help_text=_("Where the facts about this activity were published."))
     outcomes = models.TextField(blank=True)
@@ -207,6 +220,11 @@ class Activity(models.Model):
                 condition=Q(end_year__isnull=True) | Q(start_year__isnull=True) | Q(end_year__gte=F("start_year")),
                 name="activity_end_year_not_before_start_year",
                 violation_error_message=_("The end year cannot be before the start year."),
+            ),
+            models.CheckConstraint(
+                condition=counts_at_most_max("participants_asia", "participants_europe"),
+                name="activity_participants_at_most_max_count",
+                violation_error_message=_("No count of participants may be above %(max)s.") % {"max": f"{MAX_COUNT:,}"},
             ),
         ]
         indexes = [models.Index(fields=["state", "-start_date"], name="activity_state_start")]
@@ -260,10 +278,13 @@ class MobilityFlow(models.Model):
     )
     mode = models.CharField(max_length=10, choices=DeliveryMode.choices, default=DeliveryMode.PHYSICAL)
     level = models.CharField(max_length=20, choices=MobilityLevel.choices)
-    participants = models.PositiveIntegerField()
-    female = models.PositiveIntegerField(null=True, blank=True, help_text=_("Of the participants, how many female."))
+    participants = models.PositiveIntegerField(validators=count_validators)
+    female = models.PositiveIntegerField(
+        null=True, blank=True, validators=count_validators, help_text=_("Of the participants, how many female.")
+    )
     fewer_opportunities = models.PositiveIntegerField(
-        null=True, blank=True, help_text=_("Of the participants, how many with fewer opportunities.")
+        null=True, blank=True, validators=count_validators,
+        help_text=_("Of the participants, how many with fewer opportunities."),
     )
     programme = models.CharField(max_length=200, blank=True, default="")
     source = models.CharField(max_length=300, blank=True)
@@ -296,6 +317,11 @@ class MobilityFlow(models.Model):
                 condition=Q(year__gte=FIRST_YEAR) & Q(year__lte=LAST_YEAR), name="flow_year_in_range",
                 violation_error_message=_("The year must be between %(first)s and %(last)s.")
                 % {"first": FIRST_YEAR, "last": LAST_YEAR},
+            ),
+            models.CheckConstraint(
+                condition=counts_at_most_max("participants", "female", "fewer_opportunities"),
+                name="flow_counts_at_most_max_count",
+                violation_error_message=_("No count of participants may be above %(max)s.") % {"max": f"{MAX_COUNT:,}"},
             ),
             models.UniqueConstraint(
                 fields=["year", "origin", "destination", "mode", "level", "programme"],
