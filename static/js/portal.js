@@ -20,6 +20,25 @@
     });
   });
 
+  // A table or chart wider than the screen scrolls in its own box: let the keyboard reach it to scroll it too,
+  // and name it after what it holds. (Recent browsers do the first themselves; older ones need the tabindex.)
+  function markScrollers() {
+    document.querySelectorAll(".table-scroll, :has(> svg.chart)").forEach(function (box) {
+      if (box.hasAttribute("tabindex") || box.scrollWidth <= box.clientWidth) { return; }
+      box.setAttribute("tabindex", "0");
+      if (box.tagName !== "FIGURE" && !box.hasAttribute("role")) {
+        var caption = box.querySelector("caption, title");
+        box.setAttribute("role", "region");
+        if (caption) { box.setAttribute("aria-label", caption.textContent.trim()); }
+      }
+    });
+  }
+  markScrollers();
+  window.addEventListener("resize", markScrollers);
+  document.querySelectorAll("details").forEach(function (details) {
+    details.addEventListener("toggle", markScrollers);
+  });
+
   // Print every data table, including those folded away in <details>.
   var opened = [];
   window.addEventListener("beforeprint", function () {

@@ -67,6 +67,7 @@ def test_vera_looks_at_the_progress_chart_for_an_earlier_year(tab, portal_data):
 def test_vera_filters_activities_by_instrument_and_region_and_opens_one(tab, portal_data):
     page = tab.page
     page.goto("/activities/")
+    page.get_by_text("Filters", exact=True).click()  # folded until one is set
     page.get_by_label("Instrument").select_option("policy-dialogue")
     page.get_by_label("Lead partner's region").select_option("asia")
     page.get_by_role("button", name="Show results").click()
