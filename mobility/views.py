@@ -10,7 +10,7 @@ from django.views.decorators.http import require_safe
 from mobility import charts
 from mobility.exports import ACTIVITY_COLUMNS, FLOW_COLUMNS, activity_records, csv_response, flow_records
 from mobility.filters import ActivityFilter, MobilityFlowFilter
-from mobility.models import Activity, Partner, Region
+from mobility.models import Activity, Direction, Partner, Region
 from mobility.selectors import (
     flow_summary,
     flows,
@@ -26,6 +26,7 @@ from mobility.selectors import (
 )
 from objectives.models import Priority
 
+BETWEEN_REGIONS = (Direction.ASIA_TO_EUROPE, Direction.EUROPE_TO_ASIA)
 ACTIVITIES_PER_PAGE = 20
 PARTNER_ACTIVITIES_SHOWN = 10
 
@@ -144,6 +145,8 @@ def mobility(request):
     by_level = charts.table_by_year(table_by_year_and(regroup(summary, ["year", "level"]), "level"), "level")
     corridors = largest_corridors(selected, filters=asked)
     totals = regroup(summary, [])[0]
+    # The page is about mobility between Asia and Europe: its headline counts those two directions only.
+    between = regroup([row for row in summary if row["direction"] in BETWEEN_REGIONS], [])[0]
     context = {
         "filter": filterset,
         "filter_errors": errors,
@@ -153,6 +156,8 @@ def mobility(request):
         "by_level": by_level,
         "corridors": corridors,
         "totals": totals,
+        "between": between["participants"] or 0,
+        "within": (totals["participants"] or 0) - (between["participants"] or 0),
         "latest": by_year[-1] if by_year else None,
         "charts": charts.mobility_charts(by_year, by_mode, by_level, corridors),
         "shows_demo_data": bool(totals["flows"]) and has_demo(selected),

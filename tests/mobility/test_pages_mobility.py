@@ -44,6 +44,19 @@ def test_it_shows_the_largest_corridors(client, portal):
     assert "Thailand to Germany: 300." in page
 
 
+def test_the_headline_counts_only_the_flows_between_asia_and_europe_and_says_so(client, portal):
+    MobilityFlow.objects.create(year=2024, origin=portal.partners["TH"], destination=portal.partners["JP"],
+                                participants=500, level="staff", mode="physical")
+
+    page = client.get("/mobility/").content.decode()
+
+    # 2022 to 2024: 100 + 101 from Asia to Europe and 60 + 61 back each year; the 500 within Asia are apart.
+    assert "<dt>Participants moving between Asia and Europe, both ways</dt><dd>966</dd>" in page
+    assert "<dd>1,466</dd>" not in page
+    assert "These figures count the flows from Asia to Europe and from Europe to Asia only." in page
+    assert "The flows shown within Asia and within Europe, 500 participants, are counted apart" in page
+
+
 def test_the_figures_follow_the_filters(client, portal):
     response = client.get("/mobility/?direction=europe_to_asia&year=2023")
     assert response.status_code == 200
