@@ -1,5 +1,9 @@
-import pytest
+import re
 
+import pytest
+from django.conf import settings
+
+from asem_portal.content import load_strategy
 from tests.pages import SIZES, build_portal
 
 
@@ -18,6 +22,23 @@ def test_it_gives_the_strategy_in_its_own_words_and_where_it_comes_from(client, 
         assert instrument.name in page
         assert f"Aim 1 of {instrument.name}" in page
     assert "Test document" in page
+
+
+def test_a_priority_shows_its_code_once_and_its_qualifier_beside_its_title(client, db):
+    load_strategy()
+
+    page = client.get("/about/").content.decode()
+
+    assert ("<li><strong>1.1</strong> To promote physical mobility between Europe and Asia "
+            '<span class="note">— balanced and inclusive</span></li>') in page
+    assert '<p class="note">balanced and inclusive</p>' not in page
+    assert "<li value=" not in page  # the list's own numbers would come before each code
+
+
+def test_the_stylesheet_gives_the_priorities_no_second_number(client):
+    css = (settings.BASE_DIR / "static" / "css" / "portal.css").read_text()
+
+    assert re.search(r"ol\.priorities \{[^}]*list-style: none", css)
 
 
 def test_it_never_shows_the_demo_banner(client, db):
