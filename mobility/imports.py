@@ -320,25 +320,56 @@ def _bounded_lines(text: str) -> Iterator[str]:
         yield line
 
 
+def _unreadable_sheet(exc: Exception, after: int) -> FlowFileInvalid:
+    """A sheet that breaks while it is read: what broke, in words, and after which line it did."""
+    where = f"after line {after}" if after else "from its first line"
+    if isinstance(exc, ValueError | TypeError | OverflowError):
+        problem = (f"a cell holds a value its type does not allow ({excerpt(exc)}), as when a cell marked as a "
+                   "number holds text. Type the value again in your spreadsheet and save the file, or save it as CSV.")
+    else:
+        problem = (f"its XML is broken ({excerpt(exc)}). Save it again from your spreadsheet as Excel workbook "
+                   "(.xlsx), or as CSV.")
+    return _file_error(f"The sheet cannot be read {where}: {problem}")
+
+
 def _xlsx_rows(data: bytes, limit: int) -> tuple[list[str] | None, Iterator[tuple[int, list[Any]]], int]:
     from openpyxl import load_workbook
 
     _check_archive(data, limit)
+    # openpyxl raises whatever its parsers meet in a malformed file (zip, XML, number and date errors, missing
+    # parts): each of them is a file that cannot be read, never a server error.
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+    except Exception as exc:
         raise _unreadable_workbook(exc) from None
-    # The first sheet holds the flows (the template's second sheet only lists the codes).
-    sheet = workbook.worksheets[0]
-    # The sheet's own dimension, within bounds: a sheet may claim all of Excel's 16,384 columns and a million rows.
-    iterator = sheet.iter_rows(values_only=True, max_col=min(sheet.max_column or MAX_COLUMNS, MAX_COLUMNS),
-                               max_row=min(sheet.max_row or XLSX_MAX_ROWS, XLSX_MAX_ROWS))
-    header = next(iterator, None)
-    total = max(min(sheet.max_row or 1, XLSX_MAX_ROWS) - 1, 0)
+    try:
+        # The first sheet holds the flows (the template's second sheet only lists the codes).
+        sheet = workbook.worksheets[0]
+        # The sheet's own dimension, within bounds: a sheet may claim all of Excel's 16,384 columns and a million
+        # rows.
+        iterator = sheet.iter_rows(values_only=True, max_col=min(sheet.max_column or MAX_COLUMNS, MAX_COLUMNS),
+                                   max_row=min(sheet.max_row or XLSX_MAX_ROWS, XLSX_MAX_ROWS))
+        total = max(min(sheet.max_row or 1, XLSX_MAX_ROWS) - 1, 0)
+    except Exception as exc:
+        workbook.close()
+        raise _unreadable_workbook(exc) from None
+    try:
+        header = next(iterator, None)
+    except Exception as exc:
+        workbook.close()
+        raise _unreadable_sheet(exc, 0) from None
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
+        line = 1
         try:
-            for line, values in enumerate(iterator, start=2):
+            while True:
+                try:
+                    values = next(iterator)
+                except StopIteration:
+                    return
+                except Exception as exc:
+                    raise _unreadable_sheet(exc, line) from None
+                line += 1
                 if values.count(None) == len(values):
                     continue  # a blank row: a sheet can claim a million of them in a few bytes
                 yield line, [_cell_text(value) for value in values]

@@ -111,3 +111,51 @@ def test_a_sheet_that_claims_a_million_blank_rows_is_read_quickly(partners):
 def test_an_excerpt_is_the_value_when_short_and_its_start_when_long():
     assert imports.excerpt("TH") == "TH"
     assert imports.excerpt("x" * 51) == "x" * 50 + "…"
+
+
+# --- Malformed workbooks: a clear refusal, never a server error ----------------------------------------------------
+
+
+def test_a_workbook_whose_parts_are_broken_is_refused_as_unreadable(partners):
+    workbook = rewritten(xlsx_of([ROW]), "xl/workbook.xml", lambda xml: xml[:40])
+
+    [message] = problems(workbook, "flows.xlsx").messages
+
+    assert message.startswith("File: The file is not a readable XLSX workbook (")
+    assert message.endswith("Save it again from your spreadsheet as Excel workbook (.xlsx), or as CSV.")
+
+
+def test_a_workbook_with_no_sheet_is_refused_as_unreadable(partners):
+    workbook = rewritten(xlsx_of([ROW]), "xl/workbook.xml", lambda xml: xml.replace(
+        xml[xml.index(b"<sheets>"):xml.index(b"</sheets>") + 9], b"<sheets/>"))
+
+    assert problems(workbook, "flows.xlsx").messages[0].startswith("File: The file is not a readable XLSX workbook")
+
+
+def test_a_sheet_whose_xml_is_broken_is_refused_saying_so(partners):
+    workbook = rewritten(xlsx_of([ROW, ROW]), SHEET, lambda xml: xml.replace(b'<row r="3"', b'<row r="3"<<'))
+
+    [message] = problems(workbook, "flows.xlsx").messages
+
+    assert message.startswith("File: The sheet cannot be read after line 2: its XML is broken (")
+    assert message.endswith("Save it again from your spreadsheet as Excel workbook (.xlsx), or as CSV.")
+
+
+def test_a_sheet_cut_short_is_refused_from_its_first_line(partners):
+    workbook = rewritten(xlsx_of([ROW]), SHEET, lambda xml: xml[:len(xml) // 3])
+
+    [message] = problems(workbook, "flows.xlsx").messages
+
+    assert message.startswith("File: The sheet cannot be read from its first line: its XML is broken (")
+
+
+@pytest.mark.parametrize("text", [b"ten", b"9" * 5000])
+def test_text_in_a_number_cell_is_refused_naming_the_line_and_the_problem(partners, text):
+    workbook = rewritten(xlsx_of([ROW, ROW]), SHEET, lambda xml: xml.replace(b"<v>10</v>", b"<v>" + text + b"</v>", 1))
+
+    [message] = problems(workbook, "flows.xlsx").messages
+
+    assert message.startswith("File: The sheet cannot be read after line 1: a cell holds a value its type does not "
+                              "allow (")
+    assert "as when a cell marked as a number holds text" in message
+    assert len(message) < 400

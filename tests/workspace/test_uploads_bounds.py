@@ -7,11 +7,20 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from mobility.models import MobilityFlow
 from tests import factories
 from tests.api.conftest import client_for
-from tests.spreadsheets import with_huge_header_cell
+from tests.spreadsheets import SHEET, rewritten, with_huge_header_cell, xlsx_of
 
 URL = "/workspace/mobility/"
 API = "/api/v1/mobility/flows/import/"
 BOMB_MESSAGE = "no spreadsheet packs that tightly"
+ROW = [2024, "TH", "DE", "physical", "tvet", 10, "", "", "", ""]
+MALFORMED = {
+    "a broken workbook": (rewritten(xlsx_of([ROW]), "xl/workbook.xml", lambda xml: xml[:40]),
+                          "The file is not a readable XLSX workbook"),
+    "broken sheet XML": (rewritten(xlsx_of([ROW, ROW]), SHEET, lambda xml: xml.replace(b'<row r="3"', b'<row r="3"<')),
+                         "The sheet cannot be read after line 2: its XML is broken"),
+    "text in a number cell": (rewritten(xlsx_of([ROW]), SHEET, lambda xml: xml.replace(b"<v>10</v>", b"<v>ten</v>")),
+                              "as when a cell marked as a number holds text"),
+}
 
 
 @pytest.fixture
@@ -58,4 +67,30 @@ def test_a_workbook_bomb_uploaded_in_the_background_shows_a_short_refusal_on_its
     assert len(status.content) < 2_000
     followed = client_for(alice).get(f"{API}?job={status.json()['id']}")
     assert len(followed.content) < 3_000
+    assert MobilityFlow.objects.count() == 0
+
+
+@pytest.mark.parametrize("problem", MALFORMED)
+def test_a_malformed_workbook_is_refused_on_the_mobility_page_saying_what_is_wrong(client, alice, partners, problem):
+    content, message = MALFORMED[problem]
+    client.force_login(alice)
+
+    response = client.post(URL, {"file": SimpleUploadedFile("flows.xlsx", content)})
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert "Nothing was imported" in response.content.decode()
+    assert MobilityFlow.objects.count() == 0
+
+
+@pytest.mark.parametrize("problem", MALFORMED)
+def test_a_malformed_workbook_is_a_json_400_from_the_api_saying_what_is_wrong(alice, partners, problem):
+    content, message = MALFORMED[problem]
+
+    response = client_for(alice).post(API, {"file": SimpleUploadedFile("flows.xlsx", content)}, format="multipart")
+
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["field"] == "file"
+    assert message in error["message"]
     assert MobilityFlow.objects.count() == 0
