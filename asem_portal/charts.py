@@ -233,7 +233,7 @@ def line_chart(*, chart_id: str, title: str, description: str, series: list[Seri
         chart.add(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2.5"{dash_attr}/>')
         if s.show_markers:
             for x, y in points:
-                chart.add(_marker(shape, sx(x), sy(y), colour, title=f"{s.name}, {number(x)}: {number(y)}"))
+                chart.add(_marker(shape, sx(x), sy(y), colour, title=f"{s.name}, {x:g}: {number(y)}"))  # x is a year
     for m in markers:
         chart.add(_marker(m.shape, sx(m.x), sy(m.y), m.colour, 6, title=m.label))
         anchor = "end" if sx(m.x) > (left + right) / 2 else "start"

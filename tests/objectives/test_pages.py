@@ -122,6 +122,7 @@ def test_a_count_shows_whole_numbers_in_its_figures_table_chart_and_csv(client, 
     assert '<th scope="row">2023</th><td class="num">3,093</td>' in page
     assert "Latest, 2023: 3,093." in page
     assert "3,093.04" not in page
+    assert "<title>Observed, 2023: 3,093</title>" in page  # a year has no thousands separator
     assert rows[0]["value"] == "3093"
 
 
