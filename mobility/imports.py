@@ -34,6 +34,8 @@ from typing import IO, Any, NamedTuple
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -72,6 +74,10 @@ TEMPLATE_ROWS = [
 ]
 
 Progress = Callable[[int, int], None]
+
+# The one rule for text, which every form and the API apply to theirs too (Django's and DRF's CharField):
+# PostgreSQL cannot store a NUL character.
+prohibit_null_characters = ProhibitNullCharactersValidator()
 
 
 # --- Errors ------------------------------------------------------------------------------------------------------
@@ -502,6 +508,8 @@ class RowChecker:
                         and (fewer is None or 0 <= fewer <= participants)
                         and len(programme) <= MAX_PROGRAMME and len(source) <= MAX_SOURCE
                         and programme == programme.strip() and source == source.strip()
+                        # prohibit_null_characters' own test, at hand; _thorough asks the validator, and explains
+                        and "\x00" not in programme and "\x00" not in source
                         and (allowed is None or origin[0] in allowed or destination[0] in allowed)
                     ):
                         row = new(ValidRow, (year, origin[0], destination[0], mode, level, programme, participants,
@@ -532,6 +540,12 @@ class RowChecker:
                 bad(name, f"the value is {len(value):,} characters long; a cell may hold at most {MAX_CELL_CHARS:,}. "
                           f"It starts {excerpt(value)!r}.")
                 named[name] = ""  # said once; checked no further
+                continue
+            try:
+                prohibit_null_characters(value)
+            except ValidationError as exc:
+                bad(name, " ".join(exc.messages))
+                named[name] = ""
         for name in REQUIRED_VALUES:
             if not named[name].strip() and not any(error.column == name for error in errors):
                 bad(name, f"{name} is required.")

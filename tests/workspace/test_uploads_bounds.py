@@ -4,6 +4,7 @@ never a response the size of what the file unpacks to, and nothing written."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from mobility.imports import flows_as_csv
 from mobility.models import MobilityFlow
 from tests import factories
 from tests.api.conftest import client_for
@@ -93,4 +94,29 @@ def test_a_malformed_workbook_is_a_json_400_from_the_api_saying_what_is_wrong(al
     [error] = response.json()["errors"]
     assert error["field"] == "file"
     assert message in error["message"]
+    assert MobilityFlow.objects.count() == 0
+
+
+def nul_in_source() -> bytes:
+    padding = [[2023, "TH", "DE", "physical", "tvet", 10, "", "", f"programme {n}", "x" * 100] for n in range(80)]
+    return flows_as_csv([*padding, [*ROW[:9], "survey\x00"]])
+
+
+def test_a_nul_in_a_csv_upload_is_refused_on_the_mobility_page_as_the_forms_refuse_it(client, alice, partners):
+    client.force_login(alice)
+
+    response = client.post(URL, {"file": SimpleUploadedFile("flows.csv", nul_in_source())})
+
+    assert response.status_code == 400
+    assert "Line 82, source: Null characters are not allowed." in response.content.decode()
+    assert MobilityFlow.objects.count() == 0
+
+
+def test_a_nul_in_a_csv_upload_is_refused_by_the_api_as_the_api_refuses_it(alice, partners):
+    response = client_for(alice).post(API, {"file": SimpleUploadedFile("flows.csv", nul_in_source())},
+                                      format="multipart")
+
+    assert response.status_code == 400
+    assert [(e["field"], e["message"]) for e in response.json()["errors"]] == [
+        ("file", "Line 82, source: Null characters are not allowed.")]
     assert MobilityFlow.objects.count() == 0
