@@ -425,3 +425,7 @@ SPECTACULAR_SETTINGS["TAGS"].append(
 # Mobility uploads (mobility/workspace/uploads.py): files up to this size are imported in the request;
 # larger ones by a Celery task, the file handed to the worker through the cache (Redis in production).
 UPLOAD_IN_BACKGROUND_BYTES = envint("UPLOAD_IN_BACKGROUND_BYTES", str(256 * 1024))
+# With no broker (no REDIS_URL) a Celery task runs inside the request that queues it, which for a large upload
+# outlasts any timeout: such an upload runs in a thread of the web process instead, its page following it as it
+# would a worker (the local-memory cache holding its progress is this process's, as in the embedded setup).
+UPLOAD_IN_THREAD = envbool("UPLOAD_IN_THREAD", "false" if REDIS_URL else "true")

@@ -10,6 +10,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # Tasks run in-process unless a test starts a real worker (the celery_worker fixture).
 CELERY_TASK_ALWAYS_EAGER = True
+# A large upload too, so a test reads its result at once (tests/workspace/test_uploads_in_thread.py runs it in a
+# thread, as the embedded setup does).
+UPLOAD_IN_THREAD = False
 
 # The test client and the live server speak plain HTTP; production's redirect to HTTPS would answer every request 301.
 SECURE_SSL_REDIRECT = False

@@ -8,11 +8,13 @@ adds what an upload needs around it:
 - a history record for every flow the file created or changed, as one more version of that flow (by the
   uploader, with the file's name as the reason), written in the same transaction as the flows;
 - where it runs: a file up to UPLOAD_IN_BACKGROUND_BYTES is imported in the request; a larger one by the Celery
-  task mobility.tasks.import_flow_upload, while the upload's page follows its progress.
+  task mobility.tasks.import_flow_upload, while the upload's page follows its progress. With no broker
+  (UPLOAD_IN_THREAD, the embedded setup's default) a task would run inside the request that queues it, so the
+  larger file is imported by a thread of the web process instead, followed by the same page.
 
 How the worker gets the file: its bytes go into the cache under the job's id (Redis in production, which the web
 processes and the workers share whichever machine they run on; in the embedded setup the local-memory cache,
-where the task runs in the same process). The job's state sits beside them under its own key, and the task
+where the thread runs in the same process). The job's state sits beside them under its own key, and the task
 updates it as the rows go by; the bytes are dropped once the task has read them. Both expire after
 JOB_SECONDS, so an upload nobody ran is not kept. If the cache cannot take the file (Redis away), the upload is
 imported in the request instead.
@@ -20,6 +22,7 @@ imported in the request instead.
 
 import logging
 import re
+import threading
 import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import PurePath
@@ -28,7 +31,7 @@ from typing import IO
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 from mobility import imports, services
@@ -229,9 +232,25 @@ def _queue(job_id: str) -> None:
     from asem_portal.tasks import enqueue
     from mobility.tasks import import_flow_upload
 
-    if not enqueue(import_flow_upload, job_id):
+    if settings.UPLOAD_IN_THREAD:
+        _start_thread(job_id)
+    elif not enqueue(import_flow_upload, job_id):
         # The broker is away: import here, so the upload is not left waiting for a task that was never queued.
         run_job(job_id)
+
+
+def _start_thread(job_id: str) -> threading.Thread:
+    thread = threading.Thread(target=_run_in_thread, args=(job_id,), name=f"upload-{job_id}", daemon=True)
+    thread.start()
+    return thread
+
+
+def _run_in_thread(job_id: str) -> None:
+    try:
+        run_job(job_id)
+    finally:
+        # A request's connections are closed when it ends; this thread's would stay open until the process does.
+        connections.close_all()
 
 
 def run_job(job_id: str) -> dict:
