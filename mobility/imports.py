@@ -38,6 +38,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from mobility.models import MAX_COUNT, DeliveryMode, MobilityFlow, MobilityLevel, Partner
 from objectives.models import FIRST_YEAR
@@ -140,8 +141,10 @@ class ImportResult:
     path: str = field(default="", repr=False)  # which write path ran: "copy" or "bulk_create"
 
     def __str__(self):
-        return (f"{self.rows} rows from {self.filename or 'the file'}: {self.created} flows created, "
-                f"{self.updated} updated, {self.unchanged} unchanged")
+        rows = ngettext("%(count)s row", "%(count)s rows", self.rows) % {"count": f"{self.rows:,}"}
+        created = ngettext("%(count)s flow", "%(count)s flows", self.created) % {"count": f"{self.created:,}"}
+        return (f"{rows} from {self.filename or 'the file'}: {created} created, {self.updated:,} updated, "
+                f"{self.unchanged:,} unchanged")
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -225,16 +228,17 @@ def _read_bytes(file: bytes | IO[bytes], limit: int) -> bytes:
 
 
 def _too_large(size: int, limit: int) -> FlowFileInvalid:
-    return _file_error(f"The file is {_megabytes(size)}, more than the {_megabytes(limit)} an upload may be. "
+    return _file_error(f"The file is {file_size(size)}, more than the {file_size(limit)} an upload may be. "
                        "Split it into smaller files (by year, say) and upload each.")
 
 
-def _megabytes(size: int) -> str:
+def file_size(size: int) -> str:
+    """A size as people write it: '100 bytes', '45 KB', '20 MB', '1.5 MB' (never '20.0 MB')."""
     if size < 1024:
-        return f"{size} bytes"
+        return ngettext("%(count)s byte", "%(count)s bytes", size) % {"count": size}
     if size < 1024 * 1024:
         return f"{size / 1024:.0f} KB"
-    return f"{size / 1024 / 1024:.1f} MB"
+    return f"{size / 1024 / 1024:.1f}".removesuffix(".0") + " MB"
 
 
 def sniff_format(data: bytes, filename: str = "") -> str:
@@ -302,13 +306,13 @@ def _check_archive(data: bytes, limit: int) -> None:
         raise _unreadable_workbook(exc) from None
     unpacked = sum(entry.file_size for entry in entries)
     if unpacked > XLSX_MAX_UNPACKED_PER_BYTE * limit:
-        raise _file_error(f"The workbook unpacks to {_megabytes(unpacked)}, more than the "
-                          f"{_megabytes(XLSX_MAX_UNPACKED_PER_BYTE * limit)} an upload may. Split it into smaller "
+        raise _file_error(f"The workbook unpacks to {file_size(unpacked)}, more than the "
+                          f"{file_size(XLSX_MAX_UNPACKED_PER_BYTE * limit)} an upload may. Split it into smaller "
                           "files (by year, say), or save it as CSV.")
     for entry in entries:
         if entry.file_size > 1024 * 1024 and entry.file_size > XLSX_MAX_RATIO * max(entry.compress_size, 1):
             raise _file_error(f"The workbook's part {excerpt(entry.filename)!r} unpacks to "
-                              f"{_megabytes(entry.file_size)} from {_megabytes(entry.compress_size)}: no spreadsheet "
+                              f"{file_size(entry.file_size)} from {file_size(entry.compress_size)}: no spreadsheet "
                               "packs that tightly. Save it again from your spreadsheet, or as CSV.")
 
 

@@ -2,7 +2,7 @@
 
 from django import template
 
-from mobility import services
+from mobility import imports, services
 
 register = template.Library()
 
@@ -11,3 +11,9 @@ register = template.Library()
 def is_secretariat(user) -> bool:
     """Whether the user reviews submissions; remembered on the user for the rest of the request."""
     return services._is_secretariat(user)
+
+
+@register.filter
+def file_size(size: int) -> str:
+    """'20 MB' where Django's filesizeformat says '20.0 MB'."""
+    return imports.file_size(size)

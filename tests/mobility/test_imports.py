@@ -340,7 +340,7 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(partners, setti
             raise AssertionError("an oversized upload must be refused on its size alone")
 
     assert problems(Upload(), filename="big.csv").messages == [
-        "File: The file is 5.0 MB, more than the 100 bytes an upload may be. Split it into smaller files "
+        "File: The file is 5 MB, more than the 100 bytes an upload may be. Split it into smaller files "
         "(by year, say) and upload each."
     ]
     assert "more than the" in problems(csv_of(GOOD_ROWS)).messages[0]

@@ -323,3 +323,58 @@ def test_focal_points_and_others_cannot_use_the_admin_upload(client, who, reques
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
     assert MobilityFlow.objects.count() == 0
+
+
+# The words a user reads -----------------------------------------------------------------------------------------
+
+
+def test_one_row_and_one_flow_are_said_in_the_singular(client, alice, partners):
+    client.force_login(alice)
+
+    upload(client, flows_as_csv(GOOD_ROWS[:1]))
+
+    assert "Imported 1 row from flows.csv: 1 flow created, 0 updated, 0 unchanged." in page_text(client.get(URL))
+
+
+def test_thousands_of_rows_are_said_with_a_separator(partners):
+    from mobility.imports import ImportResult
+
+    result = ImportResult(rows=12_000, created=11_000, updated=1_000, unchanged=0, filename="flows.csv")
+
+    assert str(result) == "12,000 rows from flows.csv: 11,000 flows created, 1,000 updated, 0 unchanged"
+
+
+def test_the_size_limit_is_said_in_whole_megabytes(client, alice, partners):
+    client.force_login(alice)
+
+    page = page_text(client.get(URL))
+
+    assert "At most 20 MB." in page
+    assert "20.0 MB" not in page
+
+
+def test_the_admin_upload_says_its_size_limit_in_whole_megabytes(client, secretariat, partners):
+    client.force_login(secretariat)
+
+    page = page_text(client.get("/admin/mobility/mobilityflow/upload/"))
+
+    assert "at most 20 MB." in page
+
+
+def test_a_large_uploads_page_says_the_files_size_as_people_write_it(client, alice, partners, settings,
+                                                                     django_capture_on_commit_callbacks):
+    settings.UPLOAD_IN_BACKGROUND_BYTES = 50
+    client.force_login(alice)
+    content = flows_as_csv(GOOD_ROWS)
+    with django_capture_on_commit_callbacks(execute=False):
+        response = upload(client, content + b"\n" * (2048 - len(content)))
+
+    assert "The file (2 KB) is large" in page_text(client.get(response["Location"]))
+
+
+@pytest.mark.parametrize(("size", "said"), [(1, "1 byte"), (100, "100 bytes"), (46_000, "45 KB"),
+                                            (20 * 1024 * 1024, "20 MB"), (int(1.5 * 1024 * 1024), "1.5 MB")])
+def test_sizes_are_said_as_people_write_them(size, said):
+    from mobility.imports import file_size
+
+    assert file_size(size) == said

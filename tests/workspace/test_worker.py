@@ -41,4 +41,4 @@ def test_a_worker_imports_a_large_upload_while_its_page_follows_it(celery_worker
     assert status["result"]["created"] == ROWS
     assert MobilityFlow.objects.count() == ROWS
     assert MobilityFlow.history.filter(history_user=alice).count() == ROWS
-    assert "Imported 3000 rows from big.csv" in client.get(job_url).content.decode()
+    assert "Imported 3,000 rows from big.csv" in client.get(job_url).content.decode()
