@@ -2,11 +2,12 @@
 
 from django.urls import include, path, re_path
 from drf_spectacular.utils import extend_schema
-from rest_framework.decorators import api_view, authentication_classes, permission_classes, throttle_classes
 from rest_framework.exceptions import NotFound
 from rest_framework.routers import DefaultRouter
+from rest_framework.views import APIView
 
 from asem_portal.api.docs import RedocView, SchemaView, SwaggerView
+from asem_portal.api.index import IndexView
 from instruments.api import InstrumentViewSet
 from mobility.api import ActivityViewSet, FlowSummaryViewSet, MobilityFlowViewSet, OrganisationViewSet, PartnerViewSet
 from objectives.api import (
@@ -44,15 +45,26 @@ observation = ObservationViewSet.as_view(
 
 
 @extend_schema(exclude=True)
-@api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])
-@authentication_classes([])
-@permission_classes([])
-@throttle_classes([])
-def not_found(request, *args, **kwargs):
-    raise NotFound("There is no API endpoint at this address: see /api/docs/.")
+class NotFoundView(APIView):
+    authentication_classes = []
+    permission_classes = []
+    throttle_classes = []
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options", "trace"]
+
+    def initial(self, request, *args, **kwargs):
+        raise NotFound("There is no API endpoint at this address: see /api/v1/ for every one, and /api/docs/.")
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        del response["Allow"]  # nothing is here, so no method is allowed either
+        return response
+
+
+not_found = NotFoundView.as_view()
 
 
 v1 = [
+    path("", IndexView.as_view(), name="index"),
     path("strategy/", StrategyView.as_view(), name="strategy"),
     path("progress/", ProgressView.as_view(), name="progress"),
     re_path(rf"^indicators/(?P<code>{INDICATOR_CODE})/observations/$", observations, name="observation-list"),

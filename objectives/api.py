@@ -9,6 +9,7 @@ import math
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -130,10 +131,30 @@ class IndicatorResultSerializer(serializers.Serializer):
     explanation = serializers.CharField(help_text="The status and its figures, in a sentence.")
 
 
+def _roll_up_description() -> str:
+    """How objectives/progress.py turns statuses into scores and a mean score back into a status, in words."""
+    scores = ", ".join(f"{progress.STATUS_LABELS[status].lower()} {value:g}"
+                       for status, value in progress.STATUS_SCORES.items() if value is not None)
+    ladder = sorted((value, status) for status, value in progress.STATUS_SCORES.items()
+                    if value is not None and value <= progress.STATUS_SCORES[progress.ON_TRACK])
+    bands = ", ".join(f"from {value - 0.5:g} {progress.STATUS_LABELS[status].lower()}" for value, status in ladder[1:])
+    return (
+        f"Each indicator's status has a score: {scores}; insufficient data has none. A priority, an objective and "
+        "the vision take the weighted mean of their children's scores, leaving out children with insufficient "
+        "data or no weight (with none left, the status is insufficient data). The mean becomes a status again: "
+        f"achieved only when it is {progress.MAX_SCORE:g}, that is when every scored child is achieved; otherwise "
+        f"the nearest score, a half rounding up, at most on track: below {ladder[1][0] - 0.5:g} "
+        f"{progress.STATUS_LABELS[ladder[0][1]].lower()}, {bands}."
+    )
+
+
+ROLL_UP = _roll_up_description()
+
+
 class RollupSerializer(serializers.Serializer):
     """A priority's, objective's or the vision's status: the weighted mean of its children's scores."""
 
-    status = serializers.ChoiceField(choices=Status.choices)
+    status = serializers.ChoiceField(choices=Status.choices, help_text=f"The status of the mean score. {ROLL_UP}")
     status_label = serializers.CharField()
     score = _figure("The weighted mean of the children's scores, or null without data.")
     as_of = serializers.IntegerField(allow_null=True)
@@ -532,14 +553,19 @@ class IndicatorViewSet(ApiViewMixin, viewsets.ModelViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class YearFilter(django_filters.NumberFilter):
+    """A whole year in the range observations take: 2024.5 is a 400 naming the parameter, not the year 2024."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=FIRST_YEAR, max_value=LAST_YEAR, **kwargs)
+
+
 class ObservationFilter(django_filters.FilterSet):
-    year = django_filters.NumberFilter(min_value=FIRST_YEAR, max_value=LAST_YEAR, label=_("Year"))
-    year_from = django_filters.NumberFilter(
-        field_name="year", lookup_expr="gte", min_value=FIRST_YEAR, max_value=LAST_YEAR, label=_("From year")
-    )
-    year_to = django_filters.NumberFilter(
-        field_name="year", lookup_expr="lte", min_value=FIRST_YEAR, max_value=LAST_YEAR, label=_("To year")
-    )
+    year = YearFilter(label=_("Year"))
+    year_from = YearFilter(field_name="year", lookup_expr="gte", label=_("From year"))
+    year_to = YearFilter(field_name="year", lookup_expr="lte", label=_("To year"))
     breakdown = django_filters.CharFilter(max_length=60, label=_("Breakdown, such as region=asia"))
     headline = django_filters.BooleanFilter(
         method="filter_headline", label=_("true: only the headline series; false: only breakdowns")
@@ -701,7 +727,11 @@ class ProgressView(ApiViewMixin, views.APIView):
         description="The status of the vision, every objective, priority and indicator as of a year, with the "
                     "figures behind each: an indicator's baseline, latest value, target, both growth rates, their "
                     "ratio and the method; a roll-up's score and how many indicators have each status. "
-                    "The method follows Open SDG and the UN SDG Progress Chart (DESIGN.md section 3).",
+                    "The method follows Open SDG and the UN SDG Progress Chart: an indicator's growth rate a year "
+                    "from its baseline to its latest value is compared with the rate its target needs (ratio 0.95 "
+                    "or more on track, from 0.6 moderate, from 0 limited, below 0 deterioration), or without a "
+                    f"target with fixed rates of 1.5 %, 0.5 % and 0 a year. {ROLL_UP} "
+                    "docs/api.md in the portal's repository says the same with examples.",
         examples=[OpenApiExample("As of 2024", parameter_only=("as_of", OpenApiParameter.QUERY), value=2024)],
     )
     def get(self, request):

@@ -25,7 +25,8 @@ ERROR_DESCRIPTIONS = {
               "message": "Ensure this value is greater than or equal to 1990."}]),
     "401": ("No credentials, or a token that is not valid: send Authorization: Token <key>.", "not_authenticated",
             []),
-    "403": ("Signed in, but this account may not do this (DESIGN.md section 5).", "permission_denied", []),
+    "403": ("Signed in, but this account may not do this: focal points write only their partners' activities and "
+            "flows, and never publish; indicators and observations are the secretariat's.", "permission_denied", []),
     "404": ("Nothing is published under this address (or the page asked for does not exist).", "not_found", []),
     "406": ("None of the formats the Accept header asks for is available.", "not_acceptable", []),
     "409": ("The resource's state does not allow this now, such as approving an activity that is not submitted.",

@@ -223,3 +223,28 @@ def test_flows_that_sort_equal_are_paged_without_repeats_or_gaps(db, anonymous, 
         seen += [flow["id"] for flow in results]
 
     assert len(seen) == len(set(seen)) == 12
+
+
+@pytest.fixture
+def observations(db):
+    """1.1.a's headline value for 2024 and one breakdown of it."""
+    priority = factories.PriorityFactory(code="1.1", objective=factories.ObjectiveFactory(number=1))
+    indicator = factories.IndicatorFactory(code="1.1.a", priority=priority)
+    factories.ObservationFactory(indicator=indicator, year=2024)
+    factories.ObservationFactory(indicator=indicator, year=2024, breakdown="region=asia")
+
+
+@pytest.mark.parametrize("query", ["year=2024.5", "year_from=2020.5"])
+def test_observation_filters_refuse_what_the_schema_does_not_allow(observations, anonymous, query):
+    response = anonymous.get(f"/api/v1/indicators/1.1.a/observations/?{query}")
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == query.split("=")[0]
+
+
+def test_observation_filters_take_whole_years_and_true_or_false(observations, anonymous):
+    by_year = anonymous.get("/api/v1/indicators/1.1.a/observations/?year=2024").json()
+    headline = anonymous.get("/api/v1/indicators/1.1.a/observations/?headline=true").json()
+    breakdowns = anonymous.get("/api/v1/indicators/1.1.a/observations/?headline=false").json()
+
+    assert (by_year["count"], headline["count"], breakdowns["count"]) == (2, 1, 1)

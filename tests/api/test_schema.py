@@ -145,3 +145,31 @@ def test_the_schema_is_generated_without_errors_or_clashing_component_names(db):
     ]
     reset_generator_stats()
     assert problems == []
+
+
+def parameter(schema, path, name):
+    return next(p for p in schema["paths"][path]["get"]["parameters"] if p["name"] == name)
+
+
+def test_the_observations_year_is_a_whole_number_in_the_schema_too(schema):
+    year = parameter(schema, "/api/v1/indicators/{code}/observations/", "year")["schema"]
+
+    assert year["type"] == "integer"
+
+
+def test_the_schema_says_how_a_mean_score_becomes_a_status_as_the_engine_does(schema):
+    from objectives import progress
+
+    text = schema["paths"]["/api/v1/progress/"]["get"]["description"]
+
+    assert "below 0.5 deterioration, from 0.5 limited progress, from 1.5 moderate progress, from 2.5 on track" \
+        in text
+    for score, status in [(0.49, "deterioration"), (0.5, "limited"), (1.49, "limited"), (1.5, "moderate"),
+                          (2.5, "on_track"), (3.99, "on_track"), (4.0, "achieved")]:
+        assert progress.status_for_score(score) == status
+
+
+def test_the_schema_points_to_nothing_outside_the_repository(schema):
+    import json
+
+    assert "DESIGN.md" not in json.dumps(schema)
