@@ -555,7 +555,8 @@ class RowChecker:
                 bad(name, f"{name} is required.")
         year = _whole_number(named["year"], "year", bad)
         if year is not None and not self.first_year <= year <= self.last_year:
-            bad("year", f"the year {year} is out of range: use a year from {self.first_year} to {self.last_year}.")
+            bad("year", f"the year {excerpt(year)} is out of range: use a year from {self.first_year} to "
+                        f"{self.last_year}.")
         origin = self._partner(named["origin"], "origin", bad)
         destination = self._partner(named["destination"], "destination", bad)
         if origin and destination:
@@ -616,18 +617,21 @@ def _whole_number(value: str, column: str, bad) -> int | None:
     if not text:
         return None
     try:
-        number = float(text)
-        if not number.is_integer():
-            raise ValueError
-        number = int(text) if text.lstrip("+-").isdigit() else int(number)
+        if text.lstrip("+-").isdigit():
+            number = int(text)  # exactly, however long: float() would make hundreds of digits infinite
+        else:
+            number = float(text)
+            if not number.is_integer():
+                raise ValueError
+            number = int(number)
     except (ValueError, OverflowError):
         bad(column, f"{excerpt(text)!r} is not a whole number.")
         return None
     if number < 0:
-        bad(column, f"{number} is negative: counts are 0 or more.")
+        bad(column, f"{excerpt(number)} is negative: counts are 0 or more.")
         return None
-    if number > MAX_COUNT:
-        bad(column, f"{number:,} is too large: a count may be at most {MAX_COUNT:,}.")
+    if number > MAX_COUNT and column != "year":  # a year has its own range
+        bad(column, f"{excerpt(f'{number:,}')} is too large: a count may be at most {MAX_COUNT:,}.")
         return None
     return number
 

@@ -159,3 +159,17 @@ def test_text_in_a_number_cell_is_refused_naming_the_line_and_the_problem(partne
                               "allow (")
     assert "as when a cell marked as a number holds text" in message
     assert len(message) < 400
+
+
+@pytest.mark.parametrize(("column", "value", "message"), [
+    ("participants", "9" * 900, f"{'999,' * 12}99… is too large: a count may be at most 10,000,000."),
+    ("participants", "-" + "9" * 900, f"-{'9' * 49}… is negative: counts are 0 or more."),
+    ("year", "9" * 900, f"the year {'9' * 50}… is out of range: use a year from"),
+])
+def test_a_number_hundreds_of_digits_long_is_quoted_by_its_start_only(partners, column, value, message):
+    row = dict(zip(FLOW_COLUMNS, ROW, strict=True)) | {column: value}
+
+    [error] = problems(flows_as_csv([list(row.values())])).messages
+
+    assert error.startswith(f"Line 2, {column}: {message}")
+    assert len(error) < 200
