@@ -123,6 +123,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English")]
+FORMAT_MODULE_PATH = ["asem_portal.formats"]  # dates as the site writes them, in the admin too
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -46,6 +46,17 @@ class PartnerMembershipAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user", "partner"]
 
 
+def titled(title):
+    """A choice field's usual filter under a title of its own: two filters on fields of the same name read apart."""
+
+    class TitledFilter(admin.ChoicesFieldListFilter):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.title = title
+
+    return TitledFilter
+
+
 class LeadRegionFilter(admin.SimpleListFilter):
     title = _("lead partner's region")
     parameter_name = "region"
@@ -119,7 +130,8 @@ class MobilityFlowAdmin(SimpleHistoryAdmin):
     list_display = ["year", "origin", "destination", "mode", "level", "participants", "female",
                     "fewer_opportunities", "is_demo"]
     list_select_related = ["origin", "destination"]
-    list_filter = ["year", "mode", "level", "origin__region", "destination__region", "is_demo"]
+    list_filter = ["year", "mode", "level", ("origin__region", titled(_("region of origin"))),
+                   ("destination__region", titled(_("region of destination"))), "is_demo"]
     search_fields = ["origin__name", "destination__name", "origin__code", "destination__code", "programme"]
     autocomplete_fields = ["origin", "destination"]
     readonly_fields = ["created_by", "updated_at", "is_demo"]  # the demo loader's alone, as for activities

@@ -15,9 +15,10 @@ MODELS = [Strategy, Objective, Priority, Indicator, Observation, Instrument, Aim
 
 # Each list page: the session, the user, the user's permissions (groups), then the
 # page's own queries (total count, filtered count, the rows with their related
-# rows joined, plus a fixed number for the filter sidebar). Pinned at two sizes.
+# rows joined, plus a fixed number for the filter sidebar). Pinned at two sizes. The indicators' list adds one:
+# the headline observations of the indicators shown, for their status column.
 LIST_QUERIES = {
-    "strategy": 7, "objective": 7, "priority": 8, "indicator": 8, "observation": 9, "instrument": 7, "aim": 8,
+    "strategy": 7, "objective": 7, "priority": 8, "indicator": 9, "observation": 9, "instrument": 7, "aim": 8,
     "partner": 7, "organisation": 7, "partnermembership": 7, "activity": 12, "mobilityflow": 8,
 }
 
@@ -146,3 +147,34 @@ def test_observations_read_as_the_indicators_code_year_breakdown_and_value_at_it
     listed = client.get(url(Observation, "changelist")).content.decode()
     assert '<td class="field-value_shown">34,153</td>' in listed
     assert "34153.0" not in listed and "12.345" not in listed
+
+
+def test_the_flow_list_names_its_region_filters_by_origin_and_destination(client, secretariat, content):
+    client.force_login(secretariat)
+
+    page = client.get(url(MobilityFlow, "changelist")).content.decode()
+
+    assert "By region of origin" in page and "By region of destination" in page
+    assert "By region\n" not in page and "By region </" not in page
+
+
+def test_admin_dates_read_as_the_site_writes_them(client, secretariat, content):
+    factories.ActivityFactory(title="Summer school", start_date="2024-05-01")
+    client.force_login(secretariat)
+
+    page = client.get(url(Activity, "changelist")).content.decode()
+
+    assert '<td class="field-start_date nowrap">1 May 2024</td>' in page
+    assert "May 1, 2024" not in page
+
+
+def test_the_indicator_list_shows_each_indicators_status(client, secretariat, content):
+    factories.IndicatorFactory(priority=content.priority, code="1.1.b", status_override="achieved",
+                               override_reason="Met in 2024, as the ministers agreed.")
+    client.force_login(secretariat)
+
+    page = client.get(url(Indicator, "changelist")).content.decode()
+
+    assert '<th scope="col" class="column-status">' in page
+    assert '<td class="field-status">Achieved (set by hand)</td>' in page
+    assert '<td class="field-status">Insufficient data</td>' in page or '<td class="field-status">On track</td>' in page
