@@ -14,7 +14,15 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from asem_portal.api import ApiViewMixin, DemoFlagMixin, LinkField, QueryParameterError, absolute_url, demo_flag
+from asem_portal.api import (
+    ApiViewMixin,
+    DemoFlagMixin,
+    LinkField,
+    ModelSerializer,
+    QueryParameterError,
+    absolute_url,
+    demo_flag,
+)
 from instruments.models import Instrument
 from mobility import services
 from mobility.filters import ActivityFilter, MobilityFlowFilter
@@ -101,7 +109,7 @@ class OrganisationFilter(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(acronym__icontains=value))
 
 
-class OrganisationSerializer(serializers.ModelSerializer):
+class OrganisationSerializer(ModelSerializer):
     url = LinkField(view_name="api:organisation-detail", lookup_field="slug")
     partner = serializers.SlugRelatedField(
         slug_field="code", read_only=True, allow_null=True, help_text="The code of the partner it is based in, if any."
@@ -147,7 +155,7 @@ def activity_queryset(user) -> QuerySet[Activity]:
     return queryset.prefetch_related("organisations", "priorities")
 
 
-class ActivitySerializer(DemoFlagMixin, serializers.ModelSerializer):
+class ActivitySerializer(DemoFlagMixin, ModelSerializer):
     """An activity. Relations are written and read as codes: partners by code, objectives by number, ..."""
 
     is_demo = demo_flag()
@@ -351,7 +359,7 @@ class ActivityViewSet(ApiViewMixin, viewsets.ModelViewSet):
 # Mobility ---------------------------------------------------------------------
 
 
-class MobilityFlowSerializer(DemoFlagMixin, serializers.ModelSerializer):
+class MobilityFlowSerializer(DemoFlagMixin, ModelSerializer):
     url = LinkField(view_name="api:flow-detail")
     is_demo = demo_flag()
     origin = serializers.SlugRelatedField(

@@ -54,7 +54,7 @@ NUMBER = r"[0-9]{1,4}"
 ID = r"[0-9]{1,18}"
 
 AS_OF = OpenApiParameter(
-    "as_of", OpenApiTypes.INT, OpenApiParameter.QUERY,
+    "as_of", {"type": "integer", "minimum": FIRST_YEAR, "maximum": LAST_YEAR}, OpenApiParameter.QUERY,
     description=f"Compute progress as of this year ({FIRST_YEAR} to {LAST_YEAR}): only observations up to it count. "
                 "By default, the latest year with data.",
 )

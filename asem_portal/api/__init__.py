@@ -13,6 +13,7 @@ import itertools
 import json
 from collections.abc import Iterable, Iterator
 
+import django_filters
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig, SuspiciousOperation
@@ -375,6 +376,38 @@ class StrictBooleanField(serializers.BooleanField):
         self.fail("invalid", input=data)
 
 
+# RFC 3986 has no place for these: Django's URL check lets them through in a path, but a client reading the
+# schema's format: uri would choke on the address it gets back.
+NOT_IN_A_URI = frozenset('"<>\\^`{|}')
+
+
+def uri_characters(value: str) -> None:
+    found = sorted({character for character in value if character in NOT_IN_A_URI or ord(character) < 32})
+    if found:
+        shown = " ".join(repr(character)[1:-1] for character in found)
+        raise serializers.ValidationError(
+            f"Enter a valid URL: {shown} cannot appear in one (percent-encode it).", code="invalid"
+        )
+
+
+class URIField(serializers.URLField):
+    """A URL that is a URI too, as the schema's format: uri says."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators.append(uri_characters)
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    """DRF's, with the model's URL and boolean fields held to what the schema says of them."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.URLField: URIField,
+        models.BooleanField: StrictBooleanField,
+    }
+
+
 DEMO_FLAG_HELP = (
     "Synthetic demonstration data. Only the demonstration data loader sets it (load_demo --remove deletes what "
     "carries it): a write may send back the value it read, and any other value is refused."
@@ -540,12 +573,33 @@ class FilterBackend(DjangoFilterBackend):
         filterset = self.get_filterset(request, queryset, view)
         if filterset is None:
             return queryset
-        if not filterset.is_valid():
-            raise QueryParameterError(
-                {name: [str(message) for message in messages] for name, messages in filterset.errors.items()}
-            )
+        errors = {name: [str(message) for message in messages] for name, messages in filterset.errors.items()}
+        if not errors:
+            errors = _strict_values(filterset, request.query_params)
+        if errors:
+            raise QueryParameterError(errors)
         view.filterset = filterset  # what was asked, for a view that can answer it another way
         return _with_a_last_tiebreaker(filterset.qs)
+
+
+def _strict_values(filterset, params) -> dict[str, list[str]]:
+    """What the pages' forms let pass but the schema does not: an empty choice, a boolean other than true or false.
+
+    A page's form sends an empty choice for "any"; an API client leaves the parameter out, and the schema lists
+    only the real choices, so an empty one is refused here rather than read as "any".
+    """
+    errors = {}
+    for name, filter_ in filterset.filters.items():
+        if name not in params:
+            continue
+        value = params[name]
+        if isinstance(filter_, django_filters.BooleanFilter):
+            if value not in ("true", "false"):
+                errors[name] = ["Give true or false."]
+        elif isinstance(filter_, django_filters.ChoiceFilter | django_filters.ModelChoiceFilter) and value == "" \
+                and not isinstance(filter_, django_filters.OrderingFilter):  # an empty list of columns: the default
+            errors[name] = ["Give one of its values, or leave the parameter out for any."]
+    return errors
 
 
 def _with_a_last_tiebreaker(queryset):
@@ -624,6 +678,13 @@ class ApiViewMixin:
             return serializer_columns(self.get_serializer())
         except (AssertionError, AttributeError):
             return []
+
+    def initial(self, request, *args, **kwargs):
+        if not _handles(self, request):
+            # 405 before anything reads the query string: TRACE with ?format=csv is still a method not allowed.
+            request.accepted_renderer, request.accepted_media_type = renderers.JSONRenderer(), "application/json"
+            raise exceptions.MethodNotAllowed(request.method)
+        super().initial(request, *args, **kwargs)
 
     # The serializer of one resource as GET shows it: its data is what ETags are computed from.
     detail_serializer_class = None

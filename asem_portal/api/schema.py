@@ -27,6 +27,7 @@ ERROR_DESCRIPTIONS = {
             []),
     "403": ("Signed in, but this account may not do this: focal points write only their partners' activities and "
             "flows, and never publish; indicators and observations are the secretariat's.", "permission_denied", []),
+    "413": ("The body is larger than this endpoint takes.", "too_large", []),
     "404": ("Nothing is published under this address (or the page asked for does not exist).", "not_found", []),
     "406": ("None of the formats the Accept header asks for is available.", "not_acceptable", []),
     "409": ("The resource's state does not allow this now, such as approving an activity that is not submitted.",
@@ -43,6 +44,7 @@ ERROR_MESSAGES = {
     "403": "You may change only activities led by your partners.",
     "404": "Not found.",
     "406": "Could not satisfy the request Accept header.",
+    "413": "The body is larger than 5 MiB, the most this endpoint takes.",
     "415": 'Unsupported media type "text/plain" in request.',
     "429": "Request was throttled. Expected available in 20 seconds.",
 }
@@ -211,7 +213,7 @@ class AutoSchema(SpectacularAutoSchema):
             return codes
         codes += ["403", "404", "409"]
         if "requestBody" in operation:
-            codes += ["400", "415"]
+            codes += ["400", "413", "415"]
         if self._is_detail():
             codes.append("412")
         return codes

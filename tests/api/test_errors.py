@@ -285,3 +285,53 @@ def test_a_page_outside_the_api_still_gets_the_html_error_pages(db):
     assert views.bad_request(page, RequestDataTooBig())["Content-Type"].startswith("text/html")
     assert views.bad_request(api, RequestDataTooBig()).status_code == 413
     assert views.server_error(api)["Content-Type"] == "application/json"
+
+
+# What the schema says is what the API does ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["/api/v1/activities/?format=csv", "/api/v1/activities/?format=nonsense",
+                                 "/api/v1/mobility/flows/?year=abc", "/api/v1/progress/?as_of=0"])
+def test_trace_is_a_405_whatever_the_query_string_says(db, anonymous, url):
+    response = anonymous.generic("TRACE", url)
+
+    assert response.status_code == 405
+    assert response.json()["code"] == "method_not_allowed"
+
+
+@pytest.mark.parametrize("url", ['http://example.org/"quoted"', "http://example.org/<script>",
+                                 "http://example.org/a{b}", "http://example.org/a|b"])
+def test_a_url_with_characters_a_uri_cannot_hold_is_refused_naming_the_field(alice, as_alice, url):
+    response = as_alice.post("/api/v1/activities/", {"title": "Links", "lead_partner": "DE", "website": url},
+                             format="json")
+
+    assert response.status_code == 400
+    assert [error["field"] for error in response.json()["errors"]] == ["website"]
+    assert not Activity.objects.exists()
+
+
+def test_a_url_a_uri_can_hold_is_taken(alice, as_alice):
+    response = as_alice.post("/api/v1/activities/", {"title": "Links", "lead_partner": "DE",
+                                                     "website": "https://example.org/a%22b?q=1#top"}, format="json")
+
+    assert response.status_code == 201
+    assert response.json()["website"] == "https://example.org/a%22b?q=1#top"
+
+
+@pytest.mark.parametrize("value", ["yes", "true ", 1, "on", None])
+def test_a_boolean_field_takes_true_or_false_only(alice, as_alice, value):
+    response = as_alice.post("/api/v1/activities/", {"title": "Online", "lead_partner": "DE", "online": value},
+                             format="json")
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "online"
+    assert not Activity.objects.exists()
+
+
+@pytest.mark.parametrize("value", ["yes", "1", None])
+def test_is_demo_takes_true_or_false_only(alice, as_alice, value):
+    response = as_alice.post("/api/v1/activities/", {"title": "Real", "lead_partner": "DE", "is_demo": value},
+                             format="json")
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "is_demo"

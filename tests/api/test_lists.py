@@ -225,6 +225,25 @@ def test_flows_that_sort_equal_are_paged_without_repeats_or_gaps(db, anonymous, 
     assert len(seen) == len(set(seen)) == 12
 
 
+@pytest.mark.parametrize(("query", "parameter"), [
+    ("type=", "type"), ("status=", "status"), ("partner=", "partner"), ("region=", "region"),
+])
+def test_an_empty_choice_is_a_400_naming_the_parameter_not_any(activities, anonymous, query, parameter):
+    response = anonymous.get(f"/api/v1/activities/?{query}")
+
+    assert response.status_code == 400
+    assert [error["field"] for error in response.json()["errors"]] == [parameter]
+    assert response.json()["errors"][0]["location"] == "query"
+
+
+def test_an_empty_ordering_is_the_default_order(activities, anonymous):
+    assert anonymous.get("/api/v1/activities/?ordering=").json() == anonymous.get("/api/v1/activities/").json()
+
+
+def test_the_pages_still_read_an_empty_choice_as_any(activities, client):
+    assert client.get("/activities/?type=&status=&partner=").status_code == 200
+
+
 @pytest.fixture
 def observations(db):
     """1.1.a's headline value for 2024 and one breakdown of it."""
@@ -234,7 +253,8 @@ def observations(db):
     factories.ObservationFactory(indicator=indicator, year=2024, breakdown="region=asia")
 
 
-@pytest.mark.parametrize("query", ["year=2024.5", "year_from=2020.5"])
+@pytest.mark.parametrize("query", ["year=2024.5", "year_from=2020.5", "headline=banana", "headline=1",
+                                   "headline="])
 def test_observation_filters_refuse_what_the_schema_does_not_allow(observations, anonymous, query):
     response = anonymous.get(f"/api/v1/indicators/1.1.a/observations/?{query}")
 

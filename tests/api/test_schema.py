@@ -151,6 +151,14 @@ def parameter(schema, path, name):
     return next(p for p in schema["paths"][path]["get"]["parameters"] if p["name"] == name)
 
 
+def test_as_of_has_the_bounds_the_api_keeps(schema, anonymous):
+    for path in ("/api/v1/progress/", "/api/v1/indicators/", "/api/v1/objectives/"):
+        bounds = parameter(schema, path, "as_of")["schema"]
+        assert (bounds["type"], bounds["minimum"], bounds["maximum"]) == ("integer", 1990, 2100)
+    assert anonymous.get("/api/v1/progress/?as_of=1990").status_code == 200
+    assert anonymous.get("/api/v1/progress/?as_of=1989").status_code == 400
+
+
 def test_the_observations_year_is_a_whole_number_in_the_schema_too(schema):
     year = parameter(schema, "/api/v1/indicators/{code}/observations/", "year")["schema"]
 
