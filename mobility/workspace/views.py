@@ -261,8 +261,9 @@ def review_return(request, slug):
             messages.success(request, _("Returned “%(title)s” to its focal points with your note.") % {
                 "title": activity.title})
             return redirect("workspace:review")
-    # Show the note's error next to it, on the submission it belongs to, focused so it is in view and read out.
-    form.fields["note"].widget.attrs["autofocus"] = True
+    # Show the note's error next to it, on the submission it belongs to, in the box the form's anchor names: the
+    # browser scrolls to it and focuses it, and a screen reader reads the error it is described by.
+    form.fields["note"].widget.attrs["id"] = f"note-{slug}"
     return render(request, "workspace/review.html", {
         "queue": selectors.review_queue(), "return_form": ReturnForm(), "failed_form": form, "failed_slug": slug,
     }, status=400)

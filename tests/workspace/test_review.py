@@ -215,12 +215,11 @@ def test_a_failed_return_brings_sam_back_to_that_submission_with_the_note_and_it
 
     page = client.post(f"{REVIEW}{submission.slug}/return/", {"note": ""}).content.decode()
 
-    # The form's address carries the card's anchor, so the page it answers opens at that card, not at the top.
-    assert f'action="/workspace/review/{submission.slug}/return/#activity-{submission.slug}"' in page
-    # Focus on the note, whose error it names for a screen reader; the browser scrolls it into view too.
-    assert page.count("autofocus") == 1
-    assert '<textarea name="note" cols="40" rows="3" maxlength="5000" autofocus required aria-invalid="true" ' \
-        'aria-describedby="id_note_error" id="id_note">' in page
+    # The form's address names the note's box: the page it answers opens there, not at the top, and focuses it.
+    assert f'action="/workspace/review/{submission.slug}/return/#note-{submission.slug}"' in page
+    assert f'<textarea name="note" cols="40" rows="3" maxlength="5000" id="note-{submission.slug}" required ' \
+        'aria-invalid="true" aria-describedby="id_note_error">' in page
+    assert f'<label for="note-{submission.slug}">' in page
 
 
 def test_the_queue_shows_a_submissions_content_before_the_actions_and_never_folded(client, secretariat, submission):
