@@ -139,3 +139,27 @@ def test_a_roll_up_score_lies_between_its_childrens_scores(data, indicator, weig
         assert min(scores) - 1e-9 <= result.score <= max(scores) + 1e-9
     else:
         assert result.status == "insufficient_data"
+
+
+@given(indicators(), st.integers(1, 40), st.integers(0, 3), st.floats(-0.49, 0.49))
+def test_a_value_equal_to_the_baseline_at_its_precision_is_never_a_deterioration(indicator, years, decimals, nudge):
+    baseline = round(indicator["baseline_value"], decimals)
+    latest = baseline + nudge / 10**decimals  # the same value once rounded to the precision
+    assume(indicator["target_value"] is None or round(indicator["target_value"], decimals) != baseline)
+
+    result = assess(**indicator, observations={indicator["baseline_year"] + years: latest}, decimals=decimals)
+
+    assert result.status != "deterioration"
+    assert result.ratio is None or math.copysign(1, result.ratio) == 1
+
+
+@given(indicators(), st.integers(1, 10), values)
+def test_a_year_in_progress_never_changes_the_status(indicator, years, partial):
+    last_whole = indicator["baseline_year"] + years
+    observations = {last_whole: indicator["baseline_value"] * 1.1}
+
+    whole = assess(**indicator, observations=observations)
+    with_partial = assess(**indicator, observations={**observations, last_whole + 1: partial},
+                          year_in_progress=last_whole + 1)
+
+    assert (with_partial.status, with_partial.latest_year) == (whole.status, whole.latest_year)
