@@ -73,7 +73,7 @@ v1 = [
     re_path(rf"^indicators/(?P<code>{INDICATOR_CODE})/progress/$", IndicatorProgressView.as_view(),
             name="indicator-progress"),
     path("reports/", include("asem_portal.reports.api_urls")),
-    path("", include("mobility.workspace.api_urls")),
+    path("", include("workspace.api_urls")),
     path("", include(router.urls)),
 ]
 

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "objectives",
     "instruments",
     "mobility",
+    "workspace",
 ]
 
 MIDDLEWARE = [
@@ -380,7 +381,7 @@ if REDIS_URL:
     }
 
 
-# --- Accounts and email (mobility/workspace/, templates/registration/, templates/workspace/) ---
+# --- Accounts and email (workspace/, templates/registration/, templates/workspace/) ---
 # Focal points and the secretariat sign in at /accounts/sign-in/ and land in the partner workspace.
 from asem_portal.env import email_config  # noqa: E402
 
@@ -415,7 +416,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "asem_portal.clients.client_address"
 # registration/locked_out.html, with the cool-off in words.
-AXES_LOCKOUT_CALLABLE = "mobility.workspace.accounts.locked_out"
+AXES_LOCKOUT_CALLABLE = "workspace.accounts.locked_out"
 if AXES_FAILURE_LIMIT < 1:
     raise ImproperlyConfigured(f"AXES_FAILURE_LIMIT must be at least 1, got {AXES_FAILURE_LIMIT}")
 
@@ -423,7 +424,7 @@ SPECTACULAR_SETTINGS["TAGS"].append(
     {"name": "account", "description": "Your own account: the API token you send with every write."}
 )
 
-# Mobility uploads (mobility/workspace/uploads.py): files up to this size are imported in the request;
+# Mobility uploads (workspace/uploads.py): files up to this size are imported in the request;
 # larger ones by a Celery task, the file handed to the worker through the cache (Redis in production).
 UPLOAD_IN_BACKGROUND_BYTES = envint("UPLOAD_IN_BACKGROUND_BYTES", str(256 * 1024))
 # With no broker (no REDIS_URL) a Celery task runs inside the request that queues it, which for a large upload

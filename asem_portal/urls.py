@@ -21,7 +21,7 @@ urlpatterns = [
     path("api/", include("asem_portal.api_urls")),
     path("", include("objectives.urls")),
     path("", include("instruments.urls")),
-    path("", include("mobility.workspace.urls")),
+    path("", include("workspace.urls")),
     path("", include("mobility.urls")),
     path("", include("asem_portal.reports.urls")),
 ]

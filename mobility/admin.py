@@ -102,7 +102,7 @@ class ActivityAdmin(SimpleHistoryAdmin):
     @admin.action(description=_("Approve and publish the selected submissions"))
     def approve_submissions(self, request, queryset):
         """Through the workspace's service, so the focal points get their email; others are left as they are."""
-        from mobility.workspace.services import approve_activity
+        from workspace.services import approve_activity
 
         approved, refused = 0, []
         for activity in queryset.filter(state=Activity.State.SUBMITTED):
@@ -143,8 +143,8 @@ class MobilityFlowAdmin(SimpleHistoryAdmin):
 
     def upload_view(self, request):
         """The secretariat's upload: the workspace's, for flows of any partner."""
-        from mobility.workspace import uploads
-        from mobility.workspace.forms import UploadForm
+        from workspace import uploads
+        from workspace.forms import UploadForm
 
         if not (self.has_add_permission(request) and self.has_change_permission(request)):
             raise PermissionDenied

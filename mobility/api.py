@@ -28,8 +28,8 @@ from mobility import services
 from mobility.filters import ActivityFilter, MobilityFlowFilter
 from mobility.models import Activity, Direction, MobilityFlow, Organisation, Partner, Region
 from mobility.selectors import SUMMARY_GROUPS, flow_summary, flows, partner_list_with_counts, public_activities
-from mobility.workspace import services as workspace  # the review actions: the same rules, and the emails
 from objectives.models import Objective, Priority
+from workspace import services as workspace  # the review actions: the same rules, and the emails
 
 CODE = r"[A-Za-z]{2,5}"
 SLUG = r"[-a-zA-Z0-9_]+"

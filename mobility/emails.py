@@ -7,7 +7,7 @@
 - approved: the same people, with links to the public page and the workspace.
 
 Links start with SITE_URL: a Celery worker sends these with no request to build them from. They are sent by
-mobility.tasks.send_activity_email, queued by mobility.workspace.services once the change has committed. A message
+mobility.tasks.send_activity_email, queued by workspace.services once the change has committed. A message
 the mail server will not take is tried again by the task and, after the last try, kept as an UndeliveredEmail that
 the secretariat sees in the admin.
 """

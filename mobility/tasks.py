@@ -42,7 +42,7 @@ def send_activity_email(self, activity_pk: int, event: str, to: list[str] | None
 @shared_task
 def import_flow_upload(job_id: str) -> dict:
     """Import a large flow file uploaded in the workspace, the admin or the API; its progress is in the cache."""
-    from mobility.workspace import uploads
+    from workspace import uploads
 
     return uploads.run_job(job_id)
 

@@ -6,9 +6,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from mobility.workspace import services as workspace
 from tests import factories
 from tests.browser.fixtures import sign_in
+from workspace import services as workspace
 
 pytestmark = pytest.mark.browser
 

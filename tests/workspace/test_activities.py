@@ -170,7 +170,7 @@ def test_the_workspace_home_costs_the_same_with_more_activities(client, alice, d
 
 def test_sams_workspace_lists_every_unpublished_activity_and_only_the_latest_published(
         client, secretariat, django_assert_num_queries):
-    from mobility.workspace import selectors
+    from workspace import selectors
 
     selectors.SECRETARIAT_PUBLISHED_SHOWN, shown = 3, selectors.SECRETARIAT_PUBLISHED_SHOWN
     try:

@@ -7,9 +7,9 @@ from rest_framework.authtoken.models import Token
 
 from mobility.imports import flows_as_csv
 from mobility.models import Activity, MobilityFlow
-from mobility.workspace import services as workspace
 from tests import factories
 from tests.api.conftest import client_for
+from workspace import services as workspace
 
 ROW = [2024, "TH", "DE", "physical", "tvet", 10, 5, "", "", "survey"]
 

@@ -5,9 +5,9 @@ import pytest
 
 from mobility.models import Activity, MobilityFlow
 from mobility.services import NotAllowed
-from mobility.workspace import selectors
-from mobility.workspace import services as workspace
 from tests import factories
+from workspace import selectors
+from workspace import services as workspace
 
 
 @pytest.fixture
@@ -100,7 +100,7 @@ def test_only_the_secretariat_may_revert(alice, activity):
 
 def test_a_flows_versions_show_its_upload_and_its_revert(client, alice, secretariat):
     from mobility.imports import flows_as_csv
-    from mobility.workspace import uploads
+    from workspace import uploads
 
     factories.partner("DE"), factories.partner("TH")
     row = [2024, "TH", "DE", "physical", "tvet", 10, 5, "", "", "survey"]
@@ -148,6 +148,6 @@ def test_a_demo_flow_says_it_was_loaded_as_demonstration_data_rather_than_having
 
 def test_a_relation_since_deleted_is_named_as_such_not_by_its_database_id():
     from mobility.models import Partner
-    from mobility.workspace.history import Names
+    from workspace.history import Names
 
     assert Names()(Partner, 4711) == "(since deleted)"

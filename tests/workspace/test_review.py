@@ -9,8 +9,8 @@ from django.core import mail
 from django.db import transaction
 
 from mobility.models import Activity
-from mobility.workspace import services as workspace
 from tests import factories
+from workspace import services as workspace
 
 REVIEW = "/workspace/review/"
 

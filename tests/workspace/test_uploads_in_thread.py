@@ -9,8 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from mobility.imports import flows_as_csv
 from mobility.models import MobilityFlow
-from mobility.workspace import uploads
 from tests import factories
+from workspace import uploads
 
 URL = "/workspace/mobility/"
 ROWS = [

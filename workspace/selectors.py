@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 
 from mobility import services
 from mobility.models import Activity, MobilityFlow
-from mobility.workspace import history
+from workspace import history
 
 STATES = [Activity.State.DRAFT, Activity.State.RETURNED, Activity.State.SUBMITTED, Activity.State.PUBLISHED]
 # The secretariat's workspace lists every unpublished activity, and only the latest published ones.

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from mobility.workspace import api
+from workspace import api
 
 urlpatterns = [
     path("me/token/", api.TokenView.as_view(), name="me-token"),

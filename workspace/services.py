@@ -23,7 +23,7 @@ from rest_framework.authtoken.models import Token
 
 from mobility import emails, services
 from mobility.models import Activity, MobilityFlow
-from mobility.workspace import history
+from workspace import history
 
 STALE = "stale"
 

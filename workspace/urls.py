@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from mobility.workspace import accounts, views
+from workspace import accounts, views
 
 app_name = "workspace"
 

@@ -20,9 +20,9 @@ from rest_framework.authtoken.models import Token
 
 from mobility import imports, services
 from mobility.models import Activity, MobilityFlow
-from mobility.workspace import selectors, uploads
-from mobility.workspace import services as workspace
-from mobility.workspace.forms import ActivityForm, ReturnForm, UploadForm, add_service_error
+from workspace import selectors, uploads
+from workspace import services as workspace
+from workspace.forms import ActivityForm, ReturnForm, UploadForm, add_service_error
 
 # How often the upload page asks again, without JavaScript (a meta refresh) and with it.
 REFRESH_SECONDS = 3

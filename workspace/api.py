@@ -6,7 +6,7 @@
 - /activities/{slug}/history/ and /mobility/flows/{id}/history/: every version with what it changed (GET), and
   the secretariat's revert to one of them (POST).
 
-Writes go through mobility.workspace's services and uploads, which hold the same rules as the pages.
+Writes go through workspace's services and uploads, which hold the same rules as the pages.
 """
 
 from django.db import transaction
@@ -24,8 +24,8 @@ from mobility import imports, services
 from mobility.api import ActivitySerializer, MobilityFlowSerializer, activity_queryset
 from mobility.models import Activity, DeliveryMode, MobilityFlow, MobilityLevel
 from mobility.selectors import flows as flow_queryset
-from mobility.workspace import history, uploads
-from mobility.workspace import services as workspace
+from workspace import history, uploads
+from workspace import services as workspace
 
 API_ERRORS_SHOWN = 1000
 
