@@ -72,7 +72,7 @@ v1 = [
             name="observation-detail"),
     re_path(rf"^indicators/(?P<code>{INDICATOR_CODE})/progress/$", IndicatorProgressView.as_view(),
             name="indicator-progress"),
-    path("reports/", include("asem_portal.reports.api_urls")),
+    path("reports/", include("reports.api_urls")),
     path("", include("workspace.api_urls")),
     path("", include(router.urls)),
 ]

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "instruments",
     "mobility",
     "workspace",
+    "reports",
 ]
 
 MIDDLEWARE = [

@@ -28,7 +28,3 @@ def enqueue(task, *args, **kwargs):
         logger.warning("Could not queue %s, left for the next scheduled run: %s: %s",
                        getattr(task, "name", task), type(exc).__name__, exc)
         return False
-
-
-# The worker discovers one tasks module per app; the reports package's sits one level down, so it is named here.
-from asem_portal.reports import tasks as report_tasks  # noqa: E402,F401

@@ -23,7 +23,7 @@ urlpatterns = [
     path("", include("instruments.urls")),
     path("", include("workspace.urls")),
     path("", include("mobility.urls")),
-    path("", include("asem_portal.reports.urls")),
+    path("", include("reports.urls")),
 ]
 
 handler400 = "asem_portal.views.bad_request"

@@ -4,9 +4,9 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from asem_portal.reports.selectors import Period, stocktaking_report
 from instruments.models import Instrument
 from mobility.models import Partner
+from reports.selectors import Period, stocktaking_report
 from tests.reports import expected
 from tests.reports.conftest import build_scenario
 

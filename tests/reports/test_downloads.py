@@ -7,11 +7,11 @@ import openpyxl
 import pytest
 
 from asem_portal.content import load_strategy
-from asem_portal.reports import exports, services
-from asem_portal.reports.tasks import build_stocktaking_export
 from instruments.models import Instrument
 from mobility.models import Activity, Partner
 from objectives.models import Objective
+from reports import exports, services
+from reports.tasks import build_stocktaking_export
 from tests import factories
 from tests.reports import expected
 from tests.reports.conftest import build_scenario

@@ -4,12 +4,12 @@ import pytest
 
 from asem_portal.content import load_strategy
 from asem_portal.demo import load_demo
-from asem_portal.reports.selectors import Period, activities_under_way, stocktaking_report
 from instruments.models import Instrument
 from mobility.filters import ActivityFilter
 from mobility.models import Activity, Partner
 from objectives.models import Objective
 from objectives.selectors import progress_overview
+from reports.selectors import Period, activities_under_way, stocktaking_report
 from tests.reports import expected
 from tests.reports.conftest import build_scenario
 

@@ -33,7 +33,7 @@ def test_the_worker_builds_a_long_periods_workbook_and_the_page_follows_it_to_th
         time.sleep(0.2)
     assert states[-1] == "ready", (states, celery_worker.log.read_text()[-3000:])
     assert set(states) <= {"queued", "running", "ready"}
-    assert "asem_portal.reports.tasks.build_stocktaking_export" in celery_worker.log.read_text()
+    assert "reports.tasks.build_stocktaking_export" in celery_worker.log.read_text()
 
     page = client.get(f"/reports/stocktaking/xlsx/progress/?{LONG}").content.decode()
     assert '<div class="export-ready" data-ready-block>' in page

@@ -5,8 +5,8 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from asem_portal.reports.selectors import Period, default_period
 from objectives.models import FIRST_YEAR, LAST_YEAR
+from reports.selectors import Period, default_period
 
 YEAR_MESSAGE = _("Give a year from %(first)s to %(last)s, such as 2024.") % {"first": FIRST_YEAR, "last": LAST_YEAR}
 

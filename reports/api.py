@@ -1,4 +1,4 @@
-"""API v1: the stocktaking report, the same figures as its page and its downloads (asem_portal.reports.selectors)."""
+"""API v1: the stocktaking report, the same figures as its page and its downloads (reports.selectors)."""
 
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
@@ -6,11 +6,11 @@ from rest_framework import serializers, views
 from rest_framework.response import Response
 
 from asem_portal.api import ApiViewMixin, QueryParameterError
-from asem_portal.reports.exports import FORMATS
-from asem_portal.reports.forms import PeriodForm
-from asem_portal.reports.selectors import TREND_LABELS, stocktaking_report
 from objectives import progress
 from objectives.models import FIRST_YEAR, LAST_YEAR
+from reports.exports import FORMATS
+from reports.forms import PeriodForm
+from reports.selectors import TREND_LABELS, stocktaking_report
 
 YEAR = {"type": "integer", "minimum": FIRST_YEAR, "maximum": LAST_YEAR}
 FROM = OpenApiParameter(

@@ -2,8 +2,8 @@
 
 from celery import shared_task
 
-from asem_portal.reports import services
-from asem_portal.reports.selectors import Period
+from reports import services
+from reports.selectors import Period
 
 
 @shared_task

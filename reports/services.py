@@ -20,9 +20,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
-from asem_portal.reports import exports
-from asem_portal.reports.selectors import Period, stocktaking_report
 from objectives import cache as progress_cache
+from reports import exports
+from reports.selectors import Period, stocktaking_report
 
 logger = logging.getLogger(__name__)
 
@@ -131,8 +131,8 @@ def request_export(fmt: str, period: Period, *, retry: bool = False) -> ExportSt
 
 
 def _queue(fmt: str, period: Period, generation: str) -> None:
-    from asem_portal.reports.tasks import build_stocktaking_export
     from asem_portal.tasks import enqueue
+    from reports.tasks import build_stocktaking_export
 
     if not enqueue(build_stocktaking_export, fmt, period.start, period.end, generation):
         # The broker is away: build here, so the reader still gets the file.

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from asem_portal.reports.api import StocktakingReportView
+from reports.api import StocktakingReportView
 
 urlpatterns = [
     path("stocktaking/", StocktakingReportView.as_view(), name="report-stocktaking"),

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from asem_portal.exports import cell as csv_cell
-from asem_portal.reports.selectors import StocktakingReport
+from reports.selectors import StocktakingReport
 
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -8,10 +8,10 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from asem_portal.reports import services
-from asem_portal.reports.exports import FORMATS
-from asem_portal.reports.forms import PeriodForm
-from asem_portal.reports.selectors import Period, stocktaking_report
+from reports import services
+from reports.exports import FORMATS
+from reports.forms import PeriodForm
+from reports.selectors import Period, stocktaking_report
 
 # How often the export page asks again, without JavaScript (a meta refresh) and with it.
 REFRESH_SECONDS = 3
