@@ -8,7 +8,7 @@ takes a fixed number of queries however many rows it has.
 
 from collections.abc import Iterator
 
-from asem_portal.exports import Column, csv_response, rows  # noqa: F401 - the API's CSV reuses them from here
+from core.exports import Column, csv_response, rows  # noqa: F401 - the API's CSV reuses them from here
 from mobility.models import Activity, MobilityFlow
 
 CHUNK_SIZE = 2000

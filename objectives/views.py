@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from asem_portal.exports import Column, csv_response
+from core.exports import Column, csv_response
 from mobility.selectors import activities_serving, activity_counts
 from objectives import charts
 from objectives.forms import AsOfForm

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from asem_portal.exports import cell as csv_cell
+from core.exports import cell as csv_cell
+from core.exports import defused
 from reports.selectors import StocktakingReport
 
 CONTENT_TYPES = {
@@ -245,7 +246,7 @@ def build_xlsx(report: StocktakingReport, on_progress: Progress | None = None) -
             cell.font = bold
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         for r, row in enumerate(table.rows):
-            sheet.append([_xlsx_value(value) for value in row])
+            sheet.append([defused(value) for value in row])
             for c, cell in enumerate(sheet[r + 3]):
                 if (r, c) in table.highlight:
                     cell.fill = stand_out
@@ -266,10 +267,3 @@ def build_xlsx(report: StocktakingReport, on_progress: Progress | None = None) -
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
-
-
-def _xlsx_value(value):
-    # openpyxl writes a string starting with = as a formula: keep text as text.
-    if isinstance(value, str) and value.startswith("="):
-        return "'" + value
-    return value

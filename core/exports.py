@@ -1,7 +1,8 @@
 """Writing CSV downloads: a column is a header and a function of one record.
 
 The apps define their columns (mobility/exports.py, the indicator pages);
-this module only turns records into safe, streamed CSV.
+this module only turns records into safe, streamed CSV, and holds the one
+rule that keeps a cell from running as a spreadsheet formula.
 """
 
 import csv
@@ -21,13 +22,19 @@ class Column:
     value: Callable[[Any], Any]
 
 
-def cell(value: Any) -> Any:
-    """A value as a CSV cell: empty for None, text defused if a spreadsheet would run it."""
-    if value is None:
-        return ""
+def defused(value: Any) -> Any:
+    """Text a spreadsheet would run as a formula, quoted so it stays text; any other value as it is.
+
+    The one rule for every file a spreadsheet may open: the API's CSV, the pages' CSV, the report's CSV and XLSX.
+    """
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
+
+
+def cell(value: Any) -> Any:
+    """A value as a CSV cell: empty for None, text defused if a spreadsheet would run it."""
+    return "" if value is None else defused(value)
 
 
 def rows(records: Iterable, columns: list[Column]) -> Iterator[list]:
