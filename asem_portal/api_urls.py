@@ -6,8 +6,8 @@ from rest_framework.exceptions import NotFound
 from rest_framework.routers import DefaultRouter
 from rest_framework.views import APIView
 
-from asem_portal.api.docs import RedocView, SchemaView, SwaggerView
-from asem_portal.api.index import IndexView
+from asem_portal.api_index import IndexView
+from core.api.docs import RedocView, SchemaView, SwaggerView
 from instruments.api import InstrumentViewSet
 from mobility.api import ActivityViewSet, FlowSummaryViewSet, MobilityFlowViewSet, OrganisationViewSet, PartnerViewSet
 from objectives.api import (

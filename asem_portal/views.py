@@ -9,7 +9,8 @@ from django.views import defaults
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_safe
 
-from asem_portal import api, figures
+from asem_portal import figures
+from core.api import errors as api_errors
 from instruments.selectors import instrument_list
 from mobility.selectors import flows, flows_by_year_and_direction, has_demo, latest_activities
 from objectives.forms import AsOfForm
@@ -82,8 +83,8 @@ def about(request):
 @requires_csrf_token
 def server_error(request, template_name="500.html"):
     """The 500 page, rendered without context processors: whatever failed may fail again in them."""
-    if api.is_api_request(request):
-        return api.server_error(request)  # an API client reads every error as JSON of one shape
+    if api_errors.is_api_request(request):
+        return api_errors.server_error(request)  # an API client reads every error as JSON of one shape
     template = loader.get_template(template_name)
     return HttpResponseServerError(template.render({"site_name": "ASEM Education Portal"}))
 
@@ -91,6 +92,6 @@ def server_error(request, template_name="500.html"):
 @requires_csrf_token
 def bad_request(request, exception, template_name="400.html"):
     """Django's 400 page, or the API's JSON error under /api/ (a body too large for any view to read, say)."""
-    if api.is_api_request(request):
-        return api.bad_request(request, exception)
+    if api_errors.is_api_request(request):
+        return api_errors.bad_request(request, exception)
     return defaults.bad_request(request, exception, template_name)

@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
-from asem_portal.api import ApiViewMixin, LinkField
+from core.api.fields import LinkField
+from core.api.views import ApiViewMixin
 from instruments.models import Aim, Instrument
 from instruments.selectors import instrument_list
 

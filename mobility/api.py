@@ -14,15 +14,9 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from asem_portal.api import (
-    ApiViewMixin,
-    DemoFlagMixin,
-    LinkField,
-    ModelSerializer,
-    QueryParameterError,
-    absolute_url,
-    demo_flag,
-)
+from core.api.errors import QueryParameterError
+from core.api.fields import DemoFlagMixin, LinkField, ModelSerializer, absolute_url, demo_flag
+from core.api.views import ApiViewMixin
 from instruments.models import Instrument
 from mobility import services
 from mobility.filters import ActivityFilter, MobilityFlowFilter

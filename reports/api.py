@@ -5,7 +5,8 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from rest_framework import serializers, views
 from rest_framework.response import Response
 
-from asem_portal.api import ApiViewMixin, QueryParameterError
+from core.api.errors import QueryParameterError
+from core.api.views import ApiViewMixin
 from objectives import progress
 from objectives.models import FIRST_YEAR, LAST_YEAR
 from reports.exports import FORMATS

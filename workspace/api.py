@@ -19,7 +19,9 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from asem_portal.api import ApiViewMixin, JSONParser, LargeJSONParser, absolute_url
+from core.api.fields import absolute_url
+from core.api.parsers import JSONParser, LargeJSONParser
+from core.api.views import ApiViewMixin
 from mobility import imports, services
 from mobility.api import ActivitySerializer, MobilityFlowSerializer, activity_queryset
 from mobility.models import Activity, DeliveryMode, MobilityFlow, MobilityLevel

@@ -5,7 +5,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from asem_portal.api import ApiViewMixin, absolute_url
+from core.api.fields import absolute_url
+from core.api.views import ApiViewMixin
 
 PREFIX = "/api/v1/"
 METHODS = ("get", "post", "put", "patch", "delete")

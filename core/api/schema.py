@@ -1,8 +1,9 @@
 """The OpenAPI schema: drf-spectacular's, plus what ApiViewMixin adds to every operation.
 
-Kept apart from asem_portal.api because DRF imports the classes its settings
-name (permissions, throttles, pagination) while rest_framework.views is still
-loading, and drf-spectacular's AutoSchema needs that module complete.
+Kept apart from the other modules of core.api because DRF imports the classes
+its settings name (permissions, throttles, pagination) while
+rest_framework.views is still loading, and drf-spectacular's AutoSchema needs
+that module complete.
 """
 
 import copy
@@ -15,7 +16,7 @@ from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 
-from asem_portal.api import INVALID_STATE, ErrorSerializer, PreconditionFailed
+from core.api.errors import INVALID_STATE, ErrorSerializer, PreconditionFailed
 
 # The schema -----------------------------------------------------------------
 
@@ -79,7 +80,7 @@ class FilterExtension(DjangoFilterExtension):
     the deployment check with it. The type is the chosen model's field.
     """
 
-    target_class = "asem_portal.api.FilterBackend"
+    target_class = "core.api.filters.FilterBackend"
     priority = 1
 
     def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
