@@ -6,7 +6,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from asem_portal import charts
+from core import charts
 from objectives import progress
 from objectives.models import Strategy
 from objectives.selectors import ProgressOverview

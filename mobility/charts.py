@@ -2,8 +2,8 @@
 
 from django.utils.translation import gettext as _
 
-from asem_portal import charts
-from asem_portal.charts import Series, number
+from core import charts
+from core.charts import Series, number
 from mobility.models import DeliveryMode, MobilityLevel
 from mobility.selectors import YearDirections
 

@@ -2,8 +2,8 @@
 
 from django.utils.translation import gettext as _
 
-from asem_portal import charts
-from asem_portal.charts import Marker, Series, number
+from core import charts
+from core.charts import Marker, Series, number
 from objectives.models import Indicator
 from objectives.progress import GROWTH_CAGR, IndicatorResult
 

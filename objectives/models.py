@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from asem_portal.charts import number
+from core.charts import number
 
 FIRST_YEAR = 1990
 LAST_YEAR = 2100

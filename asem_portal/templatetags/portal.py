@@ -3,7 +3,7 @@
 from django import template
 from django.utils.translation import gettext_lazy as _
 
-from asem_portal.charts import number
+from core.charts import number
 from objectives import progress
 
 register = template.Library()
