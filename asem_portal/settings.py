@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from asem_portal.env import database_config, envbool, envint, envlist, envsecret, redis_url
+from core.env import database_config, envbool, envint, envlist, envsecret, redis_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -384,13 +384,13 @@ if REDIS_URL:
 
 # --- Accounts and email (workspace/, templates/registration/, templates/workspace/) ---
 # Focal points and the secretariat sign in at /accounts/sign-in/ and land in the partner workspace.
-from asem_portal.env import email_config  # noqa: E402
+from core.env import email_config  # noqa: E402
 
 LOGIN_URL = "workspace:sign-in"
 LOGIN_REDIRECT_URL = "/workspace/"
 
 # Mail: printed on the console unless EMAIL_URL (or EMAIL_URL_FILE) names a server,
-# e.g. smtp://user:password@mail.example.org:587/?tls=1 (asem_portal/env.py, email_config).
+# e.g. smtp://user:password@mail.example.org:587/?tls=1 (core/env.py, email_config).
 globals().update(email_config(envsecret("EMAIL_URL")))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ASEM Education Portal <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

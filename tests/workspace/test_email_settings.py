@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from asem_portal.env import email_config
+from core.env import email_config
 
 
 def test_without_a_url_mail_is_printed_on_the_console():
