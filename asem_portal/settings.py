@@ -320,7 +320,7 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 # Behind a proxy that terminates TLS and sets X-Forwarded-Proto (and strips it from clients): opt in.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if envbool("SECURE_PROXY_SSL_HEADER", "false") else None
 # How many proxies of ours stand in front and append to X-Forwarded-For: the client's address is read that far from
-# the right of it (asem_portal/clients.py), the same for the API's throttle, the sign-in lockout and the logs.
+# the right of it (core/clients.py), the same for the API's throttle, the sign-in lockout and the logs.
 # 0 believes no forwarded header: anyone may write one.
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", "0")
 if TRUSTED_PROXY_COUNT < 0:
@@ -415,7 +415,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", "30"))
 # Per username and address together: someone guessing from elsewhere cannot lock a focal point out everywhere.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "asem_portal.clients.client_address"
+AXES_CLIENT_IP_CALLABLE = "core.clients.client_address"
 # registration/locked_out.html, with the cool-off in words.
 AXES_LOCKOUT_CALLABLE = "workspace.accounts.locked_out"
 if AXES_FAILURE_LIMIT < 1:

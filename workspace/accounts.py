@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 
-from asem_portal.clients import client_address
+from core.clients import client_address
 
 logger = logging.getLogger(__name__)
 

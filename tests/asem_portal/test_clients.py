@@ -9,7 +9,7 @@ import pytest
 from django.test import Client, RequestFactory
 from rest_framework.throttling import AnonRateThrottle
 
-from asem_portal.clients import client_address
+from core.clients import client_address
 from tests.factories import PASSWORD
 from tests.services import ROOT
 
@@ -46,7 +46,7 @@ def test_the_settings_give_the_throttle_and_the_lockout_the_portals_rule():
     from django.conf import settings
 
     assert settings.REST_FRAMEWORK["NUM_PROXIES"] == settings.TRUSTED_PROXY_COUNT == 0
-    assert settings.AXES_CLIENT_IP_CALLABLE == "asem_portal.clients.client_address"
+    assert settings.AXES_CLIENT_IP_CALLABLE == "core.clients.client_address"
 
 
 def test_a_malformed_forwarded_address_is_not_believed(settings):
