@@ -185,7 +185,7 @@ def test_a_partner_that_changes_region_changes_the_directions(flow_rows):
 def test_an_import_marks_the_totals_stale_once_and_they_are_rebuilt_after_it(flow_rows, monkeypatch):
     version = FlowTotalState.objects.get().version
     queued = []
-    monkeypatch.setattr("asem_portal.tasks.enqueue", lambda task, *args, **kwargs: queued.append(task.name) or True)
+    monkeypatch.setattr("core.queue.enqueue", lambda task, *args, **kwargs: queued.append(task.name) or True)
     csv = (b"year,origin,destination,mode,level,participants,female,fewer_opportunities,programme,source\n"
            b"2021,DE,TH,physical,staff,7,,,,\n2021,TH,DE,physical,staff,9,,,,\n")
     import_flows(file=io.BytesIO(csv), filename="two.csv")
@@ -239,7 +239,7 @@ def test_the_summary_api_answers_from_the_totals_and_sees_a_new_flow_at_once(flo
             "fewer_opportunities": 20, "flows": 3} in before
 
     # The worker has not run yet: the summary sums the flows, new one included.
-    monkeypatch.setattr("asem_portal.tasks.enqueue", lambda task, *args, **kwargs: True)
+    monkeypatch.setattr("core.queue.enqueue", lambda task, *args, **kwargs: True)
     created = client_for(secretariat).post("/api/v1/mobility/flows/", {
         "year": 2022, "origin": "CN", "destination": "DE", "mode": "physical", "level": "staff",
         "participants": 45,

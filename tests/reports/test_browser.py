@@ -37,7 +37,7 @@ def test_the_report_reads_well_on_a_phone(phone_tab, portal_data):
 def test_the_export_page_follows_the_build_and_offers_the_download_without_a_reload(tab, portal_data,
                                                                                     monkeypatch):
     broker = FakeQueue()
-    monkeypatch.setattr("asem_portal.tasks.enqueue", broker)
+    monkeypatch.setattr("core.queue.enqueue", broker)
     tab.page.goto("/reports/stocktaking/xlsx/progress/?from=2012&to=2025")
     assert tab.page.locator("[data-progress-block]").is_visible()
     assert tab.page.locator("[data-ready-block]").is_hidden()

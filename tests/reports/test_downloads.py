@@ -172,7 +172,7 @@ class FakeQueue:
 @pytest.fixture
 def broker(monkeypatch):
     queue = FakeQueue()
-    monkeypatch.setattr("asem_portal.tasks.enqueue", queue)
+    monkeypatch.setattr("core.queue.enqueue", queue)
     return queue
 
 
@@ -242,7 +242,7 @@ def test_a_build_that_fails_says_so_and_can_be_tried_again(client, committed, br
     assert f'href="/reports/stocktaking/xlsx/progress/?{LONG.replace("&", "&amp;")}&amp;retry=1"' in page
 
     monkeypatch.undo()
-    monkeypatch.setattr("asem_portal.tasks.enqueue", broker)
+    monkeypatch.setattr("core.queue.enqueue", broker)
     client.get(f"/reports/stocktaking/xlsx/progress/?{LONG}&retry=1")
     broker.run()
     assert client.get(f"/reports/stocktaking/xlsx/status/?{LONG}").json()["state"] == "ready"
@@ -256,7 +256,7 @@ def test_without_a_broker_configured_a_long_period_is_built_in_place_and_served(
 
 
 def test_with_the_broker_away_a_long_period_is_still_served(client, committed, monkeypatch):
-    monkeypatch.setattr("asem_portal.tasks.enqueue", FakeQueue(accepts=False))
+    monkeypatch.setattr("core.queue.enqueue", FakeQueue(accepts=False))
 
     assert client.get(f"/reports/stocktaking/xlsx/?{LONG}").status_code == 200
 

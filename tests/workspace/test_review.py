@@ -197,7 +197,7 @@ def test_a_submission_rolled_back_emails_nobody(alice, secretariat, alice_draft,
 
 def test_the_email_is_sent_by_the_celery_task_with_the_activitys_key(alice, secretariat, alice_draft,
                                                                      django_capture_on_commit_callbacks):
-    with mock.patch("asem_portal.tasks.enqueue", return_value=True) as enqueue, \
+    with mock.patch("core.queue.enqueue", return_value=True) as enqueue, \
             django_capture_on_commit_callbacks(execute=True):
         workspace.submit_activity(activity=alice_draft, user=alice)
 

@@ -96,7 +96,7 @@ def test_with_a_broker_a_large_upload_is_queued_for_celery_and_no_thread_starts(
     settings.UPLOAD_IN_THREAD = False
     settings.UPLOAD_IN_BACKGROUND_BYTES = 50
     queued = []
-    monkeypatch.setattr("asem_portal.tasks.enqueue", lambda task, *args: queued.append((task.name, args)) or True)
+    monkeypatch.setattr("core.queue.enqueue", lambda task, *args: queued.append((task.name, args)) or True)
     monkeypatch.setattr(uploads, "_start_thread", lambda job_id: pytest.fail("no thread with a broker"))
     client.force_login(alice)
 
