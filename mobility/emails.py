@@ -134,7 +134,7 @@ def record_undelivered(activity_pk: int, event: str, *, addresses: list[str], su
 
 def send_again(undelivered: UndeliveredEmail) -> None:
     """Queue an undelivered email for the addresses it missed; if it fails once more, it is kept again."""
-    from asem_portal.tasks import enqueue
+    from core.queue import enqueue
     from mobility.tasks import send_activity_email
 
     undelivered.delete()

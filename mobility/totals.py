@@ -69,7 +69,7 @@ def flows_changed_receiver(**kwargs) -> None:
 
 
 def _queue_rebuild() -> None:
-    from asem_portal.tasks import enqueue
+    from core.queue import enqueue
     from mobility.tasks import rebuild_flow_totals
 
     if not cache.add(REBUILD_QUEUED_KEY, True, timeout=REBUILD_QUEUED_TIMEOUT):

@@ -135,7 +135,7 @@ _commit_and_refresh.marks_progress_change = True
 
 def schedule_refresh() -> bool:
     """Queue a refresh of all computed indicators unless one is already waiting. True if it queued one."""
-    from asem_portal.tasks import enqueue
+    from core.queue import enqueue
     from objectives.tasks import refresh_computed_indicators
 
     if not cache.add(REFRESH_QUEUED_KEY, True, timeout=REFRESH_QUEUED_TIMEOUT):

@@ -131,7 +131,7 @@ def request_export(fmt: str, period: Period, *, retry: bool = False) -> ExportSt
 
 
 def _queue(fmt: str, period: Period, generation: str) -> None:
-    from asem_portal.tasks import enqueue
+    from core.queue import enqueue
     from reports.tasks import build_stocktaking_export
 
     if not enqueue(build_stocktaking_export, fmt, period.start, period.end, generation):

@@ -36,7 +36,7 @@ def notify(activity: Activity, event: str) -> None:
 def _queue_email(activity_pk: int, event: str) -> None:
     from django.conf import settings
 
-    from asem_portal.tasks import enqueue
+    from core.queue import enqueue
     from mobility.tasks import send_activity_email
 
     if not enqueue(send_activity_email, activity_pk, event) and not settings.CELERY_TASK_ALWAYS_EAGER:

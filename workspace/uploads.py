@@ -229,7 +229,7 @@ def upload(*, user, file, filename: str = "", restricted: bool = True) -> Import
 
 
 def _queue(job_id: str) -> None:
-    from asem_portal.tasks import enqueue
+    from core.queue import enqueue
     from mobility.tasks import import_flow_upload
 
     if settings.UPLOAD_IN_THREAD:
