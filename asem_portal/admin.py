@@ -2,7 +2,7 @@
 
 Django's permissions say "may change users", for every user and every field alike. The secretariat has them so
 that it can make focal points' accounts, deactivate them and reset their passwords; the rest is this module's rule
-(asem_portal.roles.may_manage_account): only a superuser grants staff rights, superuser status, groups or
+(core.roles.may_manage_account): only a superuser grants staff rights, superuser status, groups or
 permissions, or changes another staff account; and nobody reads an API token's key here (its owner sees it at
 /workspace/token/).
 """
@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken import admin as token_admin
 from rest_framework.authtoken.models import TokenProxy
 
-from asem_portal.roles import manageable_accounts, may_manage_account
+from core.roles import manageable_accounts, may_manage_account
 
 # The fields that give rights; a form posting any of them from someone who may not grant rights is refused whole.
 RIGHTS_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")

@@ -3,7 +3,7 @@ from django.db.models.signals import post_migrate
 
 
 def _sync_roles(sender, verbosity=0, **kwargs):
-    from asem_portal.roles import sync_secretariat_group
+    from core.roles import sync_secretariat_group
 
     # migrate passes the migration state's registry; flush passes none, so use the live one.
     sync_secretariat_group(kwargs.get("apps") or apps, verbosity=verbosity)

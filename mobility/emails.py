@@ -20,7 +20,7 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from asem_portal.roles import SECRETARIAT_GROUP
+from core.roles import SECRETARIAT_GROUP
 from mobility.models import Activity, PartnerMembership, UndeliveredEmail
 
 SUBMITTED, RETURNED, APPROVED = "submitted", "returned", "approved"

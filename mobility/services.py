@@ -32,7 +32,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from asem_portal.roles import is_secretariat
+from core.roles import is_secretariat
 from mobility.models import Activity, MobilityFlow, Partner, PartnerMembership
 
 User = AbstractBaseUser | AnonymousUser

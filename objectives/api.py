@@ -25,11 +25,11 @@ from rest_framework import serializers, status, views, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from asem_portal.roles import is_secretariat
 from core.api.errors import QueryParameterError
 from core.api.fields import DemoFlagMixin, LinkField, absolute_url, demo_flag
 from core.api.permissions import SecretariatOrReadOnly
 from core.api.views import ApiViewMixin
+from core.roles import is_secretariat
 from objectives import progress
 from objectives.models import (
     FIRST_YEAR,

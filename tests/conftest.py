@@ -1,7 +1,7 @@
 import pytest
 from django.contrib.auth.models import Group
 
-from asem_portal.roles import SECRETARIAT_GROUP
+from core.roles import SECRETARIAT_GROUP
 from tests import factories
 from tests.services import CeleryWorker, need, need_postgres, need_redis
 

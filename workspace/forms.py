@@ -6,7 +6,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from asem_portal.roles import is_secretariat
+from core.roles import is_secretariat
 from mobility import services
 from mobility.models import Activity, Organisation, Partner
 from objectives.models import Objective, Priority

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from asem_portal.roles import sync_secretariat_group
+from core.roles import sync_secretariat_group
 
 
 def create_group(apps, schema_editor):

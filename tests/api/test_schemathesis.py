@@ -17,7 +17,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from asem_portal.content import load_strategy
-from asem_portal.roles import SECRETARIAT_GROUP, is_secretariat
+from core.roles import SECRETARIAT_GROUP, is_secretariat
 from mobility.models import Activity
 from objectives.models import Priority
 from tests import factories

@@ -395,7 +395,7 @@ def secretariat_sam(flow):
     from django.apps import apps
     from django.contrib.auth.models import Group
 
-    from asem_portal.roles import SECRETARIAT_GROUP, sync_secretariat_group
+    from core.roles import SECRETARIAT_GROUP, sync_secretariat_group
 
     sync_secretariat_group(apps)
     user = factories.UserFactory(username="sam-of-the-secretariat", is_staff=True)

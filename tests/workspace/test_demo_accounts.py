@@ -6,7 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from asem_portal.roles import is_secretariat
+from core.roles import is_secretariat
 from mobility import services
 from tests import factories
 

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
-from asem_portal.roles import SECRETARIAT_GROUP
+from core.roles import SECRETARIAT_GROUP
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from asem_portal.roles import SECRETARIAT_GROUP
+from core.roles import SECRETARIAT_GROUP
 from mobility.models import Partner, PartnerMembership
 
 FOCAL_POINT = "focal-de"
