@@ -272,7 +272,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 
-# --- Security and reliability (asem_portal/middleware.py, asem_portal/cache.py, docs/operations.md) ---
+# --- Security and reliability (asem_portal/middleware.py, core/cache.py, docs/operations.md) ---
 # Production (DEBUG off) is strict by default; each relaxation is an explicit variable.
 
 MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
@@ -361,8 +361,8 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", envint("DB_CONNECT_TIMEOUT", "3"))
 
 if REDIS_URL:
-    # Without Redis the portal serves pages uncached instead of failing (asem_portal/cache.py).
-    CACHES["default"]["BACKEND"] = "asem_portal.cache.DegradingRedisCache"
+    # Without Redis the portal serves pages uncached instead of failing (core/cache.py).
+    CACHES["default"]["BACKEND"] = "core.cache.DegradingRedisCache"
     CACHES["default"]["OPTIONS"] = {"socket_connect_timeout": 1, "socket_timeout": 2}
     # A queued task while the broker is away fails fast instead of holding the request.
     CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2,

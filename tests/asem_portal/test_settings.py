@@ -80,4 +80,4 @@ def test_with_redis_it_is_the_cache_and_the_broker():
         capture_output=True, text=True, timeout=60,
     )
     assert result.stdout.split() == ["False", "redis://127.0.0.1:6399/2",
-                                     "asem_portal.cache.DegradingRedisCache"], result.stderr
+                                     "core.cache.DegradingRedisCache"], result.stderr
