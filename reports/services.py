@@ -1,7 +1,7 @@
 """Building the report's downloads and keeping them until the data changes.
 
-A built file is cached under the progress cache's generation
-(objectives/cache.py), which every write of activities, flows, partners,
+A built file is cached under the data's generation
+(core/changes.py), which every write of activities, flows, partners,
 indicators and observations replaces once its transaction commits: so a file
 is served until the data behind it changes, and never after.
 
@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
-from objectives import cache as progress_cache
+from core import changes
 from reports import exports
 from reports.selectors import Period, stocktaking_report
 
@@ -52,10 +52,6 @@ class ExportStatus:
     progress: int  # percent
     message: str = ""
 
-    @property
-    def is_ready(self) -> bool:
-        return self.state == READY
-
     def as_dict(self) -> dict:
         return {"state": self.state, "progress": self.progress, "message": self.message}
 
@@ -65,13 +61,13 @@ def needs_background(period: Period) -> bool:
 
 
 def _key(kind: str, fmt: str, period: Period, generation: str | None = None) -> str:
-    generation = generation or progress_cache.generation()
+    generation = generation or changes.generation()
     return ":".join(["reports:stocktaking", str(SCHEMA), generation, kind, fmt, str(period.start), str(period.end)])
 
 
 def _cache_usable() -> bool:
     # Inside a transaction that changed data, a file may show what a rollback would take back.
-    return not progress_cache.change_pending()
+    return not changes.change_pending()
 
 
 def cached_export(fmt: str, period: Period) -> ExportFile | None:
@@ -84,7 +80,7 @@ def build_export(fmt: str, period: Period, on_progress=None) -> ExportFile:
     """Build the file from the data as it is now and cache it until that data changes."""
     # The generation is read before the data: a change committed meanwhile gets a new one, so this file,
     # kept under the old one, is never served for the new data.
-    generation = progress_cache.generation()
+    generation = changes.generation()
     report = stocktaking_report(period)
     if on_progress:
         on_progress(40)
@@ -94,11 +90,6 @@ def build_export(fmt: str, period: Period, on_progress=None) -> ExportFile:
     if _cache_usable():
         cache.set(_key("file", fmt, period, generation), built, timeout=FILE_TIMEOUT)
     return built
-
-
-def export_file(fmt: str, period: Period) -> ExportFile:
-    """The file for a period short enough to build in the request: cached, or built now."""
-    return cached_export(fmt, period) or build_export(fmt, period)
 
 
 def export_status(fmt: str, period: Period) -> ExportStatus | None:
@@ -111,7 +102,7 @@ def export_status(fmt: str, period: Period) -> ExportStatus | None:
 
 def request_export(fmt: str, period: Period, *, retry: bool = False) -> ExportStatus:
     """Make sure the file is built or being built, queueing the task at most once; its status."""
-    generation = progress_cache.generation()
+    generation = changes.generation()
     job_key = _key("job", fmt, period, generation)
     if retry:
         status = export_status(fmt, period)

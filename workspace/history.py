@@ -258,11 +258,3 @@ def versions(model, records: Sequence) -> list[Version]:
             previous = last
     result.reverse()
     return result
-
-
-def diff_since(model, current, base, *, exclude: set[str] = frozenset()) -> list[Change]:
-    """What changed from record base to record current, with names looked up for just these two."""
-    names = Names()
-    _want_names(model, [r for r in (current, base) if r is not None], names)
-    names.load()
-    return diff(model, current, base, names=names, exclude=exclude)
