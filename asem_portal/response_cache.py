@@ -2,8 +2,8 @@
 
 Most requests are anonymous reads of pages and API resources that change
 only when someone writes. This middleware keeps each such response in the
-cache with the progress cache's generation (objectives/cache.py) it was
-made under; ``objectives.services.data_changed()`` replaces the generation
+cache with the data's generation (core/changes.py) it was
+made under; ``core.changes.data_changed()`` replaces the generation
 when a change commits, so the first read after a write computes afresh and
 every later one is served from the cache, in one round trip to it and
 without touching the database. The generation is read before the view
@@ -56,7 +56,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.http import parse_etags
 
-from objectives import cache as progress_cache
+from core import changes
 
 logger = logging.getLogger(__name__)
 
@@ -109,7 +109,7 @@ def cacheable_request(request) -> bool:
         and CookieStorage.cookie_name not in request.COOKIES
         and "HTTP_AUTHORIZATION" not in request.META
         and not skipped(request.path)
-        and not progress_cache.change_pending()
+        and not changes.change_pending()
     )
 
 
@@ -152,8 +152,8 @@ def lookup(cache_key: str) -> tuple[str, tuple | None]:
     made under, so an entry from before the last change is a miss (and is
     overwritten by the fresh one).
     """
-    found = cache.get_many([progress_cache.GENERATION_KEY, cache_key])
-    current = found.get(progress_cache.GENERATION_KEY) or progress_cache.generation()
+    found = cache.get_many([changes.GENERATION_KEY, cache_key])
+    current = found.get(changes.GENERATION_KEY) or changes.generation()
     entry = found.get(cache_key)
     if entry is not None and entry[0] == current:
         return current, entry[1:]
@@ -180,7 +180,7 @@ class ResponseCacheMiddleware:
         if entry is not None:
             return replay(request, entry)
         response = self.get_response(request)
-        if storable(request, response) and not progress_cache.change_pending():
+        if storable(request, response) and not changes.change_pending():
             headers = [(name, value) for name, value in response.items() if name.lower() not in NOT_REPLAYED]
             cache.set(cache_key, (generation, response.status_code, headers, response.content), seconds())
             response[HEADER] = "miss"
@@ -204,7 +204,7 @@ def replay(request, entry) -> HttpResponse:
 
 
 def _content_changed(**kwargs) -> None:
-    from objectives.services import data_changed
+    from core.changes import data_changed
 
     data_changed(refresh=False)
 

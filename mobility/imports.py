@@ -18,7 +18,7 @@ COPY into a temporary table and merged with one INSERT ... ON CONFLICT DO
 UPDATE; elsewhere they are written with batched bulk_create(update_conflicts).
 So no per-flow simple-history records and no post_save signals: the import
 itself is recorded instead (an admin LogEntry for the uploader, and a log
-line), and objectives.services.data_changed() is called once.
+line), and core.changes.data_changed() is called once.
 """
 
 import csv
@@ -781,8 +781,8 @@ def import_flows(
 
 def _data_changed() -> None:
     """Tell the progress engine and the flow totals their inputs changed: once per import, as no post_save fires."""
+    from core.changes import data_changed
     from mobility.totals import flows_changed
-    from objectives.services import data_changed
 
     flows_changed()
     data_changed()

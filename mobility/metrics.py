@@ -6,7 +6,7 @@ in the year they start, up to this year. Shares are percentages (0 to 100), the 
 runs from 0 to 1.
 
 The receivers at the end only tell objectives that its inputs changed
-(``objectives.services.data_changed``, which debounces to one refresh per
+(``core.changes.data_changed``, which debounces to one announcement per
 transaction): the admin, the API and imports all write flows and
 activities, and this catches every one of them.
 """
@@ -159,10 +159,10 @@ def register_metrics() -> None:
 def connect_receivers() -> None:
     from django.db.models.signals import m2m_changed, post_delete, post_save
 
-    from objectives.services import progress_data_changed
+    from core.changes import model_changed
 
     for model in (MobilityFlow, Activity, Partner):
-        post_save.connect(progress_data_changed, sender=model, dispatch_uid=f"progress-{model.__name__}-save")
-        post_delete.connect(progress_data_changed, sender=model, dispatch_uid=f"progress-{model.__name__}-delete")
+        post_save.connect(model_changed, sender=model, dispatch_uid=f"progress-{model.__name__}-save")
+        post_delete.connect(model_changed, sender=model, dispatch_uid=f"progress-{model.__name__}-delete")
     for through in (Activity.objectives.through, Activity.instruments.through):
-        m2m_changed.connect(progress_data_changed, sender=through, dispatch_uid=f"progress-{through.__name__}")
+        m2m_changed.connect(model_changed, sender=through, dispatch_uid=f"progress-{through.__name__}")

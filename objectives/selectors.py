@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.db.models import Max, Min, Prefetch, Q
 from django.utils import timezone
 
-from objectives import cache as progress_cache
+from core import changes
 from objectives import progress
 from objectives.models import Indicator, Objective, Observation, Priority, Strategy
 
@@ -44,7 +44,7 @@ def objective_list():
 # required_growth, ratio, method, growth_method, direction, as_of, explanation)
 # and RollupResult (status, status_label, score, counts, as_of). The overview
 # costs four queries however many indicators there are, and is cached until
-# the next write (objectives/cache.py).
+# the next write (core/changes.py).
 
 
 @dataclass(frozen=True)
@@ -102,9 +102,9 @@ class ProgressOverview:
 
 def progress_overview(as_of: int | None = None) -> ProgressOverview:
     """The progress of the vision, each objective, priority and indicator, as of a year."""
-    use_cache = not progress_cache.change_pending()
+    use_cache = not changes.change_pending()
     if use_cache:
-        key = progress_cache.key("overview", "latest" if as_of is None else as_of, year_in_progress())
+        key = changes.key("overview", "latest" if as_of is None else as_of, year_in_progress())
         overview = cache.get(key)
         if overview is not None:
             return overview

@@ -1,11 +1,10 @@
-"""Writes of progress data: computed indicators' observations, and telling the portal that data changed.
+"""Writes of progress data: computed indicators' observations, refreshed when the portal's data changes.
 
-``data_changed()`` is what every write of indicators, observations, mobility
-flows or activities calls (directly, or through the receivers that
-objectives/apps.py and mobility/apps.py connect, which do nothing else). It
-debounces: however many writes a transaction makes, its commit replaces the
-progress cache's generation once and queues at most one refresh; and while a
-refresh waits in the queue, later commits queue no other.
+Every write of indicators, observations, mobility flows or activities
+announces itself with ``core.changes.data_changed()`` (directly, or through
+the receivers that objectives/apps.py and mobility/metrics.py connect). Once
+it commits, ``refresh_when_asked()`` hears of it and queues at most one
+refresh; while a refresh waits in the queue, later commits queue no other.
 
 ``refresh_computed_indicators()`` writes the yearly observations of every
 indicator whose source is a registered metric. It is idempotent: a second run
@@ -16,17 +15,15 @@ import logging
 import math
 from collections import defaultdict
 from collections.abc import Mapping
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from objectives import cache as progress_cache
+from core import changes
 from objectives.models import FIRST_YEAR, LAST_YEAR, Indicator, Observation
 from objectives.registry import UnknownMetric, metrics
 
@@ -36,9 +33,6 @@ REFRESH_QUEUED_KEY = "objectives:refresh:queued"
 # If a queued refresh is lost (a broker restart), changes queue a new one after this long.
 REFRESH_QUEUED_TIMEOUT = 300
 COMPUTED_NOTE = "Computed by the progress engine from the portal's data."
-
-_refreshing: ContextVar[bool] = ContextVar("objectives_refreshing", default=False)
-
 
 # The values of a breakdown that make a whole: every ASEM partner is in Asia or in Europe.
 COMPLETE_BREAKDOWNS = {"region": {"asia", "europe"}}
@@ -100,37 +94,10 @@ def validate_observation(observation: Observation) -> None:
         raise ValidationError({"value": problems})
 
 
-def data_changed(*, refresh: bool = True) -> None:
-    """Progress data changed: once the transaction commits, drop cached progress and refresh computed indicators.
-
-    Outside a transaction this happens at once. Pass refresh=False when only
-    hand-entered figures changed and no metric can depend on them.
-    """
-    if _refreshing.get():
-        refresh = False  # the refresh's own writes must not queue another refresh
-    callback = _commit_and_refresh if refresh else _commit
-    pending = {callback for _, callback, _ in connection.run_on_commit} if connection.in_atomic_block else set()
-    if callback in pending or _commit_and_refresh in pending:
-        return
-    transaction.on_commit(callback, robust=True)
-
-
-def progress_data_changed(**kwargs) -> None:
-    """A signal receiver for post_save, post_delete and m2m_changed: a cue to data_changed(), nothing more."""
-    data_changed()
-
-
-def _commit() -> None:
-    progress_cache.new_generation()
-
-
-def _commit_and_refresh() -> None:
-    progress_cache.new_generation()
-    schedule_refresh()
-
-
-_commit.marks_progress_change = True
-_commit_and_refresh.marks_progress_change = True
+def refresh_when_asked(*, refresh: bool, **kwargs) -> None:
+    """A receiver for core.changes.committed: a committed change that may move a computed indicator queues a refresh."""
+    if refresh:
+        schedule_refresh()
 
 
 def schedule_refresh() -> bool:
@@ -177,15 +144,6 @@ class RefreshReport:
         return text
 
 
-@contextmanager
-def _as_refresh():
-    token = _refreshing.set(True)
-    try:
-        yield
-    finally:
-        _refreshing.reset(token)
-
-
 def refresh_computed_indicators(*, indicator_ids: list[int] | None = None) -> RefreshReport:
     """Write the headline observations of computed indicators from their metrics.
 
@@ -196,7 +154,7 @@ def refresh_computed_indicators(*, indicator_ids: list[int] | None = None) -> Re
     two refreshes at once take turns instead of colliding.
     """
     report = RefreshReport()
-    with _as_refresh(), transaction.atomic():
+    with changes.without_refresh(), transaction.atomic():
         indicators = Indicator.objects.select_for_update().filter(source=Indicator.Source.COMPUTED).exclude(metric="")
         if indicator_ids is not None:
             indicators = indicators.filter(pk__in=indicator_ids)
@@ -241,7 +199,7 @@ def refresh_computed_indicators(*, indicator_ids: list[int] | None = None) -> Re
             Observation.objects.filter(pk__in=to_delete).delete()
         report.created, report.updated, report.deleted = len(to_create), len(to_update), len(to_delete)
         if report.changed:
-            data_changed(refresh=False)
+            changes.data_changed(refresh=False)
     if report.changed or report.unknown_metrics or report.failed_metrics:
         logger.info("Refreshed computed indicators: %s", report)
     return report

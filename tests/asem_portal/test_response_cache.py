@@ -16,10 +16,10 @@ from django.urls import path
 from django.views.decorators.cache import never_cache
 
 from asem_portal import urls as portal_urls
+from core.changes import data_changed
 from instruments.models import Instrument
 from mobility.imports import flows_as_csv, import_flows
 from mobility.models import MobilityFlow
-from objectives.services import data_changed
 from tests import factories
 
 MIDDLEWARE = "asem_portal.response_cache.ResponseCacheMiddleware"

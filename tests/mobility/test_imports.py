@@ -173,7 +173,7 @@ def test_a_changed_figure_updates_only_its_flow(partners):
 
 def test_the_progress_engine_hears_of_the_import_once(partners, monkeypatch):
     calls = []
-    monkeypatch.setattr("objectives.services.data_changed", lambda **kwargs: calls.append(kwargs))
+    monkeypatch.setattr("core.changes.data_changed", lambda **kwargs: calls.append(kwargs))
 
     import_flows(file=csv_of(GOOD_ROWS), batch_size=1)
     assert len(calls) == 1

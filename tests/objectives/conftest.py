@@ -5,7 +5,7 @@ from unittest import mock
 import pytest
 from django.core.cache import cache
 
-from objectives import cache as progress_cache
+from core import changes
 from objectives import services
 
 
@@ -23,7 +23,7 @@ def own_cache_keys(settings, monkeypatch):
     settings.CACHES = caches
     monkeypatch.setenv("CACHE_KEY_PREFIX", prefix)
     yield
-    cache.delete_many([progress_cache.GENERATION_KEY, services.REFRESH_QUEUED_KEY])
+    cache.delete_many([changes.GENERATION_KEY, services.REFRESH_QUEUED_KEY])
 
 
 @pytest.fixture

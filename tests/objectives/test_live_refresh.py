@@ -3,11 +3,11 @@
 import pytest
 from django.db import transaction
 
+from core import changes
+from core.changes import data_changed
 from mobility.models import MobilityFlow
-from objectives import cache as progress_cache
 from objectives.models import Indicator
 from objectives.registry import metrics
-from objectives.services import data_changed
 from objectives.tasks import refresh_computed_indicators as refresh_task
 from tests import factories
 
@@ -111,12 +111,12 @@ def test_each_kind_of_change_queues_a_refresh(queued, change):
 
 
 def test_a_change_replaces_the_cache_generation_when_it_commits():
-    before = progress_cache.generation()
+    before = changes.generation()
     with transaction.atomic():
         factories.MobilityFlowFactory()
-        assert progress_cache.generation() == before
+        assert changes.generation() == before
 
-    assert progress_cache.generation() != before
+    assert changes.generation() != before
 
 
 def test_the_refresh_own_writes_queue_no_further_refresh(queued):

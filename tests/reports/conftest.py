@@ -7,9 +7,9 @@ import pytest
 from django.core.cache import cache
 
 from asem_portal.content import load_strategy
+from core import changes
 from instruments.models import Instrument
 from mobility.models import Activity, MobilityFlow, Partner
-from objectives import cache as progress_cache
 from objectives.models import Indicator, Objective, Observation, Priority
 from tests import factories
 
@@ -27,7 +27,7 @@ def own_cache_keys(settings, monkeypatch):
     settings.CACHES = caches
     monkeypatch.setenv("CACHE_KEY_PREFIX", prefix)
     yield
-    cache.delete(progress_cache.GENERATION_KEY)
+    cache.delete(changes.GENERATION_KEY)
 
 
 @pytest.fixture
