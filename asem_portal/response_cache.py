@@ -81,7 +81,7 @@ NEVER_CACHED = (
 VARY_ALLOWED = {"accept", "accept-language", "cookie", "authorization"}
 # Headers that belong to one response and never to a replay of it.
 NOT_REPLAYED = {"set-cookie", "date", "x-bench-queries", HEADER.lower()}
-# Public content whose writes do not already tell the progress cache (mobility/metrics.py and objectives/apps.py
+# Public content whose writes do not already announce a change (mobility/metrics.py and objectives/apps.py
 # connect flows, activities, partners, indicators and observations).
 OTHER_PUBLIC_MODELS = (
     "objectives.Strategy", "objectives.Objective", "objectives.Priority",

@@ -182,7 +182,7 @@ LOGGING = {
 }
 
 
-# --- The REST API (asem_portal/api.py): Django REST framework, django-filter, drf-spectacular ---
+# --- The REST API (core/api/): Django REST framework, django-filter, drf-spectacular ---
 
 
 def _throttle_rate(name: str, default: str) -> str:

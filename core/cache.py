@@ -8,7 +8,7 @@ add succeeds) and logs a warning; after a failure the cache stops trying for
 
 A write the cache could not pass on (a set, add, delete or incr) leaves the
 old value in Redis, and that value may be stale by the time Redis is back:
-the progress cache's generation is one such key. The keys of those writes
+the data's generation (core/changes.py) is one such key. The keys of those writes
 are remembered (up to ``MAX_DROPPED``) and deleted as soon as Redis answers
 again, so the next read computes afresh instead of serving the old value.
 """
