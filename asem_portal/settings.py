@@ -258,6 +258,9 @@ SPECTACULAR_SETTINGS = {
         "ProgressStatusEnum": "objectives.models.Status",
         "FlowDirectionEnum": "mobility.models.Direction",
         "IndicatorDirectionEnum": "objectives.models.Direction",
+        "IndicatorKindEnum": "objectives.models.Indicator.Kind",
+        "PartnerKindEnum": "mobility.models.Partner.Kind",
+        "OrganisationKindEnum": "mobility.models.Organisation.Kind",
     },
     "TAGS": [
         {"name": "strategy", "description": "The ASEM Education Strategy 2030: vision, mission and period."},
