@@ -8,7 +8,7 @@ takes a fixed number of queries however many rows it has.
 
 from collections.abc import Iterator
 
-from core.exports import Column, csv_response, rows  # noqa: F401 - the API's CSV reuses them from here
+from core.exports import Column
 from mobility.models import Activity, MobilityFlow
 
 CHUNK_SIZE = 2000
@@ -51,6 +51,9 @@ ACTIVITY_COLUMNS = [
     Column("is_demo", lambda a: "yes" if a.is_demo else "no"),
 ]
 
+# A flow file's columns (those mobility.imports reads, in this order) with what the export adds around them: the
+# partners' names and the direction, for a reader, and the demo mark.
+FLOW_EXPORT_ONLY = {"origin_name", "destination_name", "direction", "is_demo"}
 FLOW_COLUMNS = [
     Column("year", lambda f: f.year),
     Column("origin", lambda f: f.origin.code),

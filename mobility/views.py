@@ -7,8 +7,9 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from core.exports import csv_response
 from mobility import charts
-from mobility.exports import ACTIVITY_COLUMNS, FLOW_COLUMNS, activity_records, csv_response, flow_records
+from mobility.exports import ACTIVITY_COLUMNS, FLOW_COLUMNS, activity_records, flow_records
 from mobility.filters import ActivityFilter, MobilityFlowFilter
 from mobility.models import Activity, Direction, Partner, Region
 from mobility.selectors import (
