@@ -6,7 +6,7 @@ writes indicators and observations.
 """
 
 import math
-from typing import Any
+from operator import attrgetter
 
 import django_filters
 from django import forms
@@ -29,8 +29,7 @@ from core.api.errors import QueryParameterError
 from core.api.fields import DemoFlagMixin, LinkField, absolute_url, demo_flag
 from core.api.permissions import SecretariatOrReadOnly
 from core.api.views import ApiViewMixin
-from core.roles import is_secretariat
-from objectives import progress
+from objectives import progress, services
 from objectives.models import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -42,7 +41,7 @@ from objectives.models import (
     breakdown_validator,
 )
 from objectives.registry import validate_metric
-from objectives.selectors import current_strategy, objective_list, progress_overview
+from objectives.selectors import current_strategy, objective_list, progress_overview, status_counts
 
 INDICATOR_CODE = r"[0-9]+\.[0-9]+\.[a-z0-9]+"
 NUMBER = r"[0-9]{1,4}"
@@ -93,8 +92,8 @@ class FiniteFloatField(serializers.FloatField):
         return value if math.isfinite(value) else None
 
 
-def _figure(help_text: str):
-    return FiniteFloatField(allow_null=True, read_only=True, help_text=help_text)
+def _figure(help_text: str, **kwargs):
+    return FiniteFloatField(allow_null=True, read_only=True, help_text=help_text, **kwargs)
 
 
 class IndicatorResultSerializer(serializers.Serializer):
@@ -407,76 +406,6 @@ class IndicatorDetailSerializer(IndicatorSerializer):
         fields = [*IndicatorSerializer.Meta.fields, "observations"]
 
 
-# Writes of indicators and observations: the secretariat's only.
-# They belong in objectives/services.py, beside data_changed(); they live here until that module takes them.
-
-INDICATOR_FIELDS = {
-    "code", "name", "description", "priority", "unit", "kind", "direction", "baseline_year", "baseline_value",
-    "target_year", "target_value", "source", "metric", "data_source", "methodology", "weight", "status_override",
-    "override_reason",
-}
-OBSERVATION_FIELDS = {"year", "value", "breakdown", "note"}
-
-
-def _require_secretariat(user) -> None:
-    from django.core.exceptions import PermissionDenied
-
-    if not is_secretariat(user):
-        raise PermissionDenied("Only the secretariat may change indicators and observations.")
-
-
-def _save(instance, user, data: dict[str, Any], allowed: set[str]):
-    unknown = set(data) - allowed
-    if unknown:
-        raise ValueError(f"cannot set {', '.join(sorted(unknown))}")
-    for name, value in data.items():
-        setattr(instance, name, value)
-    instance.full_clean()
-    instance._history_user = user
-    instance.save()
-    return instance
-
-
-@transaction.atomic
-def indicator_create(*, user, data: dict[str, Any]) -> Indicator:
-    _require_secretariat(user)
-    return _save(Indicator(), user, data, INDICATOR_FIELDS)
-
-
-@transaction.atomic
-def indicator_update(*, indicator: Indicator, user, data: dict[str, Any]) -> Indicator:
-    _require_secretariat(user)
-    return _save(indicator, user, data, INDICATOR_FIELDS - {"code"})
-
-
-@transaction.atomic
-def indicator_delete(*, indicator: Indicator, user) -> None:
-    _require_secretariat(user)
-    indicator._history_user = user
-    indicator.delete()
-
-
-@transaction.atomic
-def observation_create(*, indicator: Indicator, user, data: dict[str, Any]) -> Observation:
-    _require_secretariat(user)
-    return _save(Observation(indicator=indicator, is_computed=False), user, data, OBSERVATION_FIELDS)
-
-
-@transaction.atomic
-def observation_update(*, observation: Observation, user, data: dict[str, Any]) -> Observation:
-    _require_secretariat(user)
-    # A value set by hand stays as entered: the engine's refresh keeps hand-entered observations.
-    observation.is_computed = False
-    return _save(observation, user, data, OBSERVATION_FIELDS)
-
-
-@transaction.atomic
-def observation_delete(*, observation: Observation, user) -> None:
-    _require_secretariat(user)
-    observation._history_user = user
-    observation.delete()
-
-
 INDICATOR_EXAMPLE = OpenApiExample(
     "A hand-entered indicator",
     value={"code": "2.1.c", "name": "Partners with a national TVET strategy", "priority": "2.1", "unit": "partners",
@@ -530,7 +459,7 @@ class IndicatorViewSet(ApiViewMixin, viewsets.ModelViewSet):
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        indicator = indicator_create(user=request.user, data=serializer.validated_data)
+        indicator = services.indicator_create(user=request.user, data=serializer.validated_data)
         location = absolute_url("api:indicator-detail", request, code=indicator.code)
         return self.written(self._refetched(indicator), status.HTTP_201_CREATED, {"Location": location})
 
@@ -539,12 +468,12 @@ class IndicatorViewSet(ApiViewMixin, viewsets.ModelViewSet):
         indicator = self.object_for_write()
         serializer = self.get_serializer(indicator, data=request.data, partial=kwargs.get("partial", False))
         serializer.is_valid(raise_exception=True)
-        indicator_update(indicator=indicator, user=request.user, data=serializer.validated_data)
+        services.indicator_update(indicator=indicator, user=request.user, data=serializer.validated_data)
         return self.written(self._refetched(indicator))
 
     @transaction.atomic
     def destroy(self, request, *args, **kwargs):
-        indicator_delete(indicator=self.object_for_write(), user=request.user)
+        services.indicator_delete(indicator=self.object_for_write(), user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -623,8 +552,8 @@ class ObservationViewSet(ApiViewMixin, viewsets.ModelViewSet):
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        observation = observation_create(indicator=self.indicator(), user=request.user,
-                                         data=serializer.validated_data)
+        observation = services.observation_create(indicator=self.indicator(), user=request.user,
+                                                  data=serializer.validated_data)
         location = absolute_url("api:observation-detail", request, code=self.indicator().code, pk=observation.pk)
         return self.written(observation, status.HTTP_201_CREATED, {"Location": location})
 
@@ -633,87 +562,78 @@ class ObservationViewSet(ApiViewMixin, viewsets.ModelViewSet):
         observation = self.object_for_write()
         serializer = self.get_serializer(observation, data=request.data, partial=kwargs.get("partial", False))
         serializer.is_valid(raise_exception=True)
-        observation_update(observation=observation, user=request.user, data=serializer.validated_data)
+        services.observation_update(observation=observation, user=request.user, data=serializer.validated_data)
         return self.written(observation)
 
     @transaction.atomic
     def destroy(self, request, *args, **kwargs):
-        observation_delete(observation=self.object_for_write(), user=request.user)
+        services.observation_delete(observation=self.object_for_write(), user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 # Progress toward 2030 -------------------------------------------------------------
 
 
+class _AddressField(serializers.URLField):
+    """An item's API address, from an attribute of the item: the overview's items carry models, not addresses."""
+
+    def __init__(self, view_name: str, lookup: str, attribute: str, **kwargs):
+        self.view_name, self.lookup, self.attribute = view_name, lookup, attribute
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance):
+        return attrgetter(self.attribute)(instance)
+
+    def to_representation(self, value):
+        return absolute_url(self.view_name, self.context.get("request"), **{self.lookup: value})
+
+
+class _StatusCountsField(serializers.DictField):
+    """Every status, best first, with how many indicators have it, as the overview's selectors count them."""
+
+    def get_attribute(self, instance):
+        return status_counts(instance)
+
+
+# The overview's JSON is declared once, here: each serializer reads the selectors' items
+# (objectives.selectors.ProgressOverview and what it holds) as they are.
+
+
 class IndicatorProgressSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    name = serializers.CharField()
-    unit = serializers.CharField()
-    weight = _figure("Its weight in its priority's status.")
-    source = serializers.ChoiceField(choices=Indicator.Source.choices)
-    metric = serializers.CharField()
-    is_demo = serializers.BooleanField(help_text="Synthetic demonstration data.")
-    url = serializers.URLField()
-    progress = IndicatorResultSerializer()
+    code = serializers.CharField(source="indicator.code")
+    name = serializers.CharField(source="indicator.name")
+    unit = serializers.CharField(source="indicator.unit")
+    weight = _figure("Its weight in its priority's status.", source="indicator.weight")
+    source = serializers.ChoiceField(choices=Indicator.Source.choices, source="indicator.source")
+    metric = serializers.CharField(source="indicator.metric")
+    is_demo = serializers.BooleanField(source="indicator.is_demo", help_text="Synthetic demonstration data.")
+    url = _AddressField("api:indicator-detail", "code", "indicator.code")
+    progress = IndicatorResultSerializer(source="result")
 
 
 class PriorityProgressSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    title = serializers.CharField()
-    progress = RollupSerializer()
+    code = serializers.CharField(source="priority.code")
+    title = serializers.CharField(source="priority.title")
+    progress = RollupSerializer(source="result")
     indicators = IndicatorProgressSerializer(many=True)
 
 
 class ObjectiveProgressSerializer(serializers.Serializer):
-    number = serializers.IntegerField()
-    title = serializers.CharField()
-    short_title = serializers.CharField()
-    url = serializers.URLField()
-    progress = RollupSerializer()
+    number = serializers.IntegerField(source="objective.number")
+    title = serializers.CharField(source="objective.title")
+    short_title = serializers.CharField(source="objective.short_title")
+    url = _AddressField("api:objective-detail", "number", "objective.number")
+    progress = RollupSerializer(source="result")
     priorities = PriorityProgressSerializer(many=True)
 
 
 class ProgressSerializer(serializers.Serializer):
     as_of = serializers.IntegerField(allow_null=True, help_text="The year progress is computed as of.")
     vision = RollupSerializer(help_text="The vision's status: the weighted mean of the four objectives'.")
-    status_counts = serializers.DictField(
+    status_counts = _StatusCountsField(
         child=serializers.IntegerField(), help_text="How many indicators have each status, best first."
     )
     objectives = ObjectiveProgressSerializer(many=True)
-
-
-def progress_data(overview, request) -> dict:
-    def url(name, **kwargs):
-        return absolute_url(f"api:{name}", request, **kwargs)
-
-    return {
-        "as_of": overview.as_of,
-        "vision": overview.vision,
-        "status_counts": {status: overview.vision.counts.get(status, 0) for status in progress.STATUSES},
-        "objectives": [
-            {
-                "number": item.objective.number, "title": item.objective.title,
-                "short_title": item.objective.short_title, "url": url("objective-detail", number=item.objective.number),
-                "progress": item.result,
-                "priorities": [
-                    {
-                        "code": p.priority.code, "title": p.priority.title, "progress": p.result,
-                        "indicators": [
-                            {
-                                "code": i.indicator.code, "name": i.indicator.name, "unit": i.indicator.unit,
-                                "weight": i.indicator.weight, "source": i.indicator.source,
-                                "metric": i.indicator.metric, "is_demo": i.indicator.is_demo,
-                                "url": url("indicator-detail", code=i.indicator.code), "progress": i.result,
-                            }
-                            for i in p.indicators
-                        ],
-                    }
-                    for p in item.priorities
-                ],
-            }
-            for item in overview.objectives
-        ],
-    }
 
 
 class ProgressView(ApiViewMixin, views.APIView):
@@ -731,7 +651,7 @@ class ProgressView(ApiViewMixin, views.APIView):
     )
     def get(self, request):
         overview = progress_overview(as_of_param(request))
-        return Response(ProgressSerializer(progress_data(overview, request)).data)
+        return Response(ProgressSerializer(overview, context={"request": request}).data)
 
 
 class IndicatorProgressView(ApiViewMixin, views.APIView):

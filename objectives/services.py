@@ -9,6 +9,10 @@ refresh; while a refresh waits in the queue, later commits queue no other.
 ``refresh_computed_indicators()`` writes the yearly observations of every
 indicator whose source is a registered metric. It is idempotent: a second run
 over unchanged data writes nothing.
+
+The secretariat's writes of indicators and observations (the API's, and any
+other caller's) go through ``indicator_create()`` and its siblings: each
+checks the role, runs full_clean() before saving and records who wrote it.
 """
 
 import logging
@@ -16,18 +20,24 @@ import math
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from core import changes
+from core.roles import is_secretariat
+from core.writes import set_fields, validate_and_save
 from objectives.models import FIRST_YEAR, LAST_YEAR, Indicator, Observation
 from objectives.registry import UnknownMetric, metrics
 
 logger = logging.getLogger(__name__)
+
+User = AbstractBaseUser | AnonymousUser
 
 REFRESH_QUEUED_KEY = "objectives:refresh:queued"
 # If a queued refresh is lost (a broker restart), changes queue a new one after this long.
@@ -224,3 +234,66 @@ def _series(key: str, report: RefreshReport) -> dict[int, float] | None:
         int(year): float(value) for year, value in values.items()
         if value is not None and FIRST_YEAR <= int(year) <= LAST_YEAR and math.isfinite(float(value))
     }
+
+
+# Writes of indicators and observations: the secretariat's only -------------------------------------------------
+
+# What a write may set. is_demo is the demo loader's alone (load_demo --remove deletes whatever carries it), and
+# is_computed the engine's: a value written here is one entered by hand.
+INDICATOR_FIELDS = {
+    "code", "name", "description", "priority", "unit", "kind", "direction", "baseline_year", "baseline_value",
+    "target_year", "target_value", "source", "metric", "data_source", "methodology", "weight", "status_override",
+    "override_reason",
+}
+OBSERVATION_FIELDS = {"year", "value", "breakdown", "note"}
+
+
+def _require_secretariat(user: User) -> None:
+    if not is_secretariat(user):
+        raise PermissionDenied("Only the secretariat may change indicators and observations.")
+
+
+@transaction.atomic
+def indicator_create(*, user: User, data: dict[str, Any]) -> Indicator:
+    _require_secretariat(user)
+    indicator = Indicator()
+    set_fields(indicator, data, allowed=INDICATOR_FIELDS)
+    return validate_and_save(indicator, user=user)
+
+
+@transaction.atomic
+def indicator_update(*, indicator: Indicator, user: User, data: dict[str, Any]) -> Indicator:
+    _require_secretariat(user)
+    set_fields(indicator, data, allowed=INDICATOR_FIELDS - {"code"})  # the code is the indicator's address
+    return validate_and_save(indicator, user=user)
+
+
+@transaction.atomic
+def indicator_delete(*, indicator: Indicator, user: User) -> None:
+    _require_secretariat(user)
+    indicator._history_user = user
+    indicator.delete()
+
+
+@transaction.atomic
+def observation_create(*, indicator: Indicator, user: User, data: dict[str, Any]) -> Observation:
+    _require_secretariat(user)
+    observation = Observation(indicator=indicator, is_computed=False)
+    set_fields(observation, data, allowed=OBSERVATION_FIELDS)
+    return validate_and_save(observation, user=user)
+
+
+@transaction.atomic
+def observation_update(*, observation: Observation, user: User, data: dict[str, Any]) -> Observation:
+    _require_secretariat(user)
+    # A value set by hand stays as entered: the engine's refresh keeps hand-entered observations.
+    observation.is_computed = False
+    set_fields(observation, data, allowed=OBSERVATION_FIELDS)
+    return validate_and_save(observation, user=user)
+
+
+@transaction.atomic
+def observation_delete(*, observation: Observation, user: User) -> None:
+    _require_secretariat(user)
+    observation._history_user = user
+    observation.delete()
