@@ -4,7 +4,6 @@ DRF's exceptions, Django's (validation, permission, 404, protected and integrity
 itself outside any API view all come out in it; ErrorSerializer describes it to the schema.
 """
 
-from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -14,6 +13,8 @@ from django.db.models import ProtectedError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.settings import api_settings
+
+from core.constraints import constraint_field
 
 
 class QueryParameterError(exceptions.ValidationError):
@@ -50,32 +51,8 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
-# Model constraints whose message Django reports without a field, and the field a client should fix.
-CONSTRAINT_FIELDS = {
-    "activity_end_not_before_start": "end_date",
-    "activity_end_year_not_before_start_year": "end_year",
-    "flow_origin_not_destination": "destination",
-    "flow_female_not_above_participants": "female",
-    "flow_fewer_opportunities_not_above_participants": "fewer_opportunities",
-    "flow_year_in_range": "year",
-    "indicator_target_after_baseline": "target_year",
-    "indicator_weight_not_negative": "weight",
-    "indicator_override_has_reason": "override_reason",
-    "indicator_computed_has_metric": "metric",
-    "observation_year_in_range": "year",
-    "observation_unique_per_year_and_breakdown": "year",
-}
 # A service refuses a transition the resource's state does not allow with this code: 409, not 400.
 INVALID_STATE = "invalid_state"
-
-
-def _constraint_field(message: str) -> str | None:
-    for model in apps.get_models():
-        for constraint in model._meta.constraints:
-            field = CONSTRAINT_FIELDS.get(constraint.name)
-            if field and str(constraint.get_violation_error_message()) == message:
-                return field
-    return None
 
 
 def _django_validation_detail(exc: DjangoValidationError) -> dict | list:
@@ -89,7 +66,7 @@ def _django_validation_detail(exc: DjangoValidationError) -> dict | list:
             for message in error.messages:
                 field = name
                 if name == NON_FIELD_ERRORS:
-                    field = _constraint_field(message) or api_settings.NON_FIELD_ERRORS_KEY
+                    field = constraint_field(message) or api_settings.NON_FIELD_ERRORS_KEY
                 detail.setdefault(field, []).append(exceptions.ErrorDetail(message, code=error.code or "invalid"))
     return detail
 
