@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from asem_portal.strategy_document import DATA_DIR, parse
+from core.writes import set_fields, validate_and_save
 from instruments.models import Aim, Instrument
 from mobility.models import Activity, DeliveryMode, Organisation, Partner
 from objectives.models import Objective, Priority, Strategy
@@ -47,17 +48,13 @@ class LoadReport:
         """update_or_create that only writes when a value differs, and counts what happened."""
         obj = model.objects.filter(**lookup).first()
         if obj is None:
-            obj = model(**lookup, **values)
-            obj.full_clean()
-            obj.save()
+            obj = validate_and_save(model(**lookup, **values))
             self.created += 1
             return obj
         changed = {name: value for name, value in values.items() if getattr(obj, name) != value}
         if changed:
-            for name, value in changed.items():
-                setattr(obj, name, value)
-            obj.full_clean()
-            obj.save()
+            set_fields(obj, changed, allowed=values)
+            validate_and_save(obj)
             self.updated += 1
         else:
             self.unchanged += 1
