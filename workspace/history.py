@@ -77,7 +77,6 @@ class Version:
     record: Any  # the run's last historical record
     first: Any  # the run's first
     changes: list[Change]
-    reverted_from: str = ""
 
     @property
     def date(self) -> datetime.datetime:
