@@ -1,0 +1,55 @@
+"""Names that Django, DRF, the templates and the libraries reach without Python seeing it: `make deadcode` (vulture,
+configured in pyproject.toml) counts them as used.
+
+A name here hides every unused definition of that name, so list only what is really reached, under who reaches
+it. Nothing imports this module.
+"""
+
+from types import SimpleNamespace
+
+_ = SimpleNamespace()
+
+# Model fields, written by the services and read by forms, serializers, templates and the admin.
+MODEL_FIELDS = (
+    _.created_at, _.review_note, _.outcomes, _.submitted_at, _.published_at, _.demo_flows, _.built_at, _.failed_at,
+    _.data_source, _.methodology,
+)
+
+# Serializer, filter and data-class fields, read by DRF, django-filter and the templates by their names.
+FIELDS_READ_BY_NAME = (
+    _.q, _.year_from, _.year_to, _.docs, _.activities_led, _.activities_joined, _.participants_total,
+    _.observations_used, _.observations_url, _.current_key, _.added, _.removed, _.since_published, _.since_returned,
+    _.cancelled_left_out, _.partners_absent, _.coverage_cells, _.coverage_cells_empty, _.indicators_assessed,
+    _.type_label, _.reporting_participants, _.xlsx, _.activity_groups,
+)
+
+# Properties the templates and serializers read.
+PROPERTIES = (
+    _.interregional, _.totals_by_instrument, _.share_asia_percent, _.balance_by_objective, _.has_progress_data,
+    _.inline, _.was_empty, _.inline_diff,
+)
+
+# Options Django, DRF and the admin site read from a class or an object.
+OPTIONS = (
+    _.include_root_view, _.include_format_suffixes, _.authentication_classes, _.throttle_classes,
+    _.http_method_names, _.default_auto_field, _.date_hierarchy, _.formset, _.redirect_authenticated_user,
+    _.email_template_name, _.subject_template_name, _.target_class, _.accepted_media_type, _.read_only,
+    _.site_header, _.site_title, _.index_title, _.enable_nav_sidebar, _.__str__,
+)
+
+# Named in settings by their dotted path, or called by a library's protocol.
+NAMED_IN_SETTINGS_OR_CALLED_BY_A_LIBRARY = (
+    _.FilterBackend, _.ContentNegotiation, _.Pagination, _.ReadOnlyOrSignedIn, _.AnonThrottle, _.UserThrottle,
+    _.DegradingRedisCache, _.locked_out, _.process_exception, _.readable,
+)
+
+# Attributes set for a library to read: django-simple-history's who and why, openpyxl's cell styles.
+SET_FOR_A_LIBRARY = (
+    _._history_user, _._change_reason, _.font, _.freeze_panes, _.alignment, _.fill, _.number_format,
+)
+
+# Parameters a signal, a check or a hook is called with.
+HOOK_PARAMETERS = (_.sender, _.app_configs, _.cls, _.model_admin, _.credentials)
+
+# Used by the tests alone, as part of what they pin: the engine's ranking of statuses, a refusal as data.
+USED_BY_TESTS = (_.status_rank, _.as_list)
