@@ -32,11 +32,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from core.api.errors import INVALID_STATE
 from core.roles import is_secretariat
+from core.writes import set_fields, validate_and_save
 from mobility.models import Activity, MobilityFlow, Partner, PartnerMembership
 
 User = AbstractBaseUser | AnonymousUser
-INVALID_STATE = "invalid_state"
 
 # What a write may set. The workflow fields (state, review_note, submitted_at,
 # published_at) and created_by are the services' own; is_demo is the demo loader's
@@ -147,23 +148,14 @@ def _check_slug_choice(user: User, slug: str | None) -> None:
 
 def _apply(activity: Activity, data: dict[str, Any]) -> dict[str, Any]:
     """Set the activity's own fields from data; return the relations to set once it is saved."""
-    unknown = set(data) - ACTIVITY_FIELDS - ACTIVITY_RELATIONS
-    if unknown:
-        raise ValueError(f"activity writes cannot set {', '.join(sorted(unknown))}")
-    for name in ACTIVITY_FIELDS & set(data):
-        setattr(activity, name, data[name])
+    set_fields(activity, {name: value for name, value in data.items() if name not in ACTIVITY_RELATIONS},
+               allowed=ACTIVITY_FIELDS)
     # The year follows the date; it is set alone only when the date is unknown.
     if data.get("start_date") and "start_year" not in data:
         activity.start_year = data["start_date"].year
     if data.get("end_date") and "end_year" not in data:
         activity.end_year = data["end_date"].year
     return {name: data[name] for name in ACTIVITY_RELATIONS & set(data)}
-
-
-def _save(instance, user: User) -> None:
-    instance.full_clean()
-    instance._history_user = user if user.is_authenticated else None
-    instance.save()
 
 
 def _set_relations(activity: Activity, relations: dict[str, Any]) -> None:
@@ -191,7 +183,7 @@ def activity_create(*, user: User, data: dict[str, Any]) -> Activity:
     relations = _apply(activity, data)
     if not activity.slug:
         activity.slug = _new_slug(activity.title)
-    _save(activity, user)
+    validate_and_save(activity, user=user)
     _set_relations(activity, relations)
     return activity
 
@@ -217,7 +209,7 @@ def activity_update(*, activity: Activity, user: User, data: dict[str, Any]) -> 
     if "slug" in data and not data["slug"]:
         data = {**data, "slug": activity.slug}
     relations = _apply(activity, data)
-    _save(activity, user)
+    validate_and_save(activity, user=user)
     _set_relations(activity, relations)
     return activity
 
@@ -241,7 +233,7 @@ def activity_submit(*, activity: Activity, user: User) -> Activity:
         )
     activity.state = Activity.State.SUBMITTED
     activity.submitted_at = timezone.now()
-    _save(activity, user)
+    validate_and_save(activity, user=user)
     return activity
 
 
@@ -261,7 +253,7 @@ def activity_approve(*, activity: Activity, user: User) -> Activity:
     activity.state = Activity.State.PUBLISHED
     activity.published_at = timezone.now()
     activity.review_note = ""  # the history keeps it; a published activity has nothing left to fix
-    _save(activity, user)
+    validate_and_save(activity, user=user)
     return activity
 
 
@@ -273,7 +265,7 @@ def activity_return(*, activity: Activity, user: User, note: str) -> Activity:
         raise ValidationError({"note": ValidationError("Say what the focal points should change.", code="required")})
     activity.state = Activity.State.RETURNED
     activity.review_note = note.strip()
-    _save(activity, user)
+    validate_and_save(activity, user=user)
     return activity
 
 
@@ -289,21 +281,13 @@ def _check_flow_partners(user: User, flow: MobilityFlow) -> None:
     )
 
 
-def _apply_flow(flow: MobilityFlow, data: dict[str, Any]) -> None:
-    unknown = set(data) - FLOW_FIELDS
-    if unknown:
-        raise ValueError(f"flow writes cannot set {', '.join(sorted(unknown))}")
-    for name, value in data.items():
-        setattr(flow, name, value)
-
-
 @transaction.atomic
 def flow_create(*, user: User, data: dict[str, Any]) -> MobilityFlow:
     _require_focal_point_or_secretariat(user, "report mobility")
     flow = MobilityFlow(created_by=user)
-    _apply_flow(flow, data)
+    set_fields(flow, data, allowed=FLOW_FIELDS)
     _check_flow_partners(user, flow)
-    _save(flow, user)
+    validate_and_save(flow, user=user)
     return flow
 
 
@@ -311,9 +295,9 @@ def flow_create(*, user: User, data: dict[str, Any]) -> MobilityFlow:
 def flow_update(*, flow: MobilityFlow, user: User, data: dict[str, Any]) -> MobilityFlow:
     if not (_is_secretariat(user) or owns_flow(user, flow)):
         raise NotAllowed("You may change only flows from or to a partner you report for.")
-    _apply_flow(flow, data)
+    set_fields(flow, data, allowed=FLOW_FIELDS)
     _check_flow_partners(user, flow)  # nor move one away from your partners
-    _save(flow, user)
+    validate_and_save(flow, user=user)
     return flow
 
 
