@@ -428,7 +428,7 @@ SPECTACULAR_SETTINGS["TAGS"].append(
     {"name": "account", "description": "Your own account: the API token you send with every write."}
 )
 
-# Mobility uploads (workspace/uploads.py): files up to this size are imported in the request;
+# Mobility uploads (mobility/uploads.py): files up to this size are imported in the request;
 # larger ones by a Celery task, the file handed to the worker through the cache (Redis in production).
 UPLOAD_IN_BACKGROUND_BYTES = envint("UPLOAD_IN_BACKGROUND_BYTES", str(256 * 1024))
 # With no broker (no REDIS_URL) a Celery task runs inside the request that queues it, which for a large upload

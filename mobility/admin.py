@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from mobility import imports
+from mobility import imports, services, uploads
+from mobility.forms import UploadForm
 from mobility.models import Activity, MobilityFlow, Organisation, Partner, PartnerMembership, Region, UndeliveredEmail
 
 
@@ -101,13 +102,11 @@ class ActivityAdmin(SimpleHistoryAdmin):
 
     @admin.action(description=_("Approve and publish the selected submissions"))
     def approve_submissions(self, request, queryset):
-        """Through the workspace's service, so the focal points get their email; others are left as they are."""
-        from workspace.services import approve_activity
-
+        """Through the workflow's service, so the focal points get their email; others are left as they are."""
         approved, refused = 0, []
         for activity in queryset.filter(state=Activity.State.SUBMITTED):
             try:
-                approve_activity(activity=activity, user=request.user)
+                services.activity_approve(activity=activity, user=request.user)
                 approved += 1
             except (PermissionDenied, ValidationError) as exc:
                 refused.append(f"{activity}: {' '.join(getattr(exc, 'messages', [str(exc)]))}")
@@ -142,10 +141,7 @@ class MobilityFlowAdmin(SimpleHistoryAdmin):
         return [upload, *super().get_urls()]
 
     def upload_view(self, request):
-        """The secretariat's upload: the workspace's, for flows of any partner."""
-        from workspace import uploads
-        from workspace.forms import UploadForm
-
+        """The secretariat's upload: the same as the workspace's, for flows of any partner."""
         if not (self.has_add_permission(request) and self.has_change_permission(request)):
             raise PermissionDenied
         form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()

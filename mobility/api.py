@@ -23,7 +23,6 @@ from mobility.filters import ActivityFilter, MobilityFlowFilter
 from mobility.models import Activity, Direction, MobilityFlow, Organisation, Partner, Region
 from mobility.selectors import SUMMARY_GROUPS, flow_summary, flows, partner_list_with_counts, public_activities
 from objectives.models import Objective, Priority
-from workspace import services as workspace  # the review actions: the same rules, and the emails
 
 CODE = r"[A-Za-z]{2,5}"
 SLUG = r"[-a-zA-Z0-9_]+"
@@ -317,7 +316,7 @@ class ActivityViewSet(ApiViewMixin, viewsets.ModelViewSet):
     @action(detail=True, methods=["post"])
     @transaction.atomic
     def submit(self, request, *args, **kwargs):
-        activity = workspace.submit_activity(activity=self.object_for_write(), user=request.user)
+        activity = services.activity_submit(activity=self.object_for_write(), user=request.user)
         return self.written(self._refetched(activity))
 
     @extend_schema(
@@ -328,7 +327,7 @@ class ActivityViewSet(ApiViewMixin, viewsets.ModelViewSet):
     @action(detail=True, methods=["post"])
     @transaction.atomic
     def approve(self, request, *args, **kwargs):
-        activity = workspace.approve_activity(activity=self.object_for_write(), user=request.user)
+        activity = services.activity_approve(activity=self.object_for_write(), user=request.user)
         return self.written(self._refetched(activity))
 
     @extend_schema(
@@ -346,7 +345,7 @@ class ActivityViewSet(ApiViewMixin, viewsets.ModelViewSet):
         serializer = ReturnSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         note = serializer.validated_data["note"]
-        activity = workspace.return_activity(activity=activity, user=request.user, note=note)
+        activity = services.activity_return(activity=activity, user=request.user, note=note)
         return self.written(self._refetched(activity))
 
 

@@ -7,16 +7,18 @@
 - approved: the same people, with links to the public page and the workspace.
 
 Links start with SITE_URL: a Celery worker sends these with no request to build them from. They are sent by
-mobility.tasks.send_activity_email, queued by workspace.services once the change has committed. A message
+mobility.tasks.send_activity_email, queued by the workflow's services (notify) once the change has committed. A message
 the mail server will not take is tried again by the task and, after the last try, kept as an UndeliveredEmail that
 the secretariat sees in the admin.
 """
 
 import re
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -132,14 +134,24 @@ def record_undelivered(activity_pk: int, event: str, *, addresses: list[str], su
     )
 
 
-def send_again(undelivered: UndeliveredEmail) -> None:
-    """Queue an undelivered email for the addresses it missed; if it fails once more, it is kept again."""
+def notify(activity: Activity, event: str) -> None:
+    """Queue the event's email for when the current transaction commits (at once outside of one)."""
+    transaction.on_commit(partial(_queue, activity.pk, event), robust=True)
+
+
+def _queue(activity_pk: int, event: str, to: list[str] | None = None) -> None:
     from core.queue import enqueue
     from mobility.tasks import send_activity_email
 
+    kwargs = {"to": to} if to is not None else {}
+    if not enqueue(send_activity_email, activity_pk, event, **kwargs) and not settings.CELERY_TASK_ALWAYS_EAGER:
+        # The broker is away: send it here rather than lose it; the change itself has committed already.
+        send_activity_email.apply(args=[activity_pk, event], kwargs=kwargs)
+
+
+def send_again(undelivered: UndeliveredEmail) -> None:
+    """Queue an undelivered email for the addresses it missed; if it fails once more, it is kept again."""
     undelivered.delete()
     if undelivered.activity_id is None:  # deleted since: there is nothing left to tell of
         return
-    args, kwargs = [undelivered.activity_id, undelivered.event], {"to": undelivered.addresses}
-    if not enqueue(send_activity_email, *args, **kwargs) and not settings.CELERY_TASK_ALWAYS_EAGER:
-        send_activity_email.apply(args=args, kwargs=kwargs)
+    _queue(undelivered.activity_id, undelivered.event, to=undelivered.addresses)

@@ -12,6 +12,11 @@ section 5 live here only:
   may edit any activity in any state.
 - The state changes only through submit, approve and return:
   draft -> submitted -> published, or submitted -> returned -> submitted.
+  Each reads the activity again under a row lock, so two reviewers deciding
+  at once are taken one after the other and the second sees the first's
+  decision; each queues its email (mobility.emails) for when it commits, so a
+  rolled-back change tells nobody anything. Pages, API and admin all call
+  these three.
 - A focal point writes the flows whose origin or destination is one of their
   partners; the secretariat writes any flow.
 
@@ -35,6 +40,7 @@ from django.utils.text import slugify
 from core.api.errors import INVALID_STATE
 from core.roles import is_secretariat
 from core.writes import set_fields, validate_and_save
+from mobility import emails
 from mobility.models import Activity, MobilityFlow, Partner, PartnerMembership
 
 User = AbstractBaseUser | AnonymousUser
@@ -222,9 +228,14 @@ def activity_delete(*, activity: Activity, user: User) -> None:
     activity.delete()
 
 
+def _lock(activity: Activity) -> None:
+    activity.refresh_from_db(from_queryset=Activity.objects.select_for_update())
+
+
 @transaction.atomic
 def activity_submit(*, activity: Activity, user: User) -> Activity:
-    """Send a draft or returned activity to the secretariat for review."""
+    """Send a draft or returned activity to the secretariat for review, and tell the secretariat."""
+    _lock(activity)
     if not (_is_secretariat(user) or owns_activity(user, activity)):
         raise NotAllowed("You may submit only activities led by a partner you report for.")
     if activity.state not in EDITABLE_STATES:
@@ -234,6 +245,7 @@ def activity_submit(*, activity: Activity, user: User) -> Activity:
     activity.state = Activity.State.SUBMITTED
     activity.submitted_at = timezone.now()
     validate_and_save(activity, user=user)
+    emails.notify(activity, emails.SUBMITTED)
     return activity
 
 
@@ -248,24 +260,28 @@ def _check_review(user: User, activity: Activity, verb: str) -> None:
 
 @transaction.atomic
 def activity_approve(*, activity: Activity, user: User) -> Activity:
-    """Publish a submitted activity: from now on anyone can read it."""
+    """Publish a submitted activity: from now on anyone can read it; its focal points are told."""
+    _lock(activity)
     _check_review(user, activity, "approve")
     activity.state = Activity.State.PUBLISHED
     activity.published_at = timezone.now()
     activity.review_note = ""  # the history keeps it; a published activity has nothing left to fix
     validate_and_save(activity, user=user)
+    emails.notify(activity, emails.APPROVED)
     return activity
 
 
 @transaction.atomic
 def activity_return(*, activity: Activity, user: User, note: str) -> Activity:
-    """Send a submission back to its focal points with a note saying what to change."""
+    """Send a submission back to its focal points with a note saying what to change, and email them the note."""
+    _lock(activity)
     _check_review(user, activity, "return")
     if not note or not note.strip():
         raise ValidationError({"note": ValidationError("Say what the focal points should change.", code="required")})
     activity.state = Activity.State.RETURNED
     activity.review_note = note.strip()
     validate_and_save(activity, user=user)
+    emails.notify(activity, emails.RETURNED)
     return activity
 
 

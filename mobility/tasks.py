@@ -1,4 +1,4 @@
-"""Background work of mobility: the workspace's and the flow totals'.
+"""Background work of mobility: the review emails, large flow uploads and the flow totals.
 
 Tasks take primary keys (or a job's id), never model instances.
 """
@@ -42,7 +42,7 @@ def send_activity_email(self, activity_pk: int, event: str, to: list[str] | None
 @shared_task
 def import_flow_upload(job_id: str) -> dict:
     """Import a large flow file uploaded in the workspace, the admin or the API; its progress is in the cache."""
-    from workspace import uploads
+    from mobility import uploads
 
     return uploads.run_job(job_id)
 

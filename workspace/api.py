@@ -6,7 +6,7 @@
 - /activities/{slug}/history/ and /mobility/flows/{id}/history/: every version with what it changed (GET), and
   the secretariat's revert to one of them (POST).
 
-Writes go through workspace's services and uploads, which hold the same rules as the pages.
+Writes go through the workspace's services and mobility.uploads, which hold the same rules as the pages.
 """
 
 from django.db import transaction
@@ -22,11 +22,11 @@ from rest_framework.views import APIView
 from core.api.fields import absolute_url
 from core.api.parsers import JSONParser, LargeJSONParser
 from core.api.views import ApiViewMixin
-from mobility import imports, services
+from mobility import imports, services, uploads
 from mobility.api import ActivitySerializer, MobilityFlowSerializer, activity_queryset
 from mobility.models import Activity, DeliveryMode, MobilityFlow, MobilityLevel
 from mobility.selectors import flows as flow_queryset
-from workspace import history, uploads
+from workspace import history
 from workspace import services as workspace
 
 API_ERRORS_SHOWN = 1000

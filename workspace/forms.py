@@ -6,13 +6,21 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.constraints import constraint_field
 from core.roles import is_secretariat
 from mobility import services
 from mobility.models import Activity, Organisation, Partner
 from objectives.models import Objective, Priority
 
 DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+# Constraint messages Django reports without a field, and the field a person should fix.
+CONSTRAINT_FIELDS = {
+    str(constraint.violation_error_message): field
+    for constraint, field in (
+        (next(c for c in Activity._meta.constraints if c.name == "activity_end_not_before_start"), "end_date"),
+        (next(c for c in Activity._meta.constraints if c.name == "activity_end_year_not_before_start_year"),
+         "end_year"),
+    )
+}
 
 
 def add_service_error(form: forms.Form, exc: Exception) -> None:
@@ -27,8 +35,7 @@ def add_service_error(form: forms.Form, exc: Exception) -> None:
                 for message in error.messages:
                     field = name if name in form.fields else None
                     if name == NON_FIELD_ERRORS:
-                        field = constraint_field(message)
-                        field = field if field in form.fields else None
+                        field = CONSTRAINT_FIELDS.get(message)
                     form.add_error(field, message)
         return
     form.add_error(None, exc)
@@ -135,20 +142,3 @@ class ReturnForm(forms.Form):
         error_messages={"required": _("Say what the focal points should change.")},
     )
 
-
-class UploadForm(forms.Form):
-    file = forms.FileField(
-        label=_("A CSV or XLSX file of flows"),
-        help_text=_("One flow a row, with the template's columns. Every row is checked; if any is wrong, nothing "
-                    "is written and you get the list of what to fix."),
-        error_messages={"required": _("Choose a file to upload."),
-                        "empty": _("The file is empty.")},
-    )
-    # The file field is not required by the browser, so an empty submission reaches the server and its message.
-    use_required_attribute = False
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["file"].widget.attrs["accept"] = (
-            ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )

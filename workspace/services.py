@@ -2,17 +2,15 @@
 
 Each function wraps the existing service that holds the rule (who may, in which state) and adds:
 
-- the emails of the review workflow, queued once the change has committed (a rolled-back submission tells
-  nobody anything): submit tells the secretariat, return and approve tell the focal points;
 - a check that nobody changed the activity since the form was opened, instead of silently overwriting them;
 - revert for the secretariat: an earlier version's content written back as a new version, which says which
   version it restored and who did it (the history keeps every version, the reverted ones too);
 - the user's API token, shown and rotated.
 
-The views, the admin and the workspace's API call these, never mobility.services' workflow functions directly.
+The review workflow (submit, approve, return, and their emails) is mobility.services' own: the pages, the API and
+the admin call it there.
 """
 
-from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -21,27 +19,11 @@ from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from rest_framework.authtoken.models import Token
 
-from mobility import emails, services
+from mobility import services
 from mobility.models import Activity, MobilityFlow
 from workspace import history
 
 STALE = "stale"
-
-
-def notify(activity: Activity, event: str) -> None:
-    """Queue the event's email for when the current transaction commits (at once outside of one)."""
-    transaction.on_commit(partial(_queue_email, activity.pk, event), robust=True)
-
-
-def _queue_email(activity_pk: int, event: str) -> None:
-    from django.conf import settings
-
-    from core.queue import enqueue
-    from mobility.tasks import send_activity_email
-
-    if not enqueue(send_activity_email, activity_pk, event) and not settings.CELERY_TASK_ALWAYS_EAGER:
-        # The broker is away: send it here rather than lose it; the change itself has committed already.
-        send_activity_email.apply(args=[activity_pk, event])
 
 
 def _locked(activity: Activity) -> Activity:
@@ -65,27 +47,6 @@ def save_activity(*, user, data: dict[str, Any], activity: Activity | None = Non
     activity = _locked(activity)
     _check_version(activity, version)
     return services.activity_update(activity=activity, user=user, data=data)
-
-
-@transaction.atomic
-def submit_activity(*, activity: Activity, user) -> Activity:
-    activity = services.activity_submit(activity=_locked(activity), user=user)
-    notify(activity, emails.SUBMITTED)
-    return activity
-
-
-@transaction.atomic
-def approve_activity(*, activity: Activity, user) -> Activity:
-    activity = services.activity_approve(activity=_locked(activity), user=user)
-    notify(activity, emails.APPROVED)
-    return activity
-
-
-@transaction.atomic
-def return_activity(*, activity: Activity, user, note: str) -> Activity:
-    activity = services.activity_return(activity=_locked(activity), user=user, note=note)
-    notify(activity, emails.RETURNED)
-    return activity
 
 
 # Revert ----------------------------------------------------------------------------------------------------

@@ -18,11 +18,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from rest_framework.authtoken.models import Token
 
-from mobility import imports, services
+from mobility import imports, services, uploads
+from mobility.forms import UploadForm
 from mobility.models import Activity, MobilityFlow
-from workspace import selectors, uploads
+from workspace import selectors
 from workspace import services as workspace
-from workspace.forms import ActivityForm, ReturnForm, UploadForm, add_service_error
+from workspace.forms import ActivityForm, ReturnForm, add_service_error
 
 # How often the upload page asks again, without JavaScript (a meta refresh) and with it.
 REFRESH_SECONDS = 3
@@ -156,7 +157,7 @@ def activity_edit(request, slug):
 
 def _submit(request, activity):
     try:
-        workspace.submit_activity(activity=activity, user=request.user)
+        services.activity_submit(activity=activity, user=request.user)
     except services.NotAllowed as exc:
         return _forbidden(request, str(exc))
     except ValidationError as exc:
@@ -237,7 +238,7 @@ def review_approve(request, slug):
             messages.error(request, " ".join(exc.messages))
         return redirect("workspace:review")
     try:
-        workspace.approve_activity(activity=activity, user=request.user)
+        services.activity_approve(activity=activity, user=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -254,7 +255,7 @@ def review_return(request, slug):
     form = ReturnForm(request.POST)
     if form.is_valid():
         try:
-            workspace.return_activity(activity=activity, user=request.user, note=form.cleaned_data["note"])
+            services.activity_return(activity=activity, user=request.user, note=form.cleaned_data["note"])
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:

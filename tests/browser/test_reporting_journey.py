@@ -170,7 +170,7 @@ def test_a_focal_point_uploads_a_year_of_mobility_data_after_fixing_the_file(tab
 
 
 def test_the_page_of_a_large_upload_shows_how_far_the_import_has_got(tab, alice):
-    from workspace import uploads
+    from mobility import uploads
 
     job = uploads.UploadJob(id="0" * 32, user_id=alice.pk, restricted=True, filename="flows-2019-2025.xlsx",
                             size=4_200_000, state=uploads.RUNNING, done=31_000, total=84_000,

@@ -6,6 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from mobility import services
 from tests import factories
 from tests.browser.fixtures import sign_in
 from workspace import services as workspace
@@ -18,7 +19,7 @@ def test_a_refused_return_brings_sam_back_to_that_submission_with_the_error_in_v
         activity = workspace.save_activity(user=alice, data={
             "title": f"Seminar {n}", "lead_partner": factories.partner("DE"), "place": "Bonn",
             "summary": "Two days on recognition.", "partners": [factories.partner("TH")]})
-        workspace.submit_activity(activity=activity, user=alice)
+        services.activity_submit(activity=activity, user=alice)
     page = tab.page
     sign_in(page, secretariat)
     page.goto("/workspace/review/")

@@ -5,6 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.authtoken.models import Token
 
+from mobility import services
 from mobility.imports import flows_as_csv
 from mobility.models import Activity, MobilityFlow
 from tests import factories
@@ -153,8 +154,8 @@ def test_anyone_reads_the_columns_a_file_needs(client, db):
 def published(alice, secretariat):
     activity = workspace.save_activity(user=alice, data={"title": "Joint degree fair",
                                                          "lead_partner": factories.partner("DE")})
-    workspace.submit_activity(activity=activity, user=alice)
-    workspace.approve_activity(activity=activity, user=secretariat)
+    services.activity_submit(activity=activity, user=alice)
+    services.activity_approve(activity=activity, user=secretariat)
     workspace.save_activity(user=secretariat, activity=activity, data={"summary": "Forty universities."})
     return Activity.objects.get(pk=activity.pk)
 

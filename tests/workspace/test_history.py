@@ -3,6 +3,7 @@ Sam (the secretariat) reverts to an earlier one, and the revert is a new version
 
 import pytest
 
+from mobility import services
 from mobility.models import Activity, MobilityFlow
 from mobility.services import NotAllowed
 from tests import factories
@@ -20,8 +21,8 @@ def activity(alice, secretariat, strategy_bits):
     workspace.save_activity(user=alice, activity=activity, data={
         "description": "Students from both regions meet online every other week.",
         "partners": [factories.partner("TH"), factories.partner("JP")]})
-    workspace.submit_activity(activity=activity, user=alice)
-    workspace.return_activity(activity=activity, user=secretariat, note="Add the dates.")
+    services.activity_submit(activity=activity, user=alice)
+    services.activity_return(activity=activity, user=secretariat, note="Add the dates.")
     return Activity.objects.get(pk=activity.pk)
 
 
@@ -99,8 +100,8 @@ def test_only_the_secretariat_may_revert(alice, activity):
 
 
 def test_a_flows_versions_show_its_upload_and_its_revert(client, alice, secretariat):
+    from mobility import uploads
     from mobility.imports import flows_as_csv
-    from workspace import uploads
 
     factories.partner("DE"), factories.partner("TH")
     row = [2024, "TH", "DE", "physical", "tvet", 10, 5, "", "", "survey"]

@@ -8,6 +8,7 @@ import pytest
 from django.core import mail
 from django.db import transaction
 
+from mobility import services
 from mobility.models import Activity
 from tests import factories
 from workspace import services as workspace
@@ -21,11 +22,11 @@ def submission(alice, secretariat):
     activity = workspace.save_activity(user=alice, data={
         "title": "Seminar on recognition", "lead_partner": factories.partner("DE"), "place": "Bonn",
         "activity_type": "conference", "partners": [factories.partner("TH")]})
-    workspace.submit_activity(activity=activity, user=alice)
-    workspace.return_activity(activity=activity, user=secretariat, note="Say where it takes place.")
+    services.activity_submit(activity=activity, user=alice)
+    services.activity_return(activity=activity, user=secretariat, note="Say where it takes place.")
     workspace.save_activity(user=alice, activity=activity, data={"place": "Bonn, Germany",
                                                                  "partners": [factories.partner("JP")]})
-    workspace.submit_activity(activity=activity, user=alice)
+    services.activity_submit(activity=activity, user=alice)
     return Activity.objects.get(pk=activity.pk)
 
 
@@ -45,13 +46,13 @@ def test_the_queue_shows_what_changed_since_sam_returned_it_and_that_it_was_neve
 def test_the_queue_shows_what_changed_since_the_last_published_version(client, alice, secretariat):
     activity = workspace.save_activity(user=alice, data={"title": "Summer school", "lead_partner":
                                                          factories.partner("DE")})
-    workspace.submit_activity(activity=activity, user=alice)
-    workspace.approve_activity(activity=activity, user=secretariat)
+    services.activity_submit(activity=activity, user=alice)
+    services.activity_approve(activity=activity, user=secretariat)
     # The secretariat reopens it (in the admin), Alice renames it and submits it again.
     activity.state = Activity.State.DRAFT
     activity.save()
     workspace.save_activity(user=alice, activity=activity, data={"title": "Summer school 2026"})
-    workspace.submit_activity(activity=activity, user=alice)
+    services.activity_submit(activity=activity, user=alice)
     client.force_login(secretariat)
 
     page = client.get(REVIEW).content.decode()
@@ -65,7 +66,7 @@ def test_the_queue_costs_the_same_whatever_its_length(client, alice, secretariat
     def submit(title):
         activity = workspace.save_activity(user=alice, data={"title": title, "lead_partner": factories.partner("DE"),
                                                              "partners": [factories.partner("TH")]})
-        workspace.submit_activity(activity=activity, user=alice)
+        services.activity_submit(activity=activity, user=alice)
 
     submit("First")
     client.force_login(secretariat)
@@ -157,7 +158,7 @@ def test_submitting_emails_the_secretariat_only_after_the_commit(client, alice, 
 def test_returning_emails_the_focal_points_the_note_and_the_link_to_fix_it(client, alice, secretariat, site,
                                                                           alice_draft,
                                                                           django_capture_on_commit_callbacks):
-    workspace.submit_activity(activity=alice_draft, user=alice)
+    services.activity_submit(activity=alice_draft, user=alice)
     client.force_login(secretariat)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -173,7 +174,7 @@ def test_returning_emails_the_focal_points_the_note_and_the_link_to_fix_it(clien
 def test_approving_emails_the_focal_points_the_public_link(client, alice, secretariat, site, alice_draft,
                                                            django_capture_on_commit_callbacks):
     factories.focal_point("anna", factories.partner("DE"))
-    workspace.submit_activity(activity=alice_draft, user=alice)
+    services.activity_submit(activity=alice_draft, user=alice)
     client.force_login(secretariat)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -187,7 +188,7 @@ def test_approving_emails_the_focal_points_the_public_link(client, alice, secret
 def test_a_submission_rolled_back_emails_nobody(alice, secretariat, alice_draft, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(RuntimeError), \
             transaction.atomic():
-        workspace.submit_activity(activity=alice_draft, user=alice)
+        services.activity_submit(activity=alice_draft, user=alice)
         raise RuntimeError("the request failed after the submission")
 
     assert callbacks == []
@@ -199,7 +200,7 @@ def test_the_email_is_sent_by_the_celery_task_with_the_activitys_key(alice, secr
                                                                      django_capture_on_commit_callbacks):
     with mock.patch("core.queue.enqueue", return_value=True) as enqueue, \
             django_capture_on_commit_callbacks(execute=True):
-        workspace.submit_activity(activity=alice_draft, user=alice)
+        services.activity_submit(activity=alice_draft, user=alice)
 
     task, *args = enqueue.call_args.args
     assert task.name == "mobility.tasks.send_activity_email"

@@ -7,10 +7,10 @@ import threading
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from mobility import uploads
 from mobility.imports import flows_as_csv
 from mobility.models import MobilityFlow
 from tests import factories
-from workspace import uploads
 
 URL = "/workspace/mobility/"
 ROWS = [
