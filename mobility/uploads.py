@@ -34,6 +34,7 @@ from django.core.cache import cache
 from django.db import connections, transaction
 from django.utils import timezone
 
+from core.jobs import TrackedJob, queue_or_run
 from mobility import imports, services
 from mobility.imports import FlowFileInvalid, ImportResult
 from mobility.models import MobilityFlow
@@ -116,8 +117,8 @@ def recent_job_ids_for(user_id: int) -> list[str]:
     return cache.get(_user_key(user_id)) or []
 
 
-def _job_key(job_id: str) -> str:
-    return f"workspace:upload:{job_id}:job"
+def _tracked(job_id: str) -> TrackedJob:
+    return TrackedJob(f"workspace:upload:{job_id}:job", timeout=JOB_SECONDS)
 
 
 def _file_key(job_id: str) -> str:
@@ -127,12 +128,12 @@ def _file_key(job_id: str) -> str:
 def get_job(job_id: str) -> UploadJob | None:
     if not JOB_ID.fullmatch(job_id or ""):
         return None
-    data = cache.get(_job_key(job_id))
+    data = _tracked(job_id).state()
     return UploadJob(**data) if data else None
 
 
 def _save_job(job: UploadJob) -> None:
-    cache.set(_job_key(job.id), job.as_dict(), timeout=JOB_SECONDS)
+    _tracked(job.id).update(job.as_dict())
 
 
 def may_see(user, job: UploadJob) -> bool:
@@ -229,14 +230,12 @@ def upload(*, user, file, filename: str = "", restricted: bool = True) -> Import
 
 
 def _queue(job_id: str) -> None:
-    from core.queue import enqueue
     from mobility.tasks import import_flow_upload
 
     if settings.UPLOAD_IN_THREAD:
         _start_thread(job_id)
-    elif not enqueue(import_flow_upload, job_id):
-        # The broker is away: import here, so the upload is not left waiting for a task that was never queued.
-        run_job(job_id)
+    else:
+        queue_or_run(import_flow_upload, job_id, fallback=lambda: run_job(job_id))
 
 
 def _start_thread(job_id: str) -> threading.Thread:

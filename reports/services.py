@@ -21,6 +21,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from core import changes
+from core.jobs import TrackedJob, queue_or_run
 from reports import exports
 from reports.selectors import Period, stocktaking_report
 
@@ -96,23 +97,23 @@ def export_status(fmt: str, period: Period) -> ExportStatus | None:
     """Where the file stands: ready, being built, failed; None when nobody has asked for it yet."""
     if cached_export(fmt, period) is not None:
         return ExportStatus(READY, 100)
-    job = cache.get(_key("job", fmt, period))
+    job = _job(fmt, period).state()
     return ExportStatus(**job) if job else None
 
 
 def request_export(fmt: str, period: Period, *, retry: bool = False) -> ExportStatus:
     """Make sure the file is built or being built, queueing the task at most once; its status."""
     generation = changes.generation()
-    job_key = _key("job", fmt, period, generation)
+    job = _job(fmt, period, generation)
     if retry:
         status = export_status(fmt, period)
         if status is not None and status.state == FAILED:
-            cache.delete(job_key)
+            job.forget()
     status = export_status(fmt, period)
     if status is not None:
         return status
     queued = ExportStatus(QUEUED, 0, "Waiting for a worker to start building the file.")
-    if cache.add(job_key, queued.as_dict(), timeout=JOB_TIMEOUT):
+    if job.start(queued.as_dict()):
         transaction.on_commit(lambda: _queue(fmt, period, generation), robust=True)
     status = export_status(fmt, period)
     if status is None:
@@ -121,30 +122,30 @@ def request_export(fmt: str, period: Period, *, retry: bool = False) -> ExportSt
     return status
 
 
+def _job(fmt: str, period: Period, generation: str | None = None) -> TrackedJob:
+    return TrackedJob(_key("job", fmt, period, generation), timeout=JOB_TIMEOUT)
+
+
 def _queue(fmt: str, period: Period, generation: str) -> None:
-    from core.queue import enqueue
     from reports.tasks import build_stocktaking_export
 
-    if not enqueue(build_stocktaking_export, fmt, period.start, period.end, generation):
-        # The broker is away: build here, so the reader still gets the file.
-        run_export_job(fmt, period, generation)
+    queue_or_run(build_stocktaking_export, fmt, period.start, period.end, generation,
+                 fallback=lambda: run_export_job(fmt, period, generation))
 
 
 def run_export_job(fmt: str, period: Period, generation: str) -> dict:
     """The task's work: build the file, telling the export page how far it has got. Never raises."""
-    job_key = _key("job", fmt, period, generation)
+    job = _job(fmt, period, generation)
 
     def on_progress(percent: int) -> None:
-        cache.set(job_key, ExportStatus(RUNNING, min(percent, 99), "Building the file.").as_dict(),
-                  timeout=JOB_TIMEOUT)
+        job.update(ExportStatus(RUNNING, min(percent, 99), "Building the file.").as_dict())
 
     on_progress(5)
     try:
         built = build_export(fmt, period, on_progress)
     except Exception:
         logger.exception("Could not build the stocktaking report %s for %s", fmt, period.label)
-        cache.set(job_key, ExportStatus(FAILED, 0, "The file could not be built.").as_dict(),
-                  timeout=FAILED_TIMEOUT)
+        job.update(ExportStatus(FAILED, 0, "The file could not be built.").as_dict(), timeout=FAILED_TIMEOUT)
         return {"state": FAILED}
-    cache.delete(job_key)
+    job.forget()
     return {"state": READY, "bytes": len(built.content)}
