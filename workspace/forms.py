@@ -6,21 +6,13 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.constraints import constraint_field
 from core.roles import is_secretariat
 from mobility import services
 from mobility.models import Activity, Organisation, Partner
 from objectives.models import Objective, Priority
 
 DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
-# Constraint messages Django reports without a field, and the field a person should fix.
-CONSTRAINT_FIELDS = {
-    str(constraint.violation_error_message): field
-    for constraint, field in (
-        (next(c for c in Activity._meta.constraints if c.name == "activity_end_not_before_start"), "end_date"),
-        (next(c for c in Activity._meta.constraints if c.name == "activity_end_year_not_before_start_year"),
-         "end_year"),
-    )
-}
 
 
 def add_service_error(form: forms.Form, exc: Exception) -> None:
@@ -35,7 +27,8 @@ def add_service_error(form: forms.Form, exc: Exception) -> None:
                 for message in error.messages:
                     field = name if name in form.fields else None
                     if name == NON_FIELD_ERRORS:
-                        field = CONSTRAINT_FIELDS.get(message)
+                        field = constraint_field(message)
+                        field = field if field in form.fields else None
                     form.add_error(field, message)
         return
     form.add_error(None, exc)
@@ -141,4 +134,3 @@ class ReturnForm(forms.Form):
         label=_("What should the focal points change?"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000,
         error_messages={"required": _("Say what the focal points should change.")},
     )
-
