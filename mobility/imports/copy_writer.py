@@ -30,6 +30,8 @@ class _RowStream(io.TextIOBase):
         self.buffer = ""
         self.count = 0
         self.texts: dict[str, str] = {}
+        # What reading the file raised: psycopg2 turns it into a cancelled COPY, which says nothing of the file.
+        self.failure: Exception | None = None
 
     def _escaped(self, value: str) -> str:
         text = self.texts.get(value)
@@ -56,8 +58,12 @@ class _RowStream(io.TextIOBase):
         return True
 
     def read(self, size: int = -1) -> str:
-        while (size < 0 or len(self.buffer) < size) and self._fill():
-            pass
+        try:
+            while (size < 0 or len(self.buffer) < size) and self._fill():
+                pass
+        except Exception as exc:
+            self.failure = exc
+            raise
         if size < 0:
             out, self.buffer = self.buffer, ""
         else:
@@ -91,7 +97,13 @@ class CopyWriter:
                 "ON COMMIT DROP"
             )
             stream = _RowStream(rows, batch_size or 2000)
-            cursor.copy_expert(f"COPY {self.STAGE} FROM STDIN WITH (FORMAT text)", stream, 256 * 1024)
+            try:
+                cursor.copy_expert(f"COPY {self.STAGE} FROM STDIN WITH (FORMAT text)", stream, 256 * 1024)
+            except Exception:
+                # A file found bad while it streamed is the uploader's mistake, not a database that failed.
+                if stream.failure is not None:
+                    raise stream.failure from None
+                raise
 
     def finish(self) -> tuple[int, int]:
         c = self.column
