@@ -6,8 +6,17 @@ class MobilityConfig(AppConfig):
     name = 'mobility'
 
     def ready(self):
-        from mobility import metrics, totals
+        from functools import partial
+
+        from instruments.registry import related_activities as instrument_activities
+        from mobility import metrics, selectors, totals
+        from objectives.registry import related_activities as objective_activities
 
         metrics.register_metrics()
         metrics.connect_receivers()
         totals.connect_receivers()
+        # Their pages list the activities that serve them, and must not import mobility to find them.
+        objective_activities.register(counts=partial(selectors.activity_counts, "objective"),
+                                      first=partial(selectors.first_activities_serving, "objectives"))
+        instrument_activities.register(counts=partial(selectors.activity_counts, "instrument"),
+                                       first=partial(selectors.first_activities_serving, "instruments"))

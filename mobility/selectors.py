@@ -327,3 +327,9 @@ def activity_counts(by: str) -> dict:
 def activities_serving(**lookup) -> QuerySet[Activity]:
     """Published activities for a short list (no relations beyond the lead partner), newest first."""
     return activities_newest_first(public_activities().prefetch_related(None).filter(**lookup))
+
+
+def first_activities_serving(relation: str, owner, limit: int) -> tuple[list[Activity], int]:
+    """The newest published activities whose relation (objectives, instruments) holds owner, and how many in all."""
+    related = activities_serving(**{relation: owner})
+    return list(related[:limit]), related.count()

@@ -1,4 +1,5 @@
-"""Computed indicators: named metrics that other apps register from their AppConfig.ready().
+"""What other apps register with objectives from their AppConfig.ready(): computed indicators' metrics, and the
+activities that serve each objective (related_activities, for the objectives' pages).
 
 A metric turns the portal's live data into a yearly series, ``{year: value}``,
 for the headline series of every indicator whose ``metric`` names it. The
@@ -15,6 +16,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from core.related import RelatedItems
 
 Series = Mapping[int, float]
 
@@ -81,3 +84,7 @@ def validate_metric(key: str) -> None:
             _("No app registers the metric %(key)s. Choose one of: %(keys)s."),
             params={"key": key, "keys": ", ".join(metrics.keys()) or _("none yet")}, code="unknown_metric",
         )
+
+
+# The published activities that serve each objective, keyed by its number; mobility fills it.
+related_activities = RelatedItems()

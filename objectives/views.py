@@ -1,8 +1,7 @@
 """Public pages of the objectives and their indicators: parse, call a selector, render.
 
-The pages show related activities too, so they read mobility's selectors:
-the page is where the apps meet. The objectives app's models, selectors
-and progress engine stay free of mobility.
+The pages show the activities that serve each objective too: the app that holds activities registers them in
+objectives.registry, so objectives never imports it.
 """
 
 from collections import defaultdict
@@ -12,10 +11,10 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from core.exports import Column, csv_response
-from mobility.selectors import activities_serving, activity_counts
 from objectives import charts
 from objectives.forms import AsOfForm
 from objectives.models import Indicator, Observation
+from objectives.registry import related_activities
 from objectives.selectors import as_of_years, indicator_progress, progress_overview, year_in_progress
 
 RELATED_ACTIVITIES_SHOWN = 10
@@ -34,7 +33,7 @@ OBSERVATION_COLUMNS = [
 @require_safe
 def objective_list(request):
     overview = progress_overview()
-    counts = activity_counts("objective")
+    counts = related_activities.counts()
     objectives = [
         {"item": item, "activities": counts.get(item.objective.number, (0, 0))[0]} for item in overview.objectives
     ]
@@ -62,15 +61,14 @@ def objective_detail(request, number):
         ]}
         for priority in item.priorities
     ]
-    related = activities_serving(objectives=item.objective)
-    shown = list(related[:RELATED_ACTIVITIES_SHOWN])
+    shown, activity_count = related_activities.first(item.objective, limit=RELATED_ACTIVITIES_SHOWN)
     context = {
         "overview": overview,
         "item": item,
         "objective": item.objective,
         "priorities": priorities,
         "activities": shown,
-        "activity_count": related.count(),
+        "activity_count": activity_count,
         "shows_demo_data": any(i.indicator.is_demo for i in item.indicators) or any(a.is_demo for a in shown),
     }
     return render(request, "objectives/objective_detail.html", context)
