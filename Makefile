@@ -32,8 +32,10 @@ run: setup
 test: $(VENV)/.dev
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# ruff, then the layering of .importlinter: an import that runs back up fails it.
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 # Code nothing uses: vulture, set up in pyproject.toml, with the names Django reaches unseen in vulture_whitelist.py.
 deadcode: $(VENV)/.dev
