@@ -1,5 +1,7 @@
 """API v1: the stocktaking report, the same figures as its page and its downloads (reports.selectors)."""
 
+from operator import attrgetter
+
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers, views
@@ -9,9 +11,10 @@ from core.api.errors import QueryParameterError
 from core.api.views import ApiViewMixin
 from objectives import progress
 from objectives.models import FIRST_YEAR, LAST_YEAR
+from reports.data import TREND_LABELS
 from reports.exports import FORMATS
 from reports.forms import PeriodForm
-from reports.selectors import TREND_LABELS, stocktaking_report
+from reports.selectors import stocktaking_report
 
 YEAR = {"type": "integer", "minimum": FIRST_YEAR, "maximum": LAST_YEAR}
 FROM = OpenApiParameter(
@@ -24,45 +27,79 @@ TO = OpenApiParameter(
     description=f"The last year of the period ({FIRST_YEAR} to {LAST_YEAR}), not before `from`. Without it, the "
                 "last full year (or `from`, if that is later).",
 )
-def _count(help_text: str):
-    return serializers.IntegerField(min_value=0, help_text=help_text)
 
 
-def _figure(help_text: str):
-    return serializers.FloatField(allow_null=True, help_text=help_text)
+def _count(help_text: str, **kwargs):
+    return serializers.IntegerField(min_value=0, help_text=help_text, **kwargs)
+
+
+def _figure(help_text: str, **kwargs):
+    return serializers.FloatField(allow_null=True, help_text=help_text, **kwargs)
+
+
+class _Length(serializers.IntegerField):
+    """How many items its source holds."""
+
+    def to_representation(self, value):
+        return len(value)
+
+
+def _length(help_text: str, **kwargs):
+    return _Length(min_value=0, help_text=help_text, **kwargs)
+
+
+class _Each(serializers.ListField):
+    """One attribute of each item of its source: their codes, numbers or slugs."""
+
+    def __init__(self, attribute: str, **kwargs):
+        self.attribute = attrgetter(attribute)
+        super().__init__(**kwargs)
+
+    def to_representation(self, data):
+        return [self.child.to_representation(self.attribute(item)) for item in data]
+
+
+class _BlankAsNull(serializers.CharField):
+    def to_representation(self, value):
+        return value or None
 
 
 # "from" is a Python keyword, so this serializer is built from a dict of its fields.
 StocktakingPeriodSerializer = type("StocktakingPeriodSerializer", (serializers.Serializer,), {
     "__doc__": "The years the report covers, both included.",
-    "from": serializers.IntegerField(help_text="The first year."),
-    "to": serializers.IntegerField(help_text="The last year."),
+    "from": serializers.IntegerField(source="start", help_text="The first year."),
+    "to": serializers.IntegerField(source="end", help_text="The last year."),
     "years": serializers.IntegerField(min_value=1, help_text="How many years."),
     "progress_start_as_of": serializers.IntegerField(
+        source="baseline_year",
         help_text="Progress at the start counts observations up to this year: the year before the first."),
     "progress_end_as_of": serializers.IntegerField(
-        help_text="Progress at the end counts observations up to this year."),
+        source="end", help_text="Progress at the end counts observations up to this year."),
 })
 
 
 class StocktakingDemoSerializer(serializers.Serializer):
-    any = serializers.BooleanField(help_text="Whether any figure of the report comes from demonstration data.")
-    only = serializers.BooleanField(help_text="Whether every activity and mobility figure of the period is synthetic.")
-    activities = _count("Activities of the period that are demonstration data.")
-    flow_participants = _count("Mobility participants of the period that are demonstration data.")
-    indicators = _count("Indicators that are demonstration data.")
+    any = serializers.BooleanField(source="demo.any",
+                                   help_text="Whether any figure of the report comes from demonstration data.")
+    only = serializers.BooleanField(source="only_demo",
+                                    help_text="Whether every activity and mobility figure of the period is synthetic.")
+    activities = _count("Activities of the period that are demonstration data.", source="demo.activities")
+    flow_participants = _count("Mobility participants of the period that are demonstration data.",
+                               source="demo.flow_participants")
+    indicators = _count("Indicators that are demonstration data.", source="demo.indicators")
 
 
 class StocktakingSummarySerializer(serializers.Serializer):
-    activities = _count("Published activities under way in the period, cancelled ones left out.")
-    cancelled_left_out = _count("Published activities of the period that were cancelled.")
-    partners = _count("All partners.")
+    activities = _length("Published activities under way in the period, cancelled ones left out.")
+    cancelled_left_out = _count("Published activities of the period that were cancelled.", source="cancelled")
+    partners = _length("All partners.")
     partners_taking_part = _count("Partners that led or joined at least one activity.")
-    partners_absent = _count("Partners that led and joined none.")
-    coverage_cells = _count("Objective and instrument cells: objectives times instruments.")
-    coverage_cells_empty = _count("Cells with no activity.")
+    partners_absent = _length("Partners that led and joined none.", source="absent_partners")
+    coverage_cells = _length("Objective and instrument cells: objectives times instruments.", source="coverage.cells")
+    coverage_cells_empty = _length("Cells with no activity.", source="coverage.empty_cells")
 
 
+# An indicator's result has no indicators_assessed, a roll-up's no latest year or value: those are null.
 class StocktakingStatusSerializer(serializers.Serializer):
     as_of = serializers.IntegerField(allow_null=True, help_text="Observations up to this year count.")
     status = serializers.ChoiceField(choices=list(progress.STATUSES))
@@ -72,7 +109,8 @@ class StocktakingStatusSerializer(serializers.Serializer):
                                            help_text="For an indicator, its latest observation's year.")
     latest_value = _figure("For an indicator, its latest observation counted.")
     indicators_assessed = serializers.IntegerField(
-        allow_null=True, help_text="For a roll-up, how many of its indicators have enough data to be judged.")
+        source="scored_count", allow_null=True,
+        help_text="For a roll-up, how many of its indicators have enough data to be judged.")
 
 
 class StocktakingProgressRowSerializer(serializers.Serializer):
@@ -86,33 +124,37 @@ class StocktakingProgressRowSerializer(serializers.Serializer):
     score_change = _figure("The end's score minus the start's; null unless both have one.")
     trend = serializers.ChoiceField(choices=list(TREND_LABELS))
     trend_label = serializers.CharField()
-    unit = serializers.CharField(allow_null=True)
+    unit = _BlankAsNull(allow_null=True)
     is_demo = serializers.BooleanField()
 
 
 class StocktakingActivitySerializer(serializers.Serializer):
-    slug = serializers.SlugField()
-    title = serializers.CharField()
-    url = serializers.CharField(help_text="Its page on the portal, a path.")
-    type = serializers.CharField()
-    type_label = serializers.CharField()
-    status = serializers.CharField()
-    start_year = serializers.IntegerField(allow_null=True)
-    end_year = serializers.IntegerField(allow_null=True)
-    lead_partner = serializers.CharField(allow_null=True, help_text="The lead partner's code.")
-    lead_description = serializers.CharField(allow_blank=True)
-    partners = serializers.ListField(child=serializers.CharField(), help_text="Partners taking part without leading.")
-    objectives = serializers.ListField(child=serializers.IntegerField(), help_text="The objectives' numbers.")
-    instruments = serializers.ListField(child=serializers.CharField(), help_text="The instruments' slugs.")
-    participants_asia = serializers.IntegerField(allow_null=True)
-    participants_europe = serializers.IntegerField(allow_null=True)
+    slug = serializers.SlugField(source="activity.slug")
+    title = serializers.CharField(source="activity.title")
+    url = serializers.CharField(source="activity.get_absolute_url", help_text="Its page on the portal, a path.")
+    type = serializers.CharField(source="activity.activity_type")
+    type_label = serializers.CharField(source="activity.get_activity_type_display")
+    status = serializers.CharField(source="activity.status")
+    start_year = serializers.IntegerField(source="activity.start_year", allow_null=True)
+    end_year = serializers.IntegerField(source="activity.end_year", allow_null=True)
+    lead_partner = serializers.CharField(source="activity.lead_partner.code", allow_null=True,
+                                         help_text="The lead partner's code.")
+    lead_description = serializers.CharField(source="activity.lead_description", allow_blank=True)
+    partners = _Each("code", source="joined", child=serializers.CharField(),
+                     help_text="Partners taking part without leading.")
+    objectives = _Each("number", child=serializers.IntegerField(), help_text="The objectives' numbers.")
+    instruments = _Each("slug", child=serializers.CharField(), help_text="The instruments' slugs.")
+    participants_asia = serializers.IntegerField(source="activity.participants_asia", allow_null=True)
+    participants_europe = serializers.IntegerField(source="activity.participants_europe", allow_null=True)
     is_demo = serializers.BooleanField()
 
 
 class StocktakingActivityGroupSerializer(serializers.Serializer):
-    objective = serializers.IntegerField(allow_null=True, help_text="Null: activities linked to no objective.")
-    instrument = serializers.CharField(allow_null=True, help_text="Null: activities naming no instrument.")
-    activities = serializers.ListField(child=serializers.SlugField(), help_text="The activities' slugs.")
+    objective = serializers.IntegerField(source="objective.number", allow_null=True,
+                                         help_text="Null: activities linked to no objective.")
+    instrument = serializers.CharField(source="instrument.slug", allow_null=True,
+                                       help_text="Null: activities naming no instrument.")
+    activities = _Each("activity.slug", child=serializers.SlugField(), help_text="The activities' slugs.")
 
 
 class StocktakingInstrumentBriefSerializer(serializers.Serializer):
@@ -122,34 +164,34 @@ class StocktakingInstrumentBriefSerializer(serializers.Serializer):
 
 
 class StocktakingCoverageCellSerializer(serializers.Serializer):
-    objective = serializers.IntegerField()
-    instrument = serializers.SlugField()
+    objective = serializers.IntegerField(source="objective.number")
+    instrument = serializers.SlugField(source="instrument.slug")
     activities = _count("Distinct activities serving the objective through the instrument.")
     demo = _count("Of them, demonstration data.")
     is_empty = serializers.BooleanField(help_text="No activity: where the strategy is not being carried out.")
 
 
 class StocktakingCoverageRowSerializer(serializers.Serializer):
-    objective = serializers.IntegerField()
-    title = serializers.CharField()
+    objective = serializers.IntegerField(source="objective.number")
+    title = serializers.CharField(source="objective.title")
     activities = _count("Distinct activities serving the objective, through any instrument or none.")
     cells = StocktakingCoverageCellSerializer(many=True)
 
 
 class StocktakingInstrumentTotalSerializer(serializers.Serializer):
-    instrument = serializers.SlugField()
+    instrument = serializers.SlugField(source="instrument.slug")
     activities = _count("Distinct activities using the instrument, for any objective or none.")
 
 
 class StocktakingCellNameSerializer(serializers.Serializer):
-    objective = serializers.IntegerField()
-    instrument = serializers.SlugField()
+    objective = serializers.IntegerField(source="objective.number")
+    instrument = serializers.SlugField(source="instrument.slug")
 
 
 class StocktakingCoverageSerializer(serializers.Serializer):
     instruments = StocktakingInstrumentBriefSerializer(many=True)
     rows = StocktakingCoverageRowSerializer(many=True)
-    instrument_totals = StocktakingInstrumentTotalSerializer(many=True)
+    instrument_totals = StocktakingInstrumentTotalSerializer(many=True, source="totals_by_instrument")
     empty_cells = StocktakingCellNameSerializer(
         many=True, help_text="The objective and instrument cells with no activity.")
     without_objective = _count("Activities linked to no objective.")
@@ -157,9 +199,10 @@ class StocktakingCoverageSerializer(serializers.Serializer):
 
 
 class StocktakingParticipantBalanceSerializer(serializers.Serializer):
-    objective = serializers.IntegerField(allow_null=True, help_text="Null: every activity of the period, once.")
+    objective = serializers.IntegerField(source="objective.number", allow_null=True,
+                                         help_text="Null: every activity of the period, once.")
     activities = _count("Activities.")
-    reporting_participants = _count("Of them, those reporting a participant figure.")
+    reporting_participants = _count("Of them, those reporting a participant figure.", source="reporting")
     participants_asia = _count("Participants from Asia.")
     participants_europe = _count("Participants from Europe.")
     share_asia = _figure("The share of participants from Asia, 0 to 1.")
@@ -185,16 +228,17 @@ class StocktakingMobilitySerializer(serializers.Serializer):
 
 
 class StocktakingBalanceSerializer(serializers.Serializer):
-    objectives = StocktakingParticipantBalanceSerializer(many=True)
-    all = StocktakingParticipantBalanceSerializer(help_text="Every activity of the period, each counted once.")
+    objectives = StocktakingParticipantBalanceSerializer(many=True, source="balance_by_objective")
+    all = StocktakingParticipantBalanceSerializer(source="balance_all",
+                                                  help_text="Every activity of the period, each counted once.")
     mobility = StocktakingMobilitySerializer(
         help_text="Mobility flows are not tied to objectives: shown once for the period.")
 
 
 class StocktakingPartnerParticipationSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    name = serializers.CharField()
-    region = serializers.ChoiceField(choices=["asia", "europe"])
+    code = serializers.CharField(source="partner.code")
+    name = serializers.CharField(source="partner.name")
+    region = serializers.ChoiceField(source="partner.region", choices=["asia", "europe"])
     led = _count("Activities it led.")
     joined = _count("Activities it joined without leading.")
     total = _count("Activities it led or joined.")
@@ -205,23 +249,33 @@ class StocktakingDownloadsSerializer(serializers.Serializer):
     xlsx = serializers.URLField(help_text="The report as a workbook, a sheet a section.")
     csv = serializers.URLField(help_text="The report as one CSV file, a block a section.")
 
+    def get_attribute(self, instance):
+        # Their addresses depend on the request, not on the report: the view passes them in.
+        return self.context["downloads"]
 
+
+# The report's JSON, declared here only, read from the same StocktakingReport as the page and the downloads.
 class StocktakingReportSerializer(serializers.Serializer):
     period = StocktakingPeriodSerializer()
-    strategy = serializers.CharField(allow_null=True)
-    demo = StocktakingDemoSerializer()
-    summary = StocktakingSummarySerializer()
+    strategy = serializers.CharField(source="strategy.title", allow_null=True)
+    demo = StocktakingDemoSerializer(source="*")
+    summary = StocktakingSummarySerializer(source="*")
     progress = StocktakingProgressRowSerializer(
         many=True, help_text="The vision, then each objective, its priorities and their indicators.")
     activities = StocktakingActivitySerializer(many=True, help_text="The period's published activities, each once.")
     activity_groups = StocktakingActivityGroupSerializer(
         many=True, help_text="The activities by objective and instrument.")
     coverage = StocktakingCoverageSerializer()
-    balance = StocktakingBalanceSerializer()
+    balance = StocktakingBalanceSerializer(source="*")
     partners = StocktakingPartnerParticipationSerializer(many=True, help_text="Every partner, Asian then European.")
-    absent_partners = serializers.ListField(child=serializers.CharField(),
-                                            help_text="The codes of partners with no activity in the period.")
+    absent_partners = _Each("code", child=serializers.CharField(),
+                            help_text="The codes of partners with no activity in the period.")
     downloads = StocktakingDownloadsSerializer()
+
+
+def report_json(report, *, downloads: dict[str, str]) -> dict:
+    """The report as the API gives it, with the addresses of its downloads."""
+    return StocktakingReportSerializer(report, context={"downloads": downloads}).data
 
 
 class StocktakingReportView(ApiViewMixin, views.APIView):
@@ -241,9 +295,8 @@ class StocktakingReportView(ApiViewMixin, views.APIView):
         if not form.is_valid():
             raise QueryParameterError(form.error_messages())
         report = stocktaking_report(form.period)
-        data = report.as_dict()
-        data["downloads"] = {
+        downloads = {
             fmt: request.build_absolute_uri(f"{reverse('reports:download', args=[fmt])}?{report.period.query}")
             for fmt in FORMATS
         }
-        return Response(StocktakingReportSerializer(data).data)
+        return Response(report_json(report, downloads=downloads))

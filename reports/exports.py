@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from core.exports import cell as csv_cell
 from core.exports import defused
-from reports.selectors import StocktakingReport
+from reports.data import StocktakingReport
 
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

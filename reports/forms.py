@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from objectives.models import FIRST_YEAR, LAST_YEAR
-from reports.selectors import Period, default_period
+from reports.data import Period, default_period
 
 YEAR_MESSAGE = _("Give a year from %(first)s to %(last)s, such as 2024.") % {"first": FIRST_YEAR, "last": LAST_YEAR}
 

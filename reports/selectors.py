@@ -29,65 +29,30 @@ are cached), the strategy, the instruments, the partners, the activities, the
 activities' objectives, instruments and partners, and the flows' totals.
 """
 
-import datetime
 from collections import defaultdict
-from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet, Sum
-from django.utils import timezone
 
 from instruments.models import Instrument
 from mobility.models import Activity, MobilityFlow, Partner, Region
 from mobility.selectors import YearDirections, activities_newest_first, direction_expression, partner_list
-from objectives import progress
-from objectives.models import Objective, Strategy
+from objectives.models import Objective
 from objectives.selectors import current_strategy, progress_overview
-
-# A report covers the last two full years unless asked otherwise: the AEP reports every two years.
-DEFAULT_YEARS = 2
-
-
-@dataclass(frozen=True)
-class Period:
-    """The years a report covers, both included."""
-
-    start: int
-    end: int
-
-    @property
-    def years(self) -> int:
-        return self.end - self.start + 1
-
-    @property
-    def year_list(self) -> list[int]:
-        return list(range(self.start, self.end + 1))
-
-    @property
-    def baseline_year(self) -> int:
-        """Progress "at the start" is as of the year before the first: the period's own data is the change."""
-        return self.start - 1
-
-    @property
-    def label(self) -> str:
-        return str(self.start) if self.start == self.end else f"{self.start}–{self.end}"
-
-    @property
-    def slug(self) -> str:
-        return str(self.start) if self.start == self.end else f"{self.start}-{self.end}"
-
-    @property
-    def query(self) -> str:
-        return f"from={self.start}&to={self.end}"
-
-    def as_dict(self) -> dict:
-        return {"from": self.start, "to": self.end, "years": self.years, "progress_start_as_of": self.baseline_year,
-                "progress_end_as_of": self.end}
-
-
-def default_period(today: datetime.date | None = None) -> Period:
-    """The last two full years."""
-    last_full_year = (today or timezone.localdate()).year - 1
-    return Period(last_full_year - DEFAULT_YEARS + 1, last_full_year)
+from reports.data import (
+    ActivityGroup,
+    Coverage,
+    CoverageCell,
+    CoverageRow,
+    DemoShare,
+    MobilityBalance,
+    ObjectiveActivities,
+    ParticipantBalance,
+    PartnerParticipation,
+    Period,
+    ProgressRow,
+    ReportActivity,
+    StocktakingReport,
+)
 
 
 def activities_under_way(queryset: QuerySet[Activity], period: Period) -> QuerySet[Activity]:
@@ -107,78 +72,6 @@ def activities_under_way(queryset: QuerySet[Activity], period: Period) -> QueryS
 def period_activities(period: Period) -> QuerySet[Activity]:
     """The published activities under way in the period, cancelled ones included (the report counts them apart)."""
     return activities_under_way(Activity.objects.filter(state=Activity.State.PUBLISHED), period)
-
-
-# Progress -----------------------------------------------------------------------
-
-TREND_BETTER = "better"
-TREND_WORSE = "worse"
-TREND_SAME = "same"
-TREND_NEW = "new"
-TREND_NONE = "none"
-TREND_LABELS = {
-    TREND_BETTER: "Better", TREND_WORSE: "Worse", TREND_SAME: "No change",
-    TREND_NEW: "Assessed for the first time", TREND_NONE: "Not assessed",
-}
-
-
-@dataclass(frozen=True)
-class ProgressRow:
-    """The vision, an objective, a priority or an indicator: its status at the start and at the end of the period."""
-
-    level: str  # vision, objective, priority or indicator
-    code: str
-    title: str
-    url: str
-    start: progress.RollupResult | progress.IndicatorResult
-    end: progress.RollupResult | progress.IndicatorResult
-    unit: str = ""
-    is_demo: bool = False
-
-    @property
-    def score_change(self) -> float | None:
-        if self.start.score is None or self.end.score is None:
-            return None
-        return self.end.score - self.start.score
-
-    @property
-    def trend(self) -> str:
-        if self.end.score is None:
-            return TREND_NONE
-        if self.start.score is None:
-            return TREND_NEW
-        change = self.score_change
-        if change > 1e-9:
-            return TREND_BETTER
-        if change < -1e-9:
-            return TREND_WORSE
-        return TREND_SAME
-
-    @property
-    def trend_label(self) -> str:
-        return TREND_LABELS[self.trend]
-
-    @property
-    def is_indicator(self) -> bool:
-        return self.level == "indicator"
-
-    def as_dict(self) -> dict:
-        data = {"level": self.level, "code": self.code, "title": self.title, "url": self.url,
-                "start": _status_dict(self.start), "end": _status_dict(self.end),
-                "score_change": self.score_change, "trend": self.trend, "trend_label": self.trend_label,
-                "unit": self.unit or None, "is_demo": self.is_demo}
-        return data
-
-
-def _status_dict(result) -> dict:
-    data = {"as_of": result.as_of, "status": result.status, "status_label": result.status_label,
-            "score": result.score}
-    if isinstance(result, progress.IndicatorResult):
-        data.update(latest_year=result.latest_year, latest_value=result.latest_value)
-    else:
-        data.update(latest_year=None, latest_value=None)
-    data["indicators_assessed"] = getattr(result, "scored_count", None)
-    return data
 
 
 def _progress_rows(period: Period) -> tuple[list[ProgressRow], list[Objective]]:
@@ -211,303 +104,6 @@ def _progress_rows(period: Period) -> tuple[list[ProgressRow], list[Objective]]:
                     unit=indicator.indicator.unit, is_demo=indicator.indicator.is_demo,
                 ))
     return rows, [item.objective for item in end.objectives]
-
-
-# Activities ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ReportActivity:
-    """A published activity of the period, with the objectives and instruments it serves and its partners."""
-
-    activity: Activity
-    objectives: tuple[Objective, ...]
-    instruments: tuple[Instrument, ...]
-    partners: tuple[Partner, ...]  # taking part, the lead partner included if it is listed
-
-    @property
-    def is_demo(self) -> bool:
-        return self.activity.is_demo
-
-    @property
-    def participants_reported(self) -> bool:
-        return self.activity.participants_asia is not None or self.activity.participants_europe is not None
-
-    @property
-    def lead_name(self) -> str:
-        a = self.activity
-        return a.lead_partner.name if a.lead_partner else a.lead_description
-
-    @property
-    def joined(self) -> tuple[Partner, ...]:
-        """The partners taking part without leading."""
-        return tuple(p for p in self.partners if p.pk != self.activity.lead_partner_id)
-
-    def as_dict(self) -> dict:
-        a = self.activity
-        return {
-            "slug": a.slug, "title": a.title, "url": a.get_absolute_url(), "type": a.activity_type,
-            "type_label": a.get_activity_type_display(), "status": a.status, "start_year": a.start_year,
-            "end_year": a.end_year,
-            "lead_partner": a.lead_partner.code if a.lead_partner else None,
-            "lead_description": a.lead_description,
-            "partners": [p.code for p in self.joined],
-            "objectives": [o.number for o in self.objectives],
-            "instruments": [i.slug for i in self.instruments],
-            "participants_asia": a.participants_asia, "participants_europe": a.participants_europe,
-            "is_demo": a.is_demo,
-        }
-
-
-@dataclass(frozen=True)
-class ActivityGroup:
-    """The activities serving one objective through one instrument (None: not linked to any)."""
-
-    objective: Objective | None
-    instrument: Instrument | None
-    activities: list[ReportActivity]
-
-    def as_dict(self) -> dict:
-        return {"objective": self.objective.number if self.objective else None,
-                "instrument": self.instrument.slug if self.instrument else None,
-                "activities": [item.activity.slug for item in self.activities]}
-
-
-@dataclass(frozen=True)
-class ObjectiveActivities:
-    """One objective's activities (None: those linked to no objective), by instrument."""
-
-    objective: Objective | None
-    activities: int  # distinct
-    groups: list[ActivityGroup]
-
-
-# Coverage -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CoverageCell:
-    objective: Objective
-    instrument: Instrument
-    activities: int
-    demo: int
-
-    @property
-    def is_empty(self) -> bool:
-        return self.activities == 0
-
-    def as_dict(self) -> dict:
-        return {"objective": self.objective.number, "instrument": self.instrument.slug,
-                "activities": self.activities, "demo": self.demo, "is_empty": self.is_empty}
-
-
-@dataclass(frozen=True)
-class CoverageRow:
-    objective: Objective
-    cells: list[CoverageCell]
-    activities: int  # distinct activities serving the objective, through any instrument or none
-
-
-@dataclass(frozen=True)
-class Coverage:
-    instruments: list[Instrument]
-    rows: list[CoverageRow]
-    instrument_totals: list[int]  # distinct activities using each instrument, for any objective or none
-    without_objective: int
-    without_instrument: int
-
-    @property
-    def cells(self) -> list[CoverageCell]:
-        return [cell for row in self.rows for cell in row.cells]
-
-    @property
-    def empty_cells(self) -> list[CoverageCell]:
-        return [cell for cell in self.cells if cell.is_empty]
-
-    def cell(self, objective_number: int, instrument_slug: str) -> CoverageCell:
-        return next(c for c in self.cells if c.objective.number == objective_number
-                    and c.instrument.slug == instrument_slug)
-
-    def as_dict(self) -> dict:
-        return {
-            "instruments": [{"number": i.number, "slug": i.slug, "name": i.name} for i in self.instruments],
-            "rows": [{"objective": row.objective.number, "title": row.objective.title, "activities": row.activities,
-                      "cells": [cell.as_dict() for cell in row.cells]} for row in self.rows],
-            "instrument_totals": [{"instrument": i.slug, "activities": n}
-                                  for i, n in zip(self.instruments, self.instrument_totals, strict=True)],
-            "empty_cells": [{"objective": c.objective.number, "instrument": c.instrument.slug}
-                            for c in self.empty_cells],
-            "without_objective": self.without_objective, "without_instrument": self.without_instrument,
-        }
-
-
-# Balance ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ParticipantBalance:
-    """Participants and partners from each side in the activities of one objective (None: all activities)."""
-
-    objective: Objective | None
-    activities: int
-    reporting: int  # of them, how many report a participant figure
-    participants_asia: int
-    participants_europe: int
-    partners_asia: int
-    partners_europe: int
-
-    @property
-    def participants(self) -> int:
-        return self.participants_asia + self.participants_europe
-
-    @property
-    def share_asia(self) -> float | None:
-        return self.participants_asia / self.participants if self.participants else None
-
-    @property
-    def share_asia_percent(self) -> float | None:
-        return None if self.share_asia is None else round(self.share_asia * 100, 1)
-
-    @property
-    def ratio(self) -> float | None:
-        """The smaller side over the larger: 1 is balanced."""
-        larger = max(self.participants_asia, self.participants_europe)
-        return min(self.participants_asia, self.participants_europe) / larger if larger else None
-
-    def as_dict(self) -> dict:
-        return {"objective": self.objective.number if self.objective else None,
-                "activities": self.activities, "reporting_participants": self.reporting,
-                "participants_asia": self.participants_asia, "participants_europe": self.participants_europe,
-                "share_asia": self.share_asia, "ratio": self.ratio,
-                "partners_asia": self.partners_asia, "partners_europe": self.partners_europe}
-
-
-@dataclass(frozen=True)
-class MobilityBalance:
-    """The period's mobility flows in each direction: each year, and the whole period."""
-
-    years: list[YearDirections]
-    total: YearDirections
-    flows: int
-    demo_participants: int
-
-    def as_dict(self) -> dict:
-        return {"years": [_directions_dict(y) for y in self.years], "total": _directions_dict(self.total),
-                "flows": self.flows, "demo_participants": self.demo_participants}
-
-
-def _directions_dict(item: YearDirections) -> dict:
-    return {"year": item.year, "asia_to_europe": item.asia_to_europe, "europe_to_asia": item.europe_to_asia,
-            "within_asia": item.within_asia, "within_europe": item.within_europe, "balance": item.balance}
-
-
-# Partners ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PartnerParticipation:
-    partner: Partner
-    led: int
-    joined: int  # taking part without leading
-
-    @property
-    def total(self) -> int:
-        return self.led + self.joined
-
-    @property
-    def is_absent(self) -> bool:
-        return self.total == 0
-
-    def as_dict(self) -> dict:
-        p = self.partner
-        return {"code": p.code, "name": p.name, "region": p.region, "led": self.led, "joined": self.joined,
-                "total": self.total, "is_absent": self.is_absent}
-
-
-# The report ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DemoShare:
-    """How much of the report is synthetic demonstration data."""
-
-    activities: int
-    flow_participants: int
-    indicators: int
-
-    @property
-    def any(self) -> bool:
-        return bool(self.activities or self.flow_participants or self.indicators)
-
-    def as_dict(self) -> dict:
-        return {"any": self.any, "activities": self.activities, "flow_participants": self.flow_participants,
-                "indicators": self.indicators}
-
-
-@dataclass(frozen=True)
-class StocktakingReport:
-    period: Period
-    strategy: Strategy | None
-    objectives: list[Objective]
-    progress: list[ProgressRow]
-    activities: list[ReportActivity]
-    by_objective: list[ObjectiveActivities]
-    coverage: Coverage
-    balance: list[ParticipantBalance]  # each objective, then every activity of the period
-    mobility: MobilityBalance
-    partners: list[PartnerParticipation]
-    demo: DemoShare
-    cancelled: int  # published activities of the period that were cancelled: left out
-
-    @property
-    def absent_partners(self) -> list[Partner]:
-        return [item.partner for item in self.partners if item.is_absent]
-
-    @property
-    def partners_taking_part(self) -> int:
-        return sum(1 for item in self.partners if not item.is_absent)
-
-    @property
-    def balance_all(self) -> ParticipantBalance:
-        return self.balance[-1]
-
-    @property
-    def only_demo(self) -> bool:
-        """Every activity and flow participant of the period is synthetic (and there is some)."""
-        has_activities = bool(self.activities)
-        has_flows = bool(self.mobility.flows)
-        if not (has_activities or has_flows):
-            return False
-        activities_demo = not has_activities or self.demo.activities == len(self.activities)
-        total = self.mobility.total
-        flows_total = total.asia_to_europe + total.europe_to_asia + total.within_asia + total.within_europe
-        flows_demo = not has_flows or self.demo.flow_participants == flows_total
-        return activities_demo and flows_demo
-
-    @property
-    def has_progress_data(self) -> bool:
-        return any(row.end.score is not None for row in self.progress)
-
-    def as_dict(self) -> dict:
-        return {
-            "period": self.period.as_dict(),
-            "strategy": self.strategy.title if self.strategy else None,
-            "demo": {**self.demo.as_dict(), "only": self.only_demo},
-            "summary": {
-                "activities": len(self.activities), "cancelled_left_out": self.cancelled,
-                "partners": len(self.partners), "partners_taking_part": self.partners_taking_part,
-                "partners_absent": len(self.absent_partners),
-                "coverage_cells": len(self.coverage.cells), "coverage_cells_empty": len(self.coverage.empty_cells),
-            },
-            "progress": [row.as_dict() for row in self.progress],
-            "activities": [item.as_dict() for item in self.activities],
-            "activity_groups": [group.as_dict() for section in self.by_objective for group in section.groups],
-            "coverage": self.coverage.as_dict(),
-            "balance": {"objectives": [row.as_dict() for row in self.balance[:-1]],
-                        "all": self.balance_all.as_dict(), "mobility": self.mobility.as_dict()},
-            "partners": [item.as_dict() for item in self.partners],
-            "absent_partners": [p.code for p in self.absent_partners],
-        }
 
 
 def stocktaking_report(period: Period) -> StocktakingReport:
@@ -663,4 +259,3 @@ def _partners(activities: list[ReportActivity], partners: list[Partner]) -> list
         for partner in item.joined:
             joined[partner.pk] += 1
     return [PartnerParticipation(p, led[p.pk], joined[p.pk]) for p in partners]
-

@@ -23,7 +23,8 @@ from django.db import transaction
 from core import changes
 from core.jobs import TrackedJob, queue_or_run
 from reports import exports
-from reports.selectors import Period, stocktaking_report
+from reports.data import Period
+from reports.selectors import stocktaking_report
 
 logger = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from reports import services
-from reports.selectors import Period
+from reports.data import Period
 
 
 @shared_task

@@ -9,9 +9,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from reports import services
+from reports.data import Period
 from reports.exports import FORMATS
 from reports.forms import PeriodForm
-from reports.selectors import Period, stocktaking_report
+from reports.selectors import stocktaking_report
 
 # How often the export page asks again, without JavaScript (a meta refresh) and with it.
 REFRESH_SECONDS = 3

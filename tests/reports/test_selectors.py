@@ -9,7 +9,8 @@ from mobility.filters import ActivityFilter
 from mobility.models import Activity, Partner
 from objectives.models import Objective
 from objectives.selectors import progress_overview
-from reports.selectors import Period, activities_under_way, stocktaking_report
+from reports.data import Period
+from reports.selectors import activities_under_way, stocktaking_report
 from tests.reports import expected
 from tests.reports.conftest import build_scenario
 
