@@ -1,13 +1,35 @@
+import uuid
+
 import pytest
 from django.contrib.auth.models import Group
 
 from core.roles import SECRETARIAT_GROUP
-from tests import factories
+from tests import caching, factories, snapshots
 from tests.services import CeleryWorker, need, need_postgres, need_redis
 
 # One Chromium for the whole run, shared by every folder's browser tests: a second
 # session-scoped Playwright in the same thread would refuse to start.
 pytest_plugins = ["tests.browser.fixtures"]
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--fault-tests", choices=["with", "without", "only"], default="with",
+        help="run the fault tests (marked reliability) with the others, without them, or alone: `make test` runs "
+             "the others in parallel, then these one at a time",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    choice = config.getoption("--fault-tests")
+    if choice == "with":
+        return
+    wanted = choice == "only"
+    kept = [item for item in items if (item.get_closest_marker("reliability") is not None) == wanted]
+    dropped = [item for item in items if (item.get_closest_marker("reliability") is not None) != wanted]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 @pytest.fixture
@@ -59,11 +81,38 @@ def celery_worker(transactional_db, settings):
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
-    """Each test starts with an empty cache and leaves one, so nothing one test cached (progress, whole responses,
-    upload jobs, throttle and lockout counts) answers another."""
+def own_cache_keys(monkeypatch):
+    """Each test has cache keys of its own, so nothing one test cached (progress, whole responses, upload jobs,
+    throttle and lockout counts) answers another, in this process or in one running beside it.
+
+    A key prefix, never a flush of Redis: the Celery queues share its database. The environment variable carries
+    the prefix to a worker the test starts.
+    """
     from django.core.cache import cache
 
-    cache.clear()
+    caching.test_prefix = f"tests-{uuid.uuid4().hex[:12]}"
+    monkeypatch.setenv("CACHE_KEY_PREFIX", caching.test_prefix)
     yield
-    cache.clear()
+    cache.clear()  # this test's keys only
+    caching.test_prefix = None
+
+
+@pytest.fixture(scope="session")
+def strategy_snapshot(django_db_setup, django_db_blocker):
+    """What load_strategy() writes, loaded once per test process (tests/snapshots.py)."""
+    from asem_portal.content import load_strategy
+
+    with django_db_blocker.unblock():
+        return snapshots.take(load_strategy)
+
+
+@pytest.fixture
+def strategy(db, strategy_snapshot):
+    """The real strategy: 4 objectives, 10 priorities, 6 instruments, 53 partners and the AEP's own record."""
+    if strategy_snapshot.fits():
+        strategy_snapshot.restore()
+    else:
+        # Partners made before it (alice's Germany): the loader brings them in line, as on a running portal.
+        from asem_portal.content import load_strategy
+
+        load_strategy()

@@ -95,10 +95,14 @@ def test_database_url() -> str:
 
 
 class CeleryWorker:
-    """A real `celery worker` process on its own queue, against the test database and Redis."""
+    """A real `celery worker` process on its own queue, against the test database and Redis.
+
+    The queue is the test's alone, and the database the test process's own (each pytest-xdist worker has one), so
+    workers started by tests running side by side never take each other's tasks.
+    """
 
     def __init__(self):
-        self.queue = f"tests-{uuid.uuid4().hex[:8]}"
+        self.queue = f"tests-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{uuid.uuid4().hex[:8]}"
         self.process: subprocess.Popen | None = None
         self.log = ROOT / ".pytest_cache" / f"celery-{self.queue}.log"
 

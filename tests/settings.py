@@ -22,3 +22,16 @@ SECURE_SSL_REDIRECT = False
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# The suite runs in several processes at once (pytest-xdist), each on a test database of its own (pytest-django names
+# it) and with cache keys of its own; each test has keys of its own again (tests/caching.py, tests/conftest.py), and a
+# Celery worker a test starts is handed that test's prefix. With Redis, clear() empties only those keys: the broker
+# shares the database. A copy, not an edit: asem_portal.settings.CACHES stays what production reads.
+_CACHE = {
+    **CACHES["default"],  # noqa: F405
+    "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX") or f"tests-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}",
+    "KEY_FUNCTION": "tests.caching.make_key",
+}
+if REDIS_URL:  # noqa: F405
+    _CACHE["BACKEND"] = "tests.caching.OwnKeysRedisCache"
+CACHES = {**CACHES, "default": _CACHE}  # noqa: F405

@@ -2,14 +2,6 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from asem_portal.content import load_strategy
-
-
-@pytest.fixture
-def strategy(db):
-    """The real strategy: 4 objectives, 10 priorities, 6 instruments, 53 partners and the AEP's record."""
-    load_strategy()
-
 
 def client_for(user=None) -> APIClient:
     client = APIClient()

@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Group
 
-from asem_portal.content import load_strategy
 from core.roles import SECRETARIAT_GROUP, is_secretariat
 from mobility.models import Activity
 from objectives.models import Priority
@@ -41,10 +40,10 @@ expected-statuses = ["400", "401", "403", "404", "405", "406", "409", "412", "41
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("who", ["anonymous", "secretariat"])
-def test_schemathesis_finds_no_server_error_and_no_answer_off_the_schema(live_server, settings, tmp_path, who):
+def test_schemathesis_finds_no_server_error_and_no_answer_off_the_schema(live_server, strategy, settings, tmp_path,
+                                                                         who):
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK,
                                "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute", "user": "100000/minute"}}
-    load_strategy()
     factories.ActivityFactory(slug="a-draft", state=Activity.State.DRAFT)
     factories.ActivityFactory(slug="a-submission", state=Activity.State.SUBMITTED)
     factories.MobilityFlowFactory()

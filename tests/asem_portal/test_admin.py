@@ -4,7 +4,6 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils.html import escape
 
-from asem_portal.content import load_strategy
 from instruments.models import Aim, Instrument
 from mobility.models import Activity, MobilityFlow, Organisation, Partner, PartnerMembership
 from objectives.models import Indicator, Objective, Observation, Priority, Strategy
@@ -28,8 +27,7 @@ def url(model, view, *args):
 
 
 @pytest.fixture
-def content(db, alice):
-    load_strategy()
+def content(strategy, alice):
     indicator = factories.IndicatorFactory(priority=Priority.objects.get(code="1.1"), code="1.1.a")
     factories.ObservationFactory(indicator=indicator)
     factories.MobilityFlowFactory()

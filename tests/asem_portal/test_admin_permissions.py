@@ -11,7 +11,6 @@ from django.contrib.auth.models import Group, User
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
-from asem_portal.content import load_strategy
 from objectives.models import Indicator, Priority
 from tests import factories
 
@@ -49,9 +48,8 @@ WHAT_SAM_GETS = {
 
 
 @pytest.fixture
-def rows(db, alice, secretariat):
+def rows(strategy, alice, secretariat):
     """One row of every model the admin shows, Alice's where there is a choice."""
-    load_strategy()
     factories.ObservationFactory(indicator=factories.IndicatorFactory(priority=Priority.objects.get(code="1.1"),
                                                                       code="1.1.a"))
     factories.MobilityFlowFactory()

@@ -1,15 +1,13 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from asem_portal.content import load_strategy
 from instruments.models import Instrument
 from mobility.models import Activity, DeliveryMode, MobilityFlow, MobilityLevel, Organisation
 from objectives.models import Indicator, Objective, Observation
 
 
 @pytest.fixture
-def demo(db):
-    load_strategy()
+def demo(strategy):
     call_command("load_demo", verbosity=0)
 
 

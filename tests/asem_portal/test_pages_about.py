@@ -3,7 +3,6 @@ import re
 import pytest
 from django.conf import settings
 
-from asem_portal.content import load_strategy
 from tests.pages import SIZES, build_portal
 
 
@@ -24,9 +23,7 @@ def test_it_gives_the_strategy_in_its_own_words_and_where_it_comes_from(client, 
     assert "Test document" in page
 
 
-def test_a_priority_shows_its_code_once_and_its_qualifier_beside_its_title(client, db):
-    load_strategy()
-
+def test_a_priority_shows_its_code_once_and_its_qualifier_beside_its_title(client, strategy):
     page = client.get("/about/").content.decode()
 
     assert ("<li><strong>1.1</strong> To promote physical mobility between Europe and Asia "

@@ -5,7 +5,6 @@ Loading the demo data takes seconds, so one test walks every address.
 
 from django.core.cache import cache
 
-from asem_portal.content import load_strategy
 from asem_portal.demo import load_demo
 from mobility.models import Activity
 from objectives.models import Indicator
@@ -34,8 +33,7 @@ ADDRESSES = [
 ]
 
 
-def test_every_address_answers_with_real_content_on_the_loaded_portal(client, db):
-    load_strategy()
+def test_every_address_answers_with_real_content_on_the_loaded_portal(client, strategy):
     load_demo()
     refresh_computed_indicators()
     cache.clear()

@@ -200,10 +200,7 @@ def test_errors_and_writes_are_not_cached(flow, client):
     assert "X-Response-Cache" not in client.get("/api/v1/no-such-thing/")
 
 
-def test_pages_are_cached_too_but_not_the_admin_or_health(flow, client):
-    from asem_portal.content import load_strategy
-
-    load_strategy()
+def test_pages_are_cached_too_but_not_the_admin_or_health(strategy, flow, client):
     client.get("/mobility/")
     assert client.get("/mobility/")["X-Response-Cache"] == "hit"
     assert client.get("/partners/DE/")["X-Response-Cache"] == "miss"

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import pytest
 from django.core.cache import cache
 
+from tests import snapshots
 from tests.services import CHROMIUM, ROOT, need_browser
 
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -79,9 +80,7 @@ def phone_tab(browser, live_server):
     context.close()
 
 
-@pytest.fixture
-def portal_data(transactional_db):
-    """The portal a newcomer runs: the strategy, its partners and record, and the demo data."""
+def build_portal() -> None:
     from asem_portal.content import load_strategy
     from asem_portal.demo import load_demo
     from objectives.services import refresh_computed_indicators
@@ -89,6 +88,25 @@ def portal_data(transactional_db):
     load_strategy()
     load_demo()
     refresh_computed_indicators()
+
+
+@pytest.fixture(scope="session")
+def portal_snapshot(django_db_setup, django_db_blocker):
+    """The portal built once per test process, with what its commits start (refreshes, totals) done too."""
+    cache.clear()
+    with django_db_blocker.unblock():
+        snapshot = snapshots.take(build_portal, commit=True)
+    cache.clear()
+    return snapshot
+
+
+@pytest.fixture
+def portal_data(transactional_db, portal_snapshot):
+    """The portal a newcomer runs: the strategy, its partners and record, and the demo data."""
+    if portal_snapshot.fits():
+        portal_snapshot.restore()
+    else:
+        build_portal()
     cache.clear()
 
 

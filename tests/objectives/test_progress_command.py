@@ -6,14 +6,12 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from asem_portal.content import load_strategy
 from objectives.models import Indicator, Objective
 from objectives.progress import STATUS_LABELS
 
 
 @pytest.fixture
-def demo(db):
-    load_strategy()
+def demo(strategy):
     call_command("load_demo", verbosity=0)
     # In a test the load's transaction never commits, so the refresh it queued is run by hand.
     call_command("refresh_indicators", stdout=io.StringIO())
@@ -69,9 +67,7 @@ def test_an_earlier_year_counts_only_earlier_observations(demo):
     assert max(latest_years) <= 2021
 
 
-def test_without_any_data_it_says_so(db):
-    load_strategy()
-
+def test_without_any_data_it_says_so(strategy):
     output = progress()
 
     assert output.startswith("Progress toward 2030 as of no data yet\nVision: Insufficient data")

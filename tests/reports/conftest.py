@@ -1,39 +1,12 @@
-import copy
 import datetime
-import uuid
 from dataclasses import dataclass
 
 import pytest
-from django.core.cache import cache
 
-from asem_portal.content import load_strategy
-from core import changes
 from instruments.models import Instrument
 from mobility.models import Activity, MobilityFlow, Partner
 from objectives.models import Indicator, Objective, Observation, Priority
 from tests import factories
-
-
-@pytest.fixture(autouse=True)
-def own_cache_keys(settings, monkeypatch):
-    """Progress results, the data generation and built files live in the cache: each test has keys of its own.
-
-    A key prefix rather than cache.clear(): with Redis that would empty the Celery queues it shares. The
-    environment variable carries the prefix to a worker a test starts.
-    """
-    prefix = f"tests-{uuid.uuid4().hex[:12]}"
-    caches = copy.deepcopy(settings.CACHES)
-    caches["default"]["KEY_PREFIX"] = prefix
-    settings.CACHES = caches
-    monkeypatch.setenv("CACHE_KEY_PREFIX", prefix)
-    yield
-    cache.delete(changes.GENERATION_KEY)
-
-
-@pytest.fixture
-def strategy(db):
-    """The real strategy: 4 objectives, 10 priorities, 6 instruments, 53 partners and the AEP's own record."""
-    load_strategy()
 
 
 @dataclass

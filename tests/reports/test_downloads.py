@@ -6,7 +6,6 @@ import io
 import openpyxl
 import pytest
 
-from asem_portal.content import load_strategy
 from instruments.models import Instrument
 from mobility.models import Activity, Partner
 from objectives.models import Objective
@@ -23,9 +22,8 @@ LONG = "from=2015&to=2025"
 
 
 @pytest.fixture
-def committed(transactional_db):
+def committed(transactional_db, strategy):
     """Committed data, as in production: inside a test's transaction the caches are rightly bypassed."""
-    load_strategy()
     return build_scenario()
 
 
@@ -138,8 +136,7 @@ def test_a_file_is_kept_until_the_data_changes(client, committed, django_assert_
     assert "News of 2025" in [row[2] for row in sheet_rows(changed, "Activities")]
 
 
-def test_demo_activities_are_marked_in_the_files(client, transactional_db):
-    load_strategy()
+def test_demo_activities_are_marked_in_the_files(client, transactional_db, strategy):
     build_scenario(demo=True)
 
     book = workbook(client.get(f"/reports/stocktaking/xlsx/?{SHORT}").content)

@@ -6,7 +6,6 @@ import time
 import openpyxl
 import pytest
 
-from asem_portal.content import load_strategy
 from tests.reports import expected
 from tests.reports.conftest import build_scenario
 
@@ -15,8 +14,8 @@ pytestmark = pytest.mark.service
 LONG = "from=2012&to=2025"
 
 
-def test_the_worker_builds_a_long_periods_workbook_and_the_page_follows_it_to_the_download(celery_worker, client):
-    load_strategy()
+def test_the_worker_builds_a_long_periods_workbook_and_the_page_follows_it_to_the_download(celery_worker, strategy,
+                                                                                          client):
     build_scenario()
 
     response = client.get(f"/reports/stocktaking/xlsx/?{LONG}")
