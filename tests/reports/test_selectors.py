@@ -2,7 +2,6 @@
 
 import pytest
 
-from asem_portal.content import load_strategy
 from asem_portal.demo import load_demo
 from instruments.models import Instrument
 from mobility.filters import ActivityFilter
@@ -140,9 +139,9 @@ def test_cancelled_activities_are_counted_apart(scenario):
 
 
 @pytest.mark.parametrize("copies", [1, 3])
-def test_it_takes_the_same_number_of_queries_whatever_the_size(transactional_db, django_assert_num_queries, copies):
+def test_it_takes_the_same_number_of_queries_whatever_the_size(transactional_db, strategy, django_assert_num_queries,
+                                                                copies):
     # Committed data, as in production: inside a test's transaction the progress cache is rightly bypassed.
-    load_strategy()
     for n in range(copies):
         build_scenario(n)
     # Expect 16 queries: the progress overview at the end (objectives, priorities, indicators, observations) and
