@@ -29,8 +29,15 @@ run: export DEBUG ?= true
 run: setup
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# The suite in TEST_WORKERS processes at once (pytest-xdist), printing its slowest tests; then the fault tests, one
+# at a time, since they start, break and time servers of their own. A step that PYTEST_ARGS leaves with nothing to
+# run (pytest's exit 5) is no failure; with no PYTEST_ARGS it is one, as a step that finds nothing has gone wrong.
+TEST_WORKERS ?= 3
+NOTHING_COLLECTED_OK := $(if $(strip $(PYTEST_ARGS)),5,never)
 test: $(VENV)/.dev
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --fault-tests=without --durations=25 $(PYTEST_ARGS) \
+		|| [ "$$?" = "$(NOTHING_COLLECTED_OK)" ]
+	$(PY) -m pytest --fault-tests=only --durations=10 $(PYTEST_ARGS) || [ "$$?" = "$(NOTHING_COLLECTED_OK)" ]
 
 # ruff, then the layering of .importlinter: an import that runs back up fails it.
 lint: $(VENV)/.dev
