@@ -36,10 +36,19 @@ def sync_secretariat_group(apps, verbosity: int = 0) -> None:
 
 
 def is_secretariat(user) -> bool:
-    return bool(
-        user.is_authenticated
-        and (user.is_superuser or (user.is_staff and user.groups.filter(name=SECRETARIAT_GROUP).exists()))
-    )
+    """A superuser, or staff in the Secretariat group; remembered on the user for the rest of the request."""
+    if not user.is_authenticated:
+        return False
+    if not hasattr(user, "_is_secretariat"):
+        user._is_secretariat = bool(
+            user.is_superuser or (user.is_staff and user.groups.filter(name=SECRETARIAT_GROUP).exists())
+        )
+    return user._is_secretariat
+
+
+def secretariat_staff(users):
+    """The accounts of the queryset that are staff in the Secretariat group: whom the secretariat's mail reaches."""
+    return users.filter(is_staff=True, groups__name=SECRETARIAT_GROUP)
 
 
 def may_manage_account(actor, account) -> bool:

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from core.roles import SECRETARIAT_GROUP
+from core.roles import secretariat_staff
 from mobility.models import Activity, PartnerMembership, UndeliveredEmail
 
 SUBMITTED, RETURNED, APPROVED = "submitted", "returned", "approved"
@@ -58,7 +58,7 @@ def _addresses(users) -> list[str]:
 
 
 def secretariat_addresses() -> list[str]:
-    users = get_user_model().objects.filter(is_active=True, is_staff=True, groups__name=SECRETARIAT_GROUP)
+    users = secretariat_staff(get_user_model().objects.filter(is_active=True))
     return sorted(set(_addresses(users)) | set(settings.REVIEW_NOTIFY_EMAILS))
 
 

@@ -85,17 +85,9 @@ def partner_ids(user: User) -> frozenset[int]:
     return user._partner_ids
 
 
-def _is_secretariat(user: User) -> bool:
-    if not user.is_authenticated:
-        return False
-    if not hasattr(user, "_is_secretariat"):
-        user._is_secretariat = is_secretariat(user)
-    return user._is_secretariat
-
-
 def visible_activities_filter(user: User) -> Q:
     """Which activities a user may read: the published ones, their own partners' too, or all for the secretariat."""
-    if _is_secretariat(user):
+    if is_secretariat(user):
         return Q()
     published = Q(state=Activity.State.PUBLISHED)
     mine = partner_ids(user)
@@ -107,15 +99,20 @@ def owns_activity(user: User, activity: Activity) -> bool:
 
 
 def can_edit_activity(user: User, activity: Activity) -> bool:
-    return _is_secretariat(user) or (owns_activity(user, activity) and activity.state in EDITABLE_STATES)
+    return is_secretariat(user) or (owns_activity(user, activity) and activity.state in EDITABLE_STATES)
 
 
 def owns_flow(user: User, flow: MobilityFlow) -> bool:
     return bool({flow.origin_id, flow.destination_id} & partner_ids(user))
 
 
+def is_reporter(user: User) -> bool:
+    """A focal point of some partner, or the secretariat: who may use the workspace and hold an API token."""
+    return is_secretariat(user) or bool(partner_ids(user))
+
+
 def _require_focal_point_or_secretariat(user: User, what: str) -> None:
-    if not (_is_secretariat(user) or partner_ids(user)):
+    if not is_reporter(user):
         raise NotAllowed(f"Only partner focal points and the secretariat may {what}.")
 
 
@@ -144,7 +141,7 @@ def _new_slug(title: str) -> str:
 
 def _check_slug_choice(user: User, slug: str | None) -> None:
     # Only the secretariat, who sees every activity, names one: "already exists" would reveal a hidden one to others.
-    if slug and not _is_secretariat(user):
+    if slug and not is_secretariat(user):
         raise ValidationError(
             {"slug": "Only the secretariat chooses an activity's address: leave slug out and one is made from "
                      "the title."},
@@ -170,7 +167,7 @@ def _set_relations(activity: Activity, relations: dict[str, Any]) -> None:
 
 
 def _check_lead_partner(user: User, lead_partner: Partner | None) -> None:
-    if _is_secretariat(user):
+    if is_secretariat(user):
         return
     if lead_partner is None or lead_partner.pk not in partner_ids(user):
         raise NotAllowed(
@@ -195,7 +192,7 @@ def activity_create(*, user: User, data: dict[str, Any]) -> Activity:
 
 
 def _check_can_change(user: User, activity: Activity, verb: str) -> None:
-    if _is_secretariat(user):
+    if is_secretariat(user):
         return
     if not owns_activity(user, activity):
         raise NotAllowed(f"You may {verb} only activities led by a partner you report for.")
@@ -236,7 +233,7 @@ def _lock(activity: Activity) -> None:
 def activity_submit(*, activity: Activity, user: User) -> Activity:
     """Send a draft or returned activity to the secretariat for review, and tell the secretariat."""
     _lock(activity)
-    if not (_is_secretariat(user) or owns_activity(user, activity)):
+    if not (is_secretariat(user) or owns_activity(user, activity)):
         raise NotAllowed("You may submit only activities led by a partner you report for.")
     if activity.state not in EDITABLE_STATES:
         raise _state_error(
@@ -250,7 +247,7 @@ def activity_submit(*, activity: Activity, user: User) -> Activity:
 
 
 def _check_review(user: User, activity: Activity, verb: str) -> None:
-    if not _is_secretariat(user):
+    if not is_secretariat(user):
         raise NotAllowed(f"Only the secretariat may {verb} a submission.")
     if activity.state != Activity.State.SUBMITTED:
         raise _state_error(
@@ -289,7 +286,7 @@ def activity_return(*, activity: Activity, user: User, note: str) -> Activity:
 
 
 def _check_flow_partners(user: User, flow: MobilityFlow) -> None:
-    if _is_secretariat(user) or owns_flow(user, flow):
+    if is_secretariat(user) or owns_flow(user, flow):
         return
     raise NotAllowed(
         f"The origin or the destination must be a partner you report for: {_names(partner_ids(user))}.",
@@ -309,7 +306,7 @@ def flow_create(*, user: User, data: dict[str, Any]) -> MobilityFlow:
 
 @transaction.atomic
 def flow_update(*, flow: MobilityFlow, user: User, data: dict[str, Any]) -> MobilityFlow:
-    if not (_is_secretariat(user) or owns_flow(user, flow)):
+    if not (is_secretariat(user) or owns_flow(user, flow)):
         raise NotAllowed("You may change only flows from or to a partner you report for.")
     set_fields(flow, data, allowed=FLOW_FIELDS)
     _check_flow_partners(user, flow)  # nor move one away from your partners
@@ -319,7 +316,7 @@ def flow_update(*, flow: MobilityFlow, user: User, data: dict[str, Any]) -> Mobi
 
 @transaction.atomic
 def flow_delete(*, flow: MobilityFlow, user: User) -> None:
-    if not (_is_secretariat(user) or owns_flow(user, flow)):
+    if not (is_secretariat(user) or owns_flow(user, flow)):
         raise NotAllowed("You may delete only flows from or to a partner you report for.")
     flow._history_user = user if user.is_authenticated else None
     flow.delete()

@@ -35,6 +35,7 @@ from django.db import connections, transaction
 from django.utils import timezone
 
 from core.jobs import TrackedJob, queue_or_run
+from core.roles import is_secretariat
 from mobility import imports, services
 from mobility.imports import FlowFileInvalid, ImportResult
 from mobility.models import MobilityFlow
@@ -137,7 +138,7 @@ def _save_job(job: UploadJob) -> None:
 
 
 def may_see(user, job: UploadJob) -> bool:
-    return user.is_authenticated and (job.user_id == user.pk or services._is_secretariat(user))
+    return user.is_authenticated and (job.user_id == user.pk or is_secretariat(user))
 
 
 # Writing -----------------------------------------------------------------------------------------------------
@@ -146,11 +147,11 @@ def may_see(user, job: UploadJob) -> bool:
 def allowed_partners(user, restricted: bool) -> set[int] | None:
     """The partners whose flows the user's file may hold; None for any."""
     if not restricted:
-        if not services._is_secretariat(user):
+        if not is_secretariat(user):
             raise services.NotAllowed("Only the secretariat may upload flows for any partner.")
         return None
     mine = services.partner_ids(user)
-    if not mine and not services._is_secretariat(user):
+    if not mine and not is_secretariat(user):
         raise services.NotAllowed("Only partner focal points and the secretariat may report mobility.")
     return set(mine) if mine else None
 

@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 from core.api.fields import absolute_url
 from core.api.parsers import JSONParser, LargeJSONParser
 from core.api.views import ApiViewMixin
+from core.roles import is_secretariat
 from mobility import imports, services, uploads
 from mobility.api import ActivitySerializer, MobilityFlowSerializer, activity_queryset
 from mobility.models import Activity, DeliveryMode, MobilityFlow, MobilityLevel
@@ -315,7 +316,7 @@ class ActivityHistoryView(_HistoryView):
         return {"request": self.request, "view": self}
 
     def insider(self, activity) -> bool:
-        return services._is_secretariat(self.request.user) or services.owns_activity(self.request.user, activity)
+        return is_secretariat(self.request.user) or services.owns_activity(self.request.user, activity)
 
     def records(self, obj, insider):
         records = super().records(obj, insider)
@@ -361,7 +362,7 @@ class FlowHistoryView(_HistoryView):
         return {"request": self.request, "view": self}
 
     def insider(self, flow) -> bool:
-        return services._is_secretariat(self.request.user) or services.owns_flow(self.request.user, flow)
+        return is_secretariat(self.request.user) or services.owns_flow(self.request.user, flow)
 
     @extend_schema(summary="Every version of a mobility flow",
                    description="Every version, newest first, with when it was made and what it changed; the "

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
+from core.roles import is_secretariat
 from mobility import services
 from mobility.models import Activity, MobilityFlow
 from workspace import history
@@ -30,7 +31,7 @@ def workspace_activities(user) -> list[StateGroup]:
     """
     queryset = Activity.objects.select_related("lead_partner").order_by("-updated_at", "-pk")
     more = False
-    if services._is_secretariat(user):
+    if is_secretariat(user):
         activities = list(queryset.exclude(state=Activity.State.PUBLISHED))
         published = list(queryset.filter(state=Activity.State.PUBLISHED)[:SECRETARIAT_PUBLISHED_SHOWN + 1])
         more = len(published) > SECRETARIAT_PUBLISHED_SHOWN
@@ -47,7 +48,7 @@ def workspace_activities(user) -> list[StateGroup]:
 def editable_activity(user, slug: str) -> Activity:
     """An activity the user may read in the workspace: their partners' or, for the secretariat, any."""
     queryset = Activity.objects.select_related("lead_partner", "created_by")
-    if not services._is_secretariat(user):
+    if not is_secretariat(user):
         queryset = queryset.filter(lead_partner__in=services.partner_ids(user))
     return queryset.get(slug=slug)
 
@@ -63,7 +64,7 @@ def flow_versions(flow: MobilityFlow) -> list[history.Version]:
 def visible_flows(user) -> QuerySet[MobilityFlow]:
     """The flows a user reports: their partners' (from or to), or all for the secretariat."""
     queryset = MobilityFlow.objects.select_related("origin", "destination")
-    if services._is_secretariat(user):
+    if is_secretariat(user):
         return queryset
     mine = services.partner_ids(user)
     return queryset.filter(origin__in=mine) | queryset.filter(destination__in=mine)

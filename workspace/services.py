@@ -19,6 +19,7 @@ from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from rest_framework.authtoken.models import Token
 
+from core.roles import is_secretariat
 from mobility import services
 from mobility.models import Activity, MobilityFlow
 from workspace import history
@@ -53,7 +54,7 @@ def save_activity(*, user, data: dict[str, Any], activity: Activity | None = Non
 
 
 def _require_secretariat(user, what: str) -> None:
-    if not services._is_secretariat(user):
+    if not is_secretariat(user):
         raise services.NotAllowed(f"Only the secretariat may {what}.")
 
 
@@ -102,7 +103,7 @@ def revert_flow(*, flow: MobilityFlow, history_id: int, user) -> MobilityFlow:
 
 
 def _require_reporter(user) -> None:
-    if not (services._is_secretariat(user) or services.partner_ids(user)):
+    if not services.is_reporter(user):
         raise services.NotAllowed("API tokens are for partner focal points and the secretariat.")
 
 

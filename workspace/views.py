@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from rest_framework.authtoken.models import Token
 
+from core.roles import is_secretariat
 from mobility import imports, services, uploads
 from mobility.forms import UploadForm
 from mobility.models import Activity, MobilityFlow
@@ -41,7 +42,7 @@ def reporter_required(view):
     @login_required
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if not (services._is_secretariat(request.user) or services.partner_ids(request.user)):
+        if not services.is_reporter(request.user):
             return _forbidden(request, _("Your account is not linked to a partner yet. Ask the secretariat to link "
                                          "it to the partner you report for."))
         return view(request, *args, **kwargs)
@@ -53,7 +54,7 @@ def secretariat_required(view):
     @login_required
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if not services._is_secretariat(request.user):
+        if not is_secretariat(request.user):
             return _forbidden(request, _("Only the secretariat may review submissions and revert changes."))
         return view(request, *args, **kwargs)
 
@@ -75,8 +76,8 @@ def _activity(request, slug) -> Activity:
 @require_safe
 def home(request):
     user = request.user
-    secretariat = services._is_secretariat(user)
-    linked = secretariat or bool(services.partner_ids(user))
+    secretariat = is_secretariat(user)
+    linked = services.is_reporter(user)
     context = {
         "linked": linked,
         "secretariat": secretariat,
@@ -100,7 +101,7 @@ def activity(request, slug):
         "activity": activity, "shows_demo_data": activity.is_demo,
         "can_edit": services.can_edit_activity(request.user, activity),
         "can_submit": activity.state in services.EDITABLE_STATES,
-        "secretariat": services._is_secretariat(request.user),
+        "secretariat": is_secretariat(request.user),
     })
 
 
@@ -183,7 +184,7 @@ def activity_history(request, slug):
         "object": activity,
         "title": activity.title,
         "versions": selectors.activity_versions(activity),
-        "can_revert": services._is_secretariat(request.user),
+        "can_revert": is_secretariat(request.user),
         "revert_url": reverse("workspace:activity-revert", args=[activity.slug]),
         "back_url": reverse("workspace:activity", args=[activity.slug]),
     })
@@ -341,7 +342,7 @@ def upload_status(request, job_id):
 
 def _flow(request, pk) -> MobilityFlow:
     flow = get_object_or_404(MobilityFlow.objects.select_related("origin", "destination"), pk=pk)
-    if not (services._is_secretariat(request.user) or services.owns_flow(request.user, flow)):
+    if not (is_secretariat(request.user) or services.owns_flow(request.user, flow)):
         raise Http404(_("No flow of your partners has this address."))
     return flow
 
@@ -355,7 +356,7 @@ def flow_history(request, pk):
         "object": flow,
         "title": str(flow),
         "versions": selectors.flow_versions(flow),
-        "can_revert": services._is_secretariat(request.user),
+        "can_revert": is_secretariat(request.user),
         "revert_url": reverse("workspace:flow-revert", args=[flow.pk]),
         "back_url": reverse("workspace:flows"),
     })

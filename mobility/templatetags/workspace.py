@@ -2,7 +2,8 @@
 
 from django import template
 
-from mobility import imports, services
+from core import roles
+from mobility import imports
 
 register = template.Library()
 
@@ -10,7 +11,7 @@ register = template.Library()
 @register.filter
 def is_secretariat(user) -> bool:
     """Whether the user reviews submissions; remembered on the user for the rest of the request."""
-    return services._is_secretariat(user)
+    return roles.is_secretariat(user)
 
 
 @register.filter
