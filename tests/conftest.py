@@ -106,6 +106,29 @@ def strategy_snapshot(django_db_setup, django_db_blocker):
         return snapshots.take(load_strategy)
 
 
+@pytest.fixture(scope="session")
+def demo_snapshot(django_db_setup, django_db_blocker):
+    """What load_strategy() and then load_demo() write, loaded once per test process."""
+    from asem_portal.content import load_strategy
+    from asem_portal.demo import load_demo
+
+    with django_db_blocker.unblock():
+        return snapshots.take(lambda: (load_strategy(), load_demo()))
+
+
+@pytest.fixture
+def demo_data(db, demo_snapshot):
+    """The real strategy and the demo data on it, as `manage.py load_strategy` and `manage.py load_demo` leave them."""
+    if demo_snapshot.fits():
+        demo_snapshot.restore()
+    else:
+        from asem_portal.content import load_strategy
+        from asem_portal.demo import load_demo
+
+        load_strategy()
+        load_demo()
+
+
 @pytest.fixture
 def strategy(db, strategy_snapshot):
     """The real strategy: 4 objectives, 10 priorities, 6 instruments, 53 partners and the AEP's own record."""

@@ -5,7 +5,6 @@ Loading the demo data takes seconds, so one test walks every address.
 
 from django.core.cache import cache
 
-from asem_portal.demo import load_demo
 from mobility.models import Activity
 from objectives.models import Indicator
 from objectives.services import refresh_computed_indicators
@@ -33,8 +32,7 @@ ADDRESSES = [
 ]
 
 
-def test_every_address_answers_with_real_content_on_the_loaded_portal(client, strategy):
-    load_demo()
+def test_every_address_answers_with_real_content_on_the_loaded_portal(client, demo_data):
     refresh_computed_indicators()
     cache.clear()
 

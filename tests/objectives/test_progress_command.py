@@ -11,8 +11,7 @@ from objectives.progress import STATUS_LABELS
 
 
 @pytest.fixture
-def demo(strategy):
-    call_command("load_demo", verbosity=0)
+def demo(demo_data):
     # In a test the load's transaction never commits, so the refresh it queued is run by hand.
     call_command("refresh_indicators", stdout=io.StringIO())
 

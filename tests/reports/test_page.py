@@ -4,7 +4,6 @@ import pytest
 from django.utils import timezone
 from django.utils.html import escape
 
-from asem_portal.demo import load_demo
 from instruments.models import Instrument
 from mobility.models import Activity, MobilityFlow, Partner
 from objectives.models import Objective
@@ -23,8 +22,8 @@ def get(client, query=""):
 
 
 @pytest.fixture
-def demo(strategy):
-    load_demo()
+def demo(demo_data):
+    """The real strategy and the demo data (tests/conftest.py)."""
 
 
 def test_on_the_demo_data_the_2024_to_2025_report_shows_every_section_and_names_the_empty_cells(client, demo):

@@ -2,7 +2,6 @@
 
 import pytest
 
-from asem_portal.demo import load_demo
 from instruments.models import Instrument
 from mobility.filters import ActivityFilter
 from mobility.models import Activity, Partner
@@ -56,9 +55,7 @@ def test_every_number_equals_a_plain_aggregate_query(scenario):
     assert_matches_independent_counts(report, PERIOD)
 
 
-def test_every_number_of_the_demo_data_equals_a_plain_aggregate_query(strategy):
-    load_demo()
-
+def test_every_number_of_the_demo_data_equals_a_plain_aggregate_query(demo_data):
     for period in (Period(2024, 2025), Period(2019, 2026), Period(2021, 2021)):
         assert_matches_independent_counts(stocktaking_report(period), period)
 
