@@ -2,6 +2,7 @@ import uuid
 
 import pytest
 from django.contrib.auth.models import Group
+from hypothesis import settings as hypothesis_settings
 
 from core.roles import SECRETARIAT_GROUP
 from tests import caching, factories, snapshots
@@ -10,6 +11,11 @@ from tests.services import CeleryWorker, need, need_postgres, need_redis
 # One Chromium for the whole run, shared by every folder's browser tests: a second
 # session-scoped Playwright in the same thread would refuse to start.
 pytest_plugins = ["tests.browser.fixtures"]
+
+# Property tests assert what the engine answers, not how fast: with three test processes on two cores, an example
+# can outlast Hypothesis's 200 ms deadline for reasons of the machine alone. Speed is the benchmark's to measure.
+hypothesis_settings.register_profile("suite", deadline=None)
+hypothesis_settings.load_profile("suite")
 
 
 def pytest_addoption(parser):
