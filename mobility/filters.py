@@ -1,6 +1,7 @@
 """One filter set per list: the pages, the API and the CSV exports all use these."""
 
 import django_filters
+from django import forms
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -124,6 +125,20 @@ class ActivityFilter(django_filters.FilterSet):
         )
 
 
+class YearRangeForm(forms.Form):
+    """A year range that ends before it starts is a mistake to explain, as the report does, not an empty answer."""
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("year_from"), cleaned.get("year_to")
+        if start is not None and end is not None and start > end:
+            self.add_error("year_to", _(
+                "The range cannot end before it starts: to year (%(end)s) is before from year (%(start)s). "
+                "Swap them to see the flows between."
+            ) % {"start": start, "end": end})
+        return cleaned
+
+
 class MobilityFlowFilter(django_filters.FilterSet):
     year = YearFilter(label=_("Year"))
     year_from = YearFilter(field_name="year", lookup_expr="gte", label=_("From year"))
@@ -150,6 +165,8 @@ class MobilityFlowFilter(django_filters.FilterSet):
     class Meta:
         model = MobilityFlow
         fields = []
+        # The page, its CSV, the API's flows and their summary all refuse a reversed range, with one message.
+        form = YearRangeForm
 
     def filter_partner(self, queryset, name, value):
         return queryset.filter(Q(origin=value) | Q(destination=value))

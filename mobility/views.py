@@ -43,18 +43,6 @@ def filter_errors(filterset) -> list[dict]:
     ]
 
 
-def refuse_reversed_years(filterset) -> None:
-    """A year range that ends before it starts is a mistake to explain, as the report does, not an empty answer."""
-    if not filterset.is_valid():
-        return
-    start, end = filterset.form.cleaned_data.get("year_from"), filterset.form.cleaned_data.get("year_to")
-    if start is not None and end is not None and start > end:
-        filterset.form.add_error("year_to", _(
-            "The range cannot end before it starts: to year (%(end)s) is before from year (%(start)s). "
-            "Swap them to see the flows between."
-        ) % {"start": start, "end": end})
-
-
 def bad_filter_csv(errors: list[dict]) -> HttpResponse:
     lines = [_("The export was not made: some filters are not valid.")]
     lines += [f"{error['label']}: {' '.join(error['messages'])}" for error in errors]
@@ -131,7 +119,6 @@ def partner_detail(request, code):
 @require_safe
 def mobility(request):
     filterset = MobilityFlowFilter(request.GET, queryset=flows())
-    refuse_reversed_years(filterset)
     errors = filter_errors(filterset)
     if request.GET.get("format") == "csv":
         if errors:

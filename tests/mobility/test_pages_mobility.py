@@ -167,3 +167,12 @@ def test_the_csv_export_takes_the_same_number_of_queries_whatever_the_size(
     # Expect 1 query: the flows with their origin and destination partners
     with django_assert_num_queries(1):
         b"".join(client.get("/mobility/?format=csv").streaming_content)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/mobility/flows/", "/api/v1/mobility/summary/"])
+def test_the_api_refuses_a_reversed_year_range_with_the_pages_message(client, portal, path):
+    response = client.get(f"{path}?year_from=2024&year_to=2020")
+
+    assert response.status_code == 400
+    assert "The range cannot end before it starts" in response.content.decode()
+    assert "year_to" in response.content.decode()
