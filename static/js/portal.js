@@ -23,7 +23,7 @@
   // A table or chart wider than the screen scrolls in its own box: let the keyboard reach it to scroll it too,
   // and name it after what it holds. (Recent browsers do the first themselves; older ones need the tabindex.)
   function markScrollers() {
-    document.querySelectorAll(".table-scroll, :has(> svg.chart)").forEach(function (box) {
+    document.querySelectorAll(".table-scroll, .chart-block").forEach(function (box) {
       if (box.hasAttribute("tabindex") || box.scrollWidth <= box.clientWidth) { return; }
       box.setAttribute("tabindex", "0");
       if (box.tagName !== "FIGURE" && !box.hasAttribute("role")) {
