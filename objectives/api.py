@@ -39,6 +39,7 @@ from objectives.models import (
     Priority,
     Status,
     breakdown_validator,
+    year_asked,
 )
 from objectives.registry import validate_metric
 from objectives.selectors import current_strategy, objective_list, progress_overview, status_counts
@@ -58,9 +59,10 @@ def as_of_param(request) -> int | None:
     value = request.query_params.get("as_of", "").strip()
     if not value:
         return None
-    if not value.isdigit() or not FIRST_YEAR <= int(value) <= LAST_YEAR:
+    year = year_asked(value)
+    if year is None:
         raise QueryParameterError({"as_of": [f"Give a year from {FIRST_YEAR} to {LAST_YEAR}, such as 2024."]})
-    return int(value)
+    return year
 
 
 class ProgressIndex:

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from objectives.models import FIRST_YEAR, LAST_YEAR
+from objectives.models import FIRST_YEAR, LAST_YEAR, year_asked
 
 
 class AsOfForm(forms.Form):
@@ -17,8 +17,8 @@ class AsOfForm(forms.Form):
         years = set(years)
         asked = (data or {}).get("as_of", "")
         kept = []
-        if asked.isdigit() and FIRST_YEAR <= int(asked) <= LAST_YEAR:
-            years.add(int(asked))  # a year without data is still a fair question; keep it selected
+        if (year := year_asked(asked)) is not None:
+            years.add(year)  # a year without data is still a fair question; keep it selected
         elif asked:
             kept = [(asked, asked)]  # what was typed stays in view beside its error
         choices = [("", _("The latest year with data")), *kept,

@@ -15,6 +15,17 @@ LAST_YEAR = 2100
 year_validators = [MinValueValidator(FIRST_YEAR), MaxValueValidator(LAST_YEAR)]
 
 
+def year_asked(text: str) -> int | None:
+    """A year given as text (a query's as_of), or None unless it is plain digits from FIRST_YEAR to LAST_YEAR.
+
+    str.isdigit() is not enough: "²" passes it and int() refuses it, and so does a number thousands of digits long.
+    """
+    if len(text) > 9 or not text.isascii() or not text.isdigit():
+        return None
+    year = int(text)
+    return year if FIRST_YEAR <= year <= LAST_YEAR else None
+
+
 class Strategy(models.Model):
     slug = models.SlugField(unique=True)
     title = models.CharField(max_length=200)

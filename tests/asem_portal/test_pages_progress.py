@@ -116,7 +116,7 @@ def test_the_legend_explains_the_method(client, portal):
         assert label in page
 
 
-@pytest.mark.parametrize("as_of", ["abc", "1800", "2020.5"])
+@pytest.mark.parametrize("as_of", ["abc", "1800", "2020.5", "%C2%B2", "2" * 5000])
 def test_an_invalid_year_gets_a_friendly_message_and_the_latest_chart(client, portal, as_of):
     response = client.get(f"/progress/?as_of={as_of}")
     assert response.status_code == 400
