@@ -7,6 +7,14 @@ from rest_framework.settings import api_settings
 
 from core.api.errors import QueryParameterError
 
+# How much of a page number a "no such page" message quotes: the start of a number thousands of digits long is enough.
+PAGE_SHOWN = 20
+
+
+def _digits(value: str) -> bool:
+    """ASCII digits only: str.isdigit() also passes superscripts and other scripts' digits, which int() refuses."""
+    return value.isascii() and value.isdigit()
+
 
 class Pagination(PageNumberPagination):
     """Pages of PAGE_SIZE results (page_size up to 500); CSV without a page asked for has every row."""
@@ -19,11 +27,14 @@ class Pagination(PageNumberPagination):
         value = request.query_params.get(self.page_size_query_param)
         if value is None:
             return self.page_size
-        if not value.isdigit() or not 1 <= int(value) <= self.max_page_size:
+        # Counted before int(), which refuses a number over 4,300 digits long with a ValueError, not a 400.
+        significant = value.lstrip("0")
+        if not _digits(value) or len(significant) > len(str(self.max_page_size)) \
+                or not 1 <= int(significant or "0") <= self.max_page_size:
             raise QueryParameterError(
                 {"page_size": [f"Give a whole number from 1 to {self.max_page_size}."]}, code="invalid"
             )
-        return int(value)
+        return int(significant)
 
     def paginate_queryset(self, queryset, request, view=None):
         params = request.query_params
@@ -31,12 +42,13 @@ class Pagination(PageNumberPagination):
                 and self.page_query_param not in params and self.page_size_query_param not in params:
             return None
         page = params.get(self.page_query_param)
-        if page is not None and page not in self.last_page_strings and not (page.isdigit() and int(page) >= 1):
+        if page is not None and page not in self.last_page_strings and not (_digits(page) and page.strip("0")):
             raise QueryParameterError({"page": ["Give a whole number from 1, or last."]}, code="invalid")
         try:
             return super().paginate_queryset(queryset, request, view)
         except exceptions.NotFound:
-            error = exceptions.NotFound(f"There is no page {page}: the results have fewer pages.")
+            shown = page if len(page) <= PAGE_SHOWN else f"{page[:PAGE_SHOWN]}…"
+            error = exceptions.NotFound(f"There is no page {shown}: the results have fewer pages.")
             error.parameter = self.page_query_param
             raise error from None
 

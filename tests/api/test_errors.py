@@ -135,6 +135,26 @@ def test_odd_values_in_the_address_are_client_errors(strategy, anonymous, path):
     assert set(response.json()) == SHAPE
 
 
+@pytest.mark.parametrize(("query", "parameter"), [
+    ("page=%C2%B2", "page"), ("page_size=%C2%B2", "page_size"), ("page=" + "9" * 5000, "page"),
+    ("page_size=" + "9" * 5000, "page_size"),
+])
+def test_a_page_number_of_odd_digits_or_thousands_of_them_is_a_client_error_naming_it(db, anonymous, query,
+                                                                                       parameter):
+    response = anonymous.get(f"/api/v1/partners/?{query}")
+
+    assert 400 <= response.status_code < 500
+    [error] = response.json()["errors"]
+    assert error["field"] == parameter
+    assert len(error["message"]) < 100
+
+
+def test_a_page_size_behind_thousands_of_zeros_is_read(db, anonymous):
+    response = anonymous.get("/api/v1/partners/?page_size=" + "0" * 5000 + "5")
+
+    assert response.status_code == 200
+
+
 def test_odd_values_in_a_body_are_client_errors(alice, as_alice, partner_de):
     factories.ActivityFactory(slug="draft", state=Activity.State.DRAFT, lead_partner=partner_de)
     for body in [{"title": "x\x00y"}, {"participants_asia": 10**30}, {"start_date": "0000-01-01"},
