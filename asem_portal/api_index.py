@@ -1,5 +1,7 @@
 """/api/v1/: every endpoint of the API, with a link to each, read from the schema so it never leaves one out."""
 
+from functools import cache
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -27,23 +29,19 @@ class IndexSerializer(serializers.Serializer):
     endpoints = EndpointSerializer(many=True, help_text="Every endpoint of this version, in the schema's order.")
 
 
-_paths: list[tuple[str, list[str], str]] = []
-
-
-def endpoints() -> list[tuple[str, list[str], str]]:
+@cache
+def endpoints() -> tuple[tuple[str, list[str], str], ...]:
     """Each path of the schema under /api/v1/ with its methods and summary; computed once, the code fixes them."""
-    if not _paths:
-        from drf_spectacular.generators import SchemaGenerator
+    from drf_spectacular.generators import SchemaGenerator
 
-        schema = SchemaGenerator().get_schema(request=None, public=True)
-        found = []
-        for path, operations in schema["paths"].items():
-            if not path.startswith(PREFIX):
-                continue
-            methods = [method for method in METHODS if method in operations]
-            found.append((path, [method.upper() for method in methods], operations[methods[0]].get("summary", "")))
-        _paths[:] = found  # whole at once: two first requests at the same time must not list each path twice
-    return _paths
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    found = []
+    for path, operations in schema["paths"].items():
+        if not path.startswith(PREFIX):
+            continue
+        methods = [method for method in METHODS if method in operations]
+        found.append((path, [method.upper() for method in methods], operations[methods[0]].get("summary", "")))
+    return tuple(found)
 
 
 class IndexView(ApiViewMixin, APIView):
