@@ -149,10 +149,10 @@ def _check_slug_choice(user: User, slug: str | None) -> None:
         )
 
 
-def _apply(activity: Activity, data: dict[str, Any]) -> dict[str, Any]:
+def _apply(activity: Activity, data: dict[str, Any], *, allowed=ACTIVITY_FIELDS) -> dict[str, Any]:
     """Set the activity's own fields from data; return the relations to set once it is saved."""
     set_fields(activity, {name: value for name, value in data.items() if name not in ACTIVITY_RELATIONS},
-               allowed=ACTIVITY_FIELDS)
+               allowed=allowed)
     # The year follows the date; it is set alone only when the date is unknown.
     if data.get("start_date") and "start_year" not in data:
         activity.start_year = data["start_date"].year
@@ -209,9 +209,9 @@ def activity_update(*, activity: Activity, user: User, data: dict[str, Any]) -> 
     _check_can_change(user, activity, "edit")
     if "lead_partner" in data:
         _check_lead_partner(user, data["lead_partner"])
-    if "slug" in data and not data["slug"]:
-        data = {**data, "slug": activity.slug}
-    relations = _apply(activity, data)
+    # The address is fixed once made: a new one would break links, and its "already exists" would reveal a hidden
+    # activity's to a focal point.
+    relations = _apply(activity, data, allowed=ACTIVITY_FIELDS - {"slug"})
     validate_and_save(activity, user=user)
     _set_relations(activity, relations)
     return activity

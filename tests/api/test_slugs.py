@@ -64,3 +64,11 @@ def test_the_secretariat_may_still_choose_an_address(secretariat, as_secretariat
 
     assert response.status_code == 201
     assert response.json()["slug"] == "summer-school-2030"
+
+
+def test_no_write_changes_an_activitys_address_once_made(hidden_draft, alice):
+    with pytest.raises(ValueError, match="slug"):
+        services.activity_update(activity=hidden_draft, user=alice, data={"slug": "another-address"})
+
+    hidden_draft.refresh_from_db()
+    assert GENERATED.match(hidden_draft.slug)
