@@ -194,7 +194,7 @@ def _revert(request, revert) -> None:
     """Revert to the version the form names, and tell the user how it went."""
     value = request.POST.get("version", "")
     try:
-        if not value.isdigit():
+        if not (value.isascii() and value.isdigit()):  # "²" and "٣" are digits to isdigit(), not to int()
             raise ValidationError(_("Choose a version to revert to."))
         revert(int(value))
     except ValidationError as exc:

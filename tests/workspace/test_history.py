@@ -94,6 +94,18 @@ def test_reverting_to_a_version_of_another_activity_is_refused(client, secretari
     assert "Activity has no version" in response.content.decode()
 
 
+@pytest.mark.parametrize("version", ["", "two", "²", "٣"])
+def test_a_version_that_is_not_a_plain_number_is_refused_with_what_to_do(client, secretariat, activity, version):
+    client.force_login(secretariat)
+    versions = activity.history.count()
+
+    response = client.post(f"/workspace/activities/{activity.slug}/revert/", {"version": version}, follow=True)
+
+    assert response.status_code == 200
+    assert "Choose a version to revert to." in response.content.decode()
+    assert activity.history.count() == versions
+
+
 def test_only_the_secretariat_may_revert(alice, activity):
     with pytest.raises(NotAllowed):
         workspace.revert_activity(activity=activity, history_id=activity.history.last().history_id, user=alice)
