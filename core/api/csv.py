@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from rest_framework import renderers, serializers
 from rest_framework.utils.encoders import JSONEncoder
 
-from core.exports import defused
+from core.exports import Echo, defused
 
 
 class CSVRenderer(renderers.BaseRenderer):
@@ -38,14 +38,9 @@ def csv_disposition(view) -> str:
     return f'attachment; filename="{getattr(view, "csv_filename", None) or "export"}.csv"'
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def csv_lines(chunks: Iterable[list[dict]], declared: list[str], charset: str = "utf-8") -> Iterator[bytes]:
     """Chunks of serialized rows as CSV: the header (from the first chunk's nested fields), then each chunk."""
-    writer = csv.writer(_Echo(), lineterminator="\r\n")
+    writer = csv.writer(Echo(), lineterminator="\r\n")
     columns = None
     for chunk in chunks:
         rows = [_flat_row(row) for row in chunk]
