@@ -184,7 +184,8 @@ class UndeliveredEmailAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    @admin.action(description=_("Send the selected emails again"), permissions=["view"])
+    # Sending one again takes it off the list, as deleting would: the same right.
+    @admin.action(description=_("Send the selected emails again"), permissions=["delete"])
     def send_again(self, request, queryset):
         from mobility import emails
 

@@ -135,3 +135,18 @@ def test_the_secretariat_cannot_edit_what_an_undelivered_email_says(client, secr
     undelivered.refresh_from_db()
     assert undelivered.recipients == "sam@example.org"
     assert client.get("/admin/mobility/undeliveredemail/add/").status_code == 403
+
+
+def test_staff_who_may_only_view_the_list_cannot_send_or_drop_an_undelivered_email(client, submitted):
+    from django.contrib.auth.models import Permission
+
+    undelivered = UndeliveredEmail.objects.create(activity=submitted, event="submitted", recipients="sam@example.org",
+                                                  subject="To review: Summer school", error="SMTPServerDisconnected")
+    viewer = factories.UserFactory(is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_undeliveredemail"))
+    client.force_login(viewer)
+
+    client.post("/admin/mobility/undeliveredemail/", {"action": "send_again", "_selected_action": [undelivered.pk]})
+
+    assert not mail.outbox
+    assert UndeliveredEmail.objects.filter(pk=undelivered.pk).exists()
