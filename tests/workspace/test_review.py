@@ -266,3 +266,16 @@ def test_the_differences_leave_out_the_internal_slug(client, secretariat, submis
 
     assert '<th scope="row">Slug</th>' not in page
     assert '<th scope="row">Title</th>' in page
+
+
+def test_a_submitted_activitys_page_sends_sam_to_review_it_and_tells_alice_to_wait(client, alice, secretariat,
+                                                                                   submission):
+    client.force_login(secretariat)
+    sams = client.get(f"/workspace/activities/{submission.slug}/").content.decode()
+    client.force_login(alice)
+    alices = client.get(f"/workspace/activities/{submission.slug}/").content.decode()
+
+    assert f'href="{REVIEW}#activity-{submission.slug}"' in sams
+    assert "you will get an email either way" not in sams
+    assert "you will get an email either way" in alices
+    assert f'href="{REVIEW}#activity-{submission.slug}"' not in alices
