@@ -20,6 +20,7 @@ from core.api.views import ApiViewMixin
 from instruments.models import Instrument
 from mobility import services
 from mobility.filters import ActivityFilter, MobilityFlowFilter
+from mobility.imports import excerpt
 from mobility.models import Activity, Direction, MobilityFlow, Organisation, Partner, Region
 from mobility.selectors import SUMMARY_GROUPS, flow_summary, flows, partner_list_with_counts, public_activities
 from objectives.models import Objective, Priority
@@ -478,7 +479,9 @@ class FlowSummaryViewSet(ApiViewMixin, viewsets.GenericViewSet):
         unknown = [name for name in names if name not in SUMMARY_GROUPS]
         if unknown:
             raise QueryParameterError(
-                {"group_by": [f"Cannot group by {', '.join(unknown)}; choose from {', '.join(SUMMARY_GROUPS)}."]}
+                # Each quoted by its start, a few at most: the answer to a huge query stays small.
+                {"group_by": [f"Cannot group by {', '.join(excerpt(name) for name in unknown[:5])}; choose from "
+                              f"{', '.join(SUMMARY_GROUPS)}."]}
             )
         return list(dict.fromkeys(names))
 

@@ -176,3 +176,11 @@ def test_the_api_refuses_a_reversed_year_range_with_the_pages_message(client, po
     assert response.status_code == 400
     assert "The range cannot end before it starts" in response.content.decode()
     assert "year_to" in response.content.decode()
+
+
+def test_the_summary_names_a_bad_group_by_its_start_only(client, portal):
+    response = client.get(f"/api/v1/mobility/summary/?group_by={'x' * 5000},{','.join(['y'] * 500)}")
+
+    assert response.status_code == 400
+    assert "Cannot group by " + "x" * 50 + "…" in response.content.decode()
+    assert len(response.content) < 2000
