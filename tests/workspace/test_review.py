@@ -248,6 +248,7 @@ def test_approving_from_the_queue_asks_for_a_confirmation_first_and_publishes_no
     assert "Publish “Seminar on recognition”?" in page
     assert f'<form method="post" action="/workspace/review/{submission.slug}/approve/"' in page
     assert "Bonn, Germany" in page  # what is about to be published, once more
+    assert "What you are about to publish</h2>" in page  # the changes' headings sit under it, not under the h1
     assert Activity.objects.get(pk=submission.pk).state == "submitted"
 
 
