@@ -278,7 +278,7 @@ def review_return(request, slug):
 @reporter_required
 def flows(request):
     form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
-    result = problems = None
+    problems = None
     status = 200
     if request.method == "POST" and form.is_valid():
         file = form.cleaned_data["file"]
@@ -297,7 +297,7 @@ def flows(request):
         status = 400
     recent = selectors.visible_flows(request.user).order_by("-pk")[:FLOWS_SHOWN]  # the index, even for a million
     return render(request, "workspace/flows.html", {
-        "form": form, "result": result, "problems": problems, "flows": recent,
+        "form": form, "problems": problems, "flows": recent,
         "partners": request.user.partner_memberships.select_related("partner").order_by("partner__name"),
         "columns": imports.FLOW_COLUMNS, "max_bytes": imports.max_upload_bytes(),
         "shows_demo_data": any(flow.is_demo for flow in recent),
