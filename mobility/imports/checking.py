@@ -89,10 +89,6 @@ class RowChecker:
         self.first_year, self.last_year = FIRST_YEAR, last_year()
         self.seen: dict[tuple, int] = {}
 
-    def check(self, line: int, values: list[str]) -> ValidRow | list[RowError] | None:
-        """One row: a ValidRow, its problems, or None for a row of blanks."""
-        return next(self.check_all([(line, values)]), None)
-
     def check_all(self, rows: Iterable[tuple[int, list[str]]]) -> Iterator[ValidRow | list[RowError]]:
         """Each row's ValidRow or problems, skipping rows of blanks.
 
