@@ -146,7 +146,7 @@ class IndicatorAdmin(SimpleHistoryAdmin):
             (_("Target"), _figure(result.target_value, result.target_year)),
             (_("Actual growth a year"), _growth(result.actual_growth, result.growth_method)),
             (_("Required growth a year"), _growth(result.required_growth, result.growth_method)),
-            (_("Ratio"), "-" if result.ratio is None else f"{result.ratio:.3f}"),
+            (_("Ratio"), "-" if result.ratio is None else f"{progress.rounded(result.ratio, 3):.3f}"),
             (_("Method"), result.method),
             (_("Score"), "-" if result.score is None else f"{result.score:g} of {progress.MAX_SCORE:g}"),
         ]
@@ -175,8 +175,8 @@ def _growth(growth, growth_method) -> str | None:
     if growth is None:
         return None
     if growth_method == progress.GROWTH_LINEAR:
-        return f"{growth:+,.6g}"
-    return f"{growth * 100:+.3f} %"
+        return f"{progress.rounded(growth, 6):+,.6g}"
+    return f"{progress.rounded(growth * 100, 3):+.3f} %"
 
 
 @admin.register(Observation)

@@ -379,17 +379,18 @@ def explain(result: IndicatorResult) -> str:
         return f"The latest value ({result.latest_value:g}) meets the target ({result.target_value:g})."
     if result.ratio is None:
         return f"The target equals the baseline and the latest value has moved away from it ({actual})."
-    return f"Actual growth {actual} against {required} required: a ratio of {_rounded(result.ratio, 2):.2f}."
+    return f"Actual growth {actual} against {required} required: a ratio of {rounded(result.ratio, 2):.2f}."
 
 
 def _describe_growth(growth: float | None, growth_method: str | None) -> str:
     if growth is None:
         return "no growth"
     if growth_method == GROWTH_LINEAR:
-        return f"{_rounded(growth, 4):+.4g} a year"
-    return f"{_rounded(growth * 100, 2):+.2f} % a year"
+        return f"{rounded(growth, 4):+.4g} a year"
+    return f"{rounded(growth * 100, 2):+.2f} % a year"
 
 
-def _rounded(value: float, digits: int) -> float:
-    """The value as it will be printed, so a tiny negative never shows as "-0.00"."""
+def rounded(value: float, digits: int) -> float:
+    """The value as it will be printed, so a tiny negative never shows as "-0.00": the explanations, the pages'
+    filters and the admin print growths and ratios through it."""
     return round(value, digits) + 0.0

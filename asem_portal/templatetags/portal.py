@@ -34,18 +34,13 @@ def growth(value, growth_method=None):
     if value is None:
         return "–"
     if growth_method == progress.GROWTH_LINEAR:
-        return _("%(change)s a year") % {"change": f"{_printed(value, 4):+,.4g}"}
-    return _("%(percent)s %% a year") % {"percent": f"{_printed(value * 100, 2):+.2f}"}
+        return _("%(change)s a year") % {"change": f"{progress.rounded(value, 4):+,.4g}"}
+    return _("%(percent)s %% a year") % {"percent": f"{progress.rounded(value * 100, 2):+.2f}"}
 
 
 @register.filter
 def ratio(value):
-    return "–" if value is None else f"{_printed(value, 2):.2f}"
-
-
-def _printed(value: float, digits: int) -> float:
-    # Rounded as it will print, and -0.0 made 0.0: a tiny fall must not show as "-0.00".
-    return round(value, digits) + 0.0
+    return "–" if value is None else f"{progress.rounded(value, 2):.2f}"
 
 
 @register.filter
