@@ -80,12 +80,14 @@ def _actor(activity: Activity) -> str:
 
 
 def build(activity: Activity, event: str, to: list[str] | None = None) -> EmailMessage | None:
-    """The message for an event (to the given addresses, or to everyone concerned), or None when nobody is there to
+    """The message for an event (to everyone concerned, or to those of them given), or None when nobody is there to
     read it."""
     if event not in EVENTS:
         raise ValueError(f"unknown activity email event {event!r}; one of {', '.join(EVENTS)}")
-    if to is None:
-        to = secretariat_addresses() if event == SUBMITTED else focal_point_addresses(activity)
+    concerned = secretariat_addresses() if event == SUBMITTED else focal_point_addresses(activity)
+    # A retry, or the secretariat's sending again, reaches only those still concerned: an account unlinked from the
+    # partner or deactivated since is told nothing more of the activity.
+    to = concerned if to is None else [address for address in to if address in concerned]
     if not to:
         return None
     context = {

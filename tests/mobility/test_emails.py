@@ -150,3 +150,14 @@ def test_staff_who_may_only_view_the_list_cannot_send_or_drop_an_undelivered_ema
 
     assert not mail.outbox
     assert UndeliveredEmail.objects.filter(pk=undelivered.pk).exists()
+
+
+def test_an_undelivered_email_sent_again_reaches_nobody_no_longer_concerned(client, secretariat, submitted):
+    undelivered = UndeliveredEmail.objects.create(activity=submitted, event="returned",
+                                                  recipients="former@example.org", subject="Returned: Summer school",
+                                                  error="SMTPServerDisconnected")
+    client.force_login(secretariat)
+
+    client.post("/admin/mobility/undeliveredemail/", {"action": "send_again", "_selected_action": [undelivered.pk]})
+
+    assert not mail.outbox
