@@ -111,10 +111,11 @@ class ActivityForm(forms.ModelForm):
         self.user = user
         lead = self.fields["lead_partner"]
         if not is_secretariat(user):
-            lead.queryset = Partner.objects.filter(pk__in=services.partner_ids(user)).order_by("name")
+            mine = services.partner_ids(user)
+            lead.queryset = Partner.objects.filter(pk__in=mine).order_by("name")
             lead.required = True
-            if lead.queryset.count() == 1 and not self.instance.pk:
-                self.initial.setdefault("lead_partner", lead.queryset.get().pk)
+            if len(mine) == 1 and not self.instance.pk:
+                self.initial.setdefault("lead_partner", next(iter(mine)))
         self.fields["partners"].queryset = Partner.objects.order_by("name")
         self.fields["organisations"].queryset = Organisation.objects.order_by("name")
         if self.instance.pk:

@@ -93,6 +93,19 @@ def test_alice_may_choose_only_germany_to_lead(client, alice, form_data):
     assert "Select a valid choice" in error_next_to(response.content.decode(), "lead_partner")
 
 
+def test_the_new_activity_form_picks_alices_one_partner_to_lead_at_a_fixed_cost(client, alice, strategy_bits,
+                                                                                django_assert_num_queries):
+    client.force_login(alice)
+
+    # Expect 9 queries: the session, the user, her memberships, then the choices: the partners she may pick to
+    # lead, every partner, the organisations, the objectives, the priorities, the instruments
+    with django_assert_num_queries(9):
+        page = client.get(NEW).content.decode()
+
+    lead = re.search(r'<select name="lead_partner".*?</select>', page, re.S).group(0)
+    assert re.search(r'<option value="\d+" selected>Germany</option>', lead)
+
+
 def test_alice_saves_and_submits_in_one_go(client, alice, form_data, django_capture_on_commit_callbacks):
     client.force_login(alice)
 
