@@ -77,10 +77,9 @@ def objective_detail(request, number):
 @require_safe
 def indicator_detail(request, code):
     indicator = get_object_or_404(Indicator.objects.select_related("priority__objective"), code=code)
+    # Read through the indicator's own manager, each observation's .indicator is this one: no query per row.
     observations = list(indicator.observations.order_by("breakdown", "year"))
     if request.GET.get("format") == "csv":
-        for observation in observations:
-            observation.indicator = indicator
         return csv_response(f"indicator-{indicator.code}.csv", observations, OBSERVATION_COLUMNS)
     headline = [(o.year, indicator.at_precision(o.value)) for o in observations if not o.breakdown]
     form = AsOfForm(request.GET, years=as_of_years(first=indicator.baseline_year, with_data=[y for y, _v in headline]))
