@@ -41,6 +41,15 @@ def size_in_words(size: int) -> str:
     return f"{size} bytes"
 
 
+# Of a bad value, what a message quotes: enough to recognise it, never a huge value echoed back whole.
+EXCERPT_CHARS = 50
+
+
+def excerpt(value) -> str:
+    text = str(value)
+    return text if len(text) <= EXCERPT_CHARS else f"{text[:EXCERPT_CHARS]}…"
+
+
 def too_large(limit: int) -> PayloadTooLarge:
     return PayloadTooLarge(f"The body is larger than {size_in_words(limit)}, the most this endpoint takes.")
 

@@ -3,7 +3,7 @@
 import django_filters
 from django_filters.rest_framework import DjangoFilterBackend
 
-from core.api.errors import QueryParameterError
+from core.api.errors import QueryParameterError, excerpt
 
 
 class FilterBackend(DjangoFilterBackend):
@@ -13,13 +13,19 @@ class FilterBackend(DjangoFilterBackend):
         filterset = self.get_filterset(request, queryset, view)
         if filterset is None:
             return queryset
-        errors = {name: [str(message) for message in messages] for name, messages in filterset.errors.items()}
+        errors = {name: [_message(error) for error in errors] for name, errors in filterset.errors.as_data().items()}
         if not errors:
             errors = _strict_values(filterset, request.query_params)
         if errors:
             raise QueryParameterError(errors)
         view.filterset = filterset  # what was asked, for a view that can answer it another way
         return _with_a_last_tiebreaker(filterset.qs)
+
+
+def _message(error) -> str:
+    """A form error's message, quoting the value it refuses by its start: a query string may hold a huge one."""
+    params = {key: excerpt(value) if isinstance(value, str) else value for key, value in (error.params or {}).items()}
+    return str(error.message % params if params else error.message)
 
 
 def _strict_values(filterset, params) -> dict[str, list[str]]:

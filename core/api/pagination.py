@@ -5,10 +5,7 @@ from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.settings import api_settings
 
-from core.api.errors import QueryParameterError
-
-# How much of a page number a "no such page" message quotes: the start of a number thousands of digits long is enough.
-PAGE_SHOWN = 20
+from core.api.errors import QueryParameterError, excerpt
 
 
 def _digits(value: str) -> bool:
@@ -47,8 +44,7 @@ class Pagination(PageNumberPagination):
         try:
             return super().paginate_queryset(queryset, request, view)
         except exceptions.NotFound:
-            shown = page if len(page) <= PAGE_SHOWN else f"{page[:PAGE_SHOWN]}…"
-            error = exceptions.NotFound(f"There is no page {shown}: the results have fewer pages.")
+            error = exceptions.NotFound(f"There is no page {excerpt(page)}: the results have fewer pages.")
             error.parameter = self.page_query_param
             raise error from None
 

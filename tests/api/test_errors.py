@@ -149,6 +149,16 @@ def test_a_page_number_of_odd_digits_or_thousands_of_them_is_a_client_error_nami
     assert len(error["message"]) < 100
 
 
+def test_a_refused_filter_value_is_quoted_by_its_start_only(db, anonymous):
+    response = anonymous.get("/api/v1/mobility/flows/?ordering=" + "9" * 5000)
+
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["field"] == "ordering"
+    assert error["message"].startswith("Select a valid choice. 99999")
+    assert len(error["message"]) < 150
+
+
 def test_a_page_size_behind_thousands_of_zeros_is_read(db, anonymous):
     response = anonymous.get("/api/v1/partners/?page_size=" + "0" * 5000 + "5")
 
