@@ -17,8 +17,14 @@
 
   function poll() {
     fetch(url, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
-      .then(function (response) { return response.json(); })
+      .then(function (response) {
+        // Gone (an upload's page is kept for a few hours) or signed out: asking again would never end; the page
+        // reloaded says which, and what to do.
+        if (response.status === 404 || response.redirected) { window.location.reload(); return null; }
+        return response.json();
+      })
       .then(function (status) {
+        if (status === null) { return; }
         if (status.finished) { window.location.reload(); return; }
         if (progress) {
           progress.value = status.percent;

@@ -186,3 +186,20 @@ def test_the_page_of_a_large_upload_shows_how_far_the_import_has_got(tab, alice)
     page.wait_for_timeout(1500)  # the page has asked for the status at least once
     expect(page.get_by_role("status")).to_contain_text("31,000 of about 84,000 rows.")
     look_at(tab, "upload-progress")
+
+
+def test_the_page_of_an_upload_no_longer_kept_stops_asking_and_reloads(tab, alice):
+    from mobility import uploads
+
+    job = uploads.UploadJob(id="1" * 32, user_id=alice.pk, restricted=True, filename="flows-2019-2025.xlsx",
+                            size=4_200_000, state=uploads.RUNNING, done=31_000, total=84_000,
+                            message="Checking and importing the rows.")
+    uploads._save_job(job)
+    page = tab.page
+    sign_in(page, alice)
+    page.goto(f"/workspace/mobility/uploads/{job.id}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Importing flows-2019-2025.xlsx")
+
+    uploads._tracked(job.id).forget()  # its few hours are over
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("We cannot find that page")
