@@ -209,10 +209,6 @@ class Coverage:
     def totals_by_instrument(self) -> list[InstrumentTotal]:
         return [InstrumentTotal(i, n) for i, n in zip(self.instruments, self.instrument_totals, strict=True)]
 
-    def cell(self, objective_number: int, instrument_slug: str) -> CoverageCell:
-        return next(c for c in self.cells if c.objective.number == objective_number
-                    and c.instrument.slug == instrument_slug)
-
 
 # Balance ----------------------------------------------------------------------------
 
