@@ -50,13 +50,13 @@ class RotateTokenSerializer(serializers.Serializer):
     )
 
 
-@extend_schema(tags=["account"])
 def personal(response: Response) -> Response:
     """An answer for the one who asked, and live: no cache along the way keeps it, the portal's own included."""
     add_never_cache_headers(response)
     return response
 
 
+@extend_schema(tags=["account"])
 class TokenView(ApiViewMixin, APIView):
     parser_classes = [JSONParser]
 

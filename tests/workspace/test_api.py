@@ -46,6 +46,13 @@ def test_a_visitor_has_no_token(client, db):
     assert client.get("/api/v1/me/token/").json() == {"key": None, "created": None}
 
 
+def test_the_token_is_documented_under_your_account(client, db):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+
+    assert {method: operation["tags"] for method, operation in schema["paths"]["/api/v1/me/token/"].items()} == {
+        "get": ["account"], "post": ["account"]}
+
+
 def test_alice_replaces_her_token_confirming_the_old_one_which_stops_working(alice):
     client = client_for(alice)
     old = Token.objects.get(user=alice).key
