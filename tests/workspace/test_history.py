@@ -157,6 +157,7 @@ def test_a_demo_flow_says_it_was_loaded_as_demonstration_data_rather_than_having
 
     assert "0 versions" not in page
     assert "Loaded as demonstration data; nobody has changed it since, so there is no version to show." in page
+    assert 'class="versions"' not in page  # no empty list for a screen reader to announce
 
 
 def test_a_relation_since_deleted_is_named_as_such_not_by_its_database_id():
