@@ -7,6 +7,7 @@ Content Security Policy (scripts from 'self' only). Swagger UI uses the split
 view for the same reason: its start-up script is a file, not inline.
 """
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.template import engines
 from django.utils import translation
@@ -30,16 +31,26 @@ REDOC_PAGE = engines["django"].from_string("""<!DOCTYPE html>
 
 
 class SchemaView(SpectacularAPIView):
-    """The OpenAPI schema, generated once per process: it changes only when the code does."""
+    """The OpenAPI schema, generated once per process and language: it changes only when the code does."""
 
     schemas: dict = {}
 
+    def _get_version_parameter(self, request):
+        # The version is in the path (/api/v1/): a ?version= of the client's own would only be one more schema to
+        # build and keep for ever.
+        return None
+
     def _get_schema_response(self, request):
-        key = (translation.get_language(), request.GET.get("version"))
-        if key not in self.schemas:
-            self.schemas[key] = super()._get_schema_response(request)
-        cached = self.schemas[key]
-        return Response(data=cached.data, headers={"Content-Disposition": cached["Content-Disposition"]})
+        # A ?lang= the portal does not speak is its default language, not another schema kept per made-up code.
+        language = translation.get_language()
+        if language not in dict(settings.LANGUAGES):
+            language = settings.LANGUAGE_CODE
+        if language not in self.schemas:
+            with translation.override(language):
+                self.schemas[language] = super()._get_schema_response(request).data
+        # The file's name follows this request's format (JSON or YAML), not the first request's.
+        disposition = f'inline; filename="{self._get_filename(request, None)}"'
+        return Response(data=self.schemas[language], headers={"Content-Disposition": disposition})
 
 
 class SwaggerView(SpectacularSwaggerSplitView):

@@ -29,3 +29,17 @@ def test_an_address_the_api_does_not_have_names_no_methods_and_points_to_the_roo
     assert response.status_code == 404
     assert "Allow" not in response
     assert "/api/v1/" in response.json()["detail"]
+
+
+def test_the_schema_is_kept_once_whatever_version_or_language_the_query_string_makes_up(db, anonymous):
+    from core.api.docs import SchemaView
+
+    json = "application/vnd.oai.openapi+json"
+    first = anonymous.get("/api/schema/", HTTP_ACCEPT=json)
+    kept = len(SchemaView.schemas)
+    made_up = [anonymous.get(f"/api/schema/?version=v{n}&lang=x{n}", HTTP_ACCEPT=json) for n in range(3)]
+
+    assert len(SchemaView.schemas) == kept
+    assert all(response.json() == first.json() for response in made_up)
+    assert anonymous.get("/api/schema/")["Content-Disposition"].endswith('.yaml"')
+    assert first["Content-Disposition"].endswith('.json"')
