@@ -245,9 +245,15 @@ def _start_thread(job_id: str) -> threading.Thread:
     return thread
 
 
+# One import at a time in the web process: the next waits as queued, as it would for a busy worker, instead of
+# contending with the first for memory and for the database (SQLite, the embedded setup's, takes one writer).
+_THREAD_SLOT = threading.Lock()
+
+
 def _run_in_thread(job_id: str) -> None:
     try:
-        run_job(job_id)
+        with _THREAD_SLOT:
+            run_job(job_id)
     finally:
         # A request's connections are closed when it ends; this thread's would stay open until the process does.
         connections.close_all()

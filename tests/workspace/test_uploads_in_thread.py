@@ -3,6 +3,7 @@ the request answers at once with the upload's page, which follows the import to 
 upload goes to Celery as before."""
 
 import threading
+import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -106,3 +107,35 @@ def test_with_a_broker_a_large_upload_is_queued_for_celery_and_no_thread_starts(
     job_id = response["Location"].rstrip("/").rsplit("/", 1)[1]
     assert queued == [("mobility.tasks.import_flow_upload", (job_id,))]
     assert MobilityFlow.objects.count() == 0
+
+
+def test_without_a_broker_uploads_sent_together_are_imported_one_after_the_other(client, alice, partners, settings,
+                                                                                 monkeypatch):
+    settings.UPLOAD_IN_THREAD = True
+    settings.UPLOAD_IN_BACKGROUND_BYTES = 50
+    counter, running, most, threads = threading.Lock(), [0], [0], []
+    run_job, start_thread = uploads.run_job, uploads._start_thread
+
+    def counted_run_job(job_id):
+        with counter:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        try:
+            time.sleep(0.2)  # long enough for the other thread to start, were it let in
+            return run_job(job_id)
+        finally:
+            with counter:
+                running[0] -= 1
+
+    monkeypatch.setattr(uploads, "run_job", counted_run_job)
+    monkeypatch.setattr(uploads, "_start_thread", lambda job_id: threads.append(start_thread(job_id)) or threads[-1])
+    client.force_login(alice)
+
+    for rows in (ROWS[:1], ROWS[1:]):
+        client.post(URL, {"file": SimpleUploadedFile("flows.csv", flows_as_csv(rows))})
+    for thread in threads:
+        thread.join(30)
+
+    assert len(threads) == 2
+    assert most[0] == 1
+    assert MobilityFlow.objects.count() == 2
