@@ -54,9 +54,9 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse, HttpResponseNotModified
-from django.utils.http import parse_etags
 
 from core import changes
+from core.api.etags import none_match
 
 logger = logging.getLogger(__name__)
 
@@ -160,14 +160,6 @@ def lookup(cache_key: str) -> tuple[str, tuple | None]:
     return current, None
 
 
-def _matches(request, etag: str) -> bool:
-    header = request.headers.get("If-None-Match")
-    if not header or not etag:
-        return False
-    tags = {tag.removeprefix("W/") for tag in parse_etags(header)}
-    return "*" in tags or etag.removeprefix("W/") in tags
-
-
 class ResponseCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -190,7 +182,7 @@ class ResponseCacheMiddleware:
 def replay(request, entry) -> HttpResponse:
     status, headers, content = entry
     etag = next((value for name, value in headers if name.lower() == "etag"), "")
-    if _matches(request, etag):
+    if etag and none_match(request, etag):
         response = HttpResponseNotModified()
         for name, value in headers:
             if name.lower() in {"etag", "cache-control", "vary", "content-location", "expires"}:
