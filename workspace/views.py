@@ -120,8 +120,12 @@ def _save(request, form, instance=None):
 def _after_save(request, activity):
     if "submit" in request.POST:
         return _submit(request, activity)
-    messages.success(request, _("Saved “%(title)s” as it is; it is not yet sent for review.") % {
-        "title": activity.title})
+    if activity.state in services.EDITABLE_STATES:
+        messages.success(request, _("Saved “%(title)s” as it is; it is not yet sent for review.") % {
+            "title": activity.title})
+    else:
+        messages.success(request, _("Saved “%(title)s”; it stays %(state)s.") % {
+            "title": activity.title, "state": activity.get_state_display().lower()})
     return redirect("workspace:activity", activity.slug)
 
 
@@ -133,7 +137,7 @@ def activity_new(request):
         saved = _save(request, form)
         if saved is not None:
             return _after_save(request, saved)
-    return render(request, "workspace/activity_form.html", {"form": form, "activity": None},
+    return render(request, "workspace/activity_form.html", {"form": form, "activity": None, "can_submit": True},
                   status=400 if form.errors else 200)
 
 
@@ -152,8 +156,9 @@ def activity_edit(request, slug):
         saved = _save(request, form, instance=activity)  # the service reads it again, locked
         if saved is not None:
             return _after_save(request, saved)
-    return render(request, "workspace/activity_form.html", {"form": form, "activity": activity},
-                  status=400 if form.errors else 200)
+    return render(request, "workspace/activity_form.html", {
+        "form": form, "activity": activity, "can_submit": activity.state in services.EDITABLE_STATES,
+    }, status=400 if form.errors else 200)
 
 
 def _submit(request, activity):

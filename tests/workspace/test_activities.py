@@ -202,3 +202,21 @@ def test_sams_workspace_lists_every_unpublished_activity_and_only_the_latest_pub
     assert "A draft of anyone&#x27;s" in page
     assert [f"Published {n}" in page for n in range(5)] == [False, False, True, True, True]
     assert "All published activities" in page
+
+
+def test_sam_changes_a_published_activity_which_stays_published_and_is_not_offered_for_review(
+        client, secretariat, form_data):
+    activity = factories.ActivityFactory(title="Published seminar", state="published",
+                                         lead_partner=factories.partner("DE"))
+    client.force_login(secretariat)
+    edit = f"/workspace/activities/{activity.slug}/edit/"
+
+    form = client.get(edit).content.decode()
+    response = client.post(edit, {**form_data, "title": "Published seminar", "place": "Hamburg", "save": ""},
+                           follow=True)
+
+    assert "Save; it stays published" in form
+    assert 'name="submit"' not in form and "Save draft" not in form
+    assert "Saved “Published seminar”; it stays published." in response.content.decode()
+    activity.refresh_from_db()
+    assert (activity.state, activity.place) == ("published", "Hamburg")
