@@ -111,11 +111,15 @@ def portal_data(transactional_db, portal_snapshot):
 
 
 def sign_in(page, user, password: str = PASSWORD) -> None:
-    """Sign in through the admin's login form, as a person would."""
-    page.goto("/admin/login/")
+    """Sign in through the portal's sign-in page, as a person would.
+
+    Not the admin's login form: that one refuses every account without staff rights, so a focal point "signed in"
+    there stays anonymous and each workspace page checked after it is the sign-in page instead.
+    """
+    page.goto("/accounts/sign-in/?next=" + ("/admin/" if user.is_staff else "/workspace/"))
     page.fill("#id_username", user.username)
     page.fill("#id_password", password)
-    page.click("input[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_load_state()
 
 
