@@ -22,6 +22,18 @@ RIGHTS_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
 KEY_SHOWN = 6
 
 
+def reads_a_key(lookup: str, *, via: str | None = None) -> bool:
+    """Whether an admin list's filter from the address would compare a token's key: ?key__startswith= reads it a
+    character at a time, as Django's user admin knows of ?password__. The admin takes any filter on a model's own
+    fields and on a related model's primary key, which a token's key is."""
+    parts = lookup.split("__")
+    if via is not None:
+        if parts[0] != via:
+            return False
+        parts = parts[1:]
+    return not parts or parts[0] in {"key", "pk"}
+
+
 def key_prefix(key: str | None) -> str:
     """Enough of a token's key to tell two apart, never enough to use it."""
     return f"{key[:KEY_SHOWN]}…" if key else ""
@@ -56,6 +68,9 @@ class UserAdmin(auth_admin.UserAdmin):
         if request.user.is_superuser:
             return super().get_readonly_fields(request, obj)
         return ["is_staff", "is_superuser", "last_login", "date_joined"]
+
+    def lookup_allowed(self, lookup, value, request=None):
+        return not reads_a_key(lookup, via="auth_token") and super().lookup_allowed(lookup, value, request)
 
     def has_change_permission(self, request, obj=None):
         # Also guards the password view, which asks this for the account whose password it sets.
@@ -106,6 +121,9 @@ class TokenAdmin(token_admin.TokenAdmin):
     @admin.display(description=_("key"), ordering="key")
     def key_start(self, token):
         return key_prefix(token.key)
+
+    def lookup_allowed(self, lookup, value, request=None):
+        return not reads_a_key(lookup) and super().lookup_allowed(lookup, value, request)
 
     def get_queryset(self, request):
         tokens = super().get_queryset(request)

@@ -236,3 +236,22 @@ def test_a_secretariat_member_finds_a_focal_point_to_link_to_a_partner(sam_clien
     assert [result["text"] for result in found.json()["results"]] == ["alice"]
     assert response.status_code == 302
     assert PartnerMembership.objects.filter(user=alice, partner=partner).exists()
+
+
+@pytest.mark.parametrize("lookup", ["key__startswith", "key", "pk__startswith", "key__gt", "pk__regex"])
+def test_a_secretariat_member_cannot_read_a_token_key_by_filtering_on_it(sam_client, alice, lookup):
+    token = Token.objects.create(user=alice)
+    value = token.key if lookup == "key" else token.key[:7]
+
+    response = sam_client.get(reverse("admin:authtoken_tokenproxy_changelist"), {lookup: value})
+
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("lookup", ["auth_token__key__startswith", "auth_token__pk__startswith", "auth_token"])
+def test_a_secretariat_member_cannot_read_a_token_key_through_the_account_list(sam_client, alice, lookup):
+    token = Token.objects.create(user=alice)
+
+    response = sam_client.get(reverse("admin:auth_user_changelist"), {lookup: token.key[:7]})
+
+    assert response.status_code == 400
