@@ -7,8 +7,10 @@ from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.utils.html import escape
+
+from core.api.errors import error_response, is_api_request
 
 logger = logging.getLogger(__name__)
 
@@ -54,14 +56,14 @@ PAGE = """<!DOCTYPE html>
 
 
 def wants_json(request) -> bool:
-    return request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", "")
+    return is_api_request(request) or "application/json" in request.headers.get("Accept", "")
 
 
 def service_unavailable(request, busy: bool = False) -> HttpResponse:
     """503 with Retry-After, rendered without the database (no template, no context processors)."""
     message, code = (BUSY_MESSAGE, "busy") if busy else (MESSAGE, "service_unavailable")
     if wants_json(request):
-        response = JsonResponse({"detail": message, "code": code}, status=503)
+        response = error_response(503, code, message)
     else:
         response = HttpResponse(PAGE.format(message=escape(message)), status=503)
     response["Retry-After"] = str(BUSY_RETRY_AFTER_SECONDS if busy else RETRY_AFTER_SECONDS)

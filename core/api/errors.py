@@ -167,19 +167,20 @@ def is_api_request(request) -> bool:
     return request.path.startswith("/api/")
 
 
-def _error(status_code: int, code: str, detail: str) -> JsonResponse:
+def error_response(status_code: int, code: str, detail: str) -> JsonResponse:
+    """An error in the one shape, for an answer made outside DRF, where no field is at fault."""
     return JsonResponse({"status": status_code, "code": code, "detail": detail, "errors": []}, status=status_code)
 
 
 def server_error(request) -> JsonResponse:
-    return _error(500, "server_error", "Something went wrong on the server: it is logged. Try again later.")
+    return error_response(500, "server_error", "Something went wrong on the server: it is logged. Try again later.")
 
 
 def bad_request(request, exception) -> JsonResponse:
     if isinstance(exception, RequestDataTooBig):
         error = too_large(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
-        return _error(error.status_code, error.default_code, str(error.detail))
-    return _error(400, "bad_request", "The request is malformed.")
+        return error_response(error.status_code, error.default_code, str(error.detail))
+    return error_response(400, "bad_request", "The request is malformed.")
 
 
 class ErrorItemSerializer(serializers.Serializer):

@@ -54,3 +54,13 @@ def test_a_locked_database_is_a_503_saying_the_portal_is_busy_not_that_the_datab
     assert "not answering" not in page.content.decode()
     api = client.get(address, HTTP_ACCEPT="application/json")
     assert (api.status_code, api.json()["code"]) == (503, "busy")
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_the_api_gets_its_503_in_the_one_error_shape(client, db):
+    client.raise_request_exception = False
+
+    api = client.get("/django/", HTTP_ACCEPT="application/json")
+
+    assert api.json() == {"status": 503, "code": "service_unavailable", "errors": [],
+                          "detail": "The portal's database is not answering. Please try again in a few seconds."}
