@@ -60,7 +60,7 @@ class ObservationFormSet(forms.BaseInlineFormSet):
             if data.get("year") is not None and data.get("value") is not None:
                 by_year[data["year"]][data.get("breakdown") or ""] = data["value"]
         problems = [problem for year, values in sorted(by_year.items())
-                    for problem in services.breakdown_problems(self.instance, year, values)]
+                    for problem in self.instance.breakdown_problems(year, values)]
         if problems:
             raise forms.ValidationError(problems)
 

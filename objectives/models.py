@@ -1,5 +1,9 @@
 """The strategy as data: its objectives, priorities, indicators and observations."""
 
+import math
+from collections import defaultdict
+from collections.abc import Mapping
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -198,7 +202,42 @@ class Indicator(models.Model):
             return None
         return round(value) if self.decimals == 0 else round(value, self.decimals)
 
+    def breakdown_problems(self, year: int, values: Mapping[str, float], *, changed: str | None = None) -> list[str]:
+        """What is wrong with one year of a count's values, {breakdown: value} with "" for the total, in words.
 
+        The parts of a count never add up to more than its total, and a complete
+        set of parts (Asia and Europe) adds up to it exactly, at the count's
+        precision. Other kinds need not add up: the regions' percentages or
+        averages do not sum to the whole's. With ``changed``, only the
+        breakdown key it belongs to is checked (every key for the total).
+        """
+        total = values.get("")
+        if self.kind != Indicator.Kind.COUNT or total is None:
+            return []
+        parts: dict[str, dict[str, float]] = defaultdict(dict)
+        for breakdown, value in values.items():
+            if breakdown:
+                key, _sep, part = breakdown.partition("=")
+                parts[key][part] = value
+        only = changed.partition("=")[0] if changed else None
+        problems = []
+        for key, shares in sorted(parts.items()):
+            if only is not None and key != only:
+                continue
+            summed, whole = self.at_precision(sum(shares.values())), self.at_precision(total)
+            figures = {"key": key.replace("_", " "), "year": year, "sum": f"{summed:,}", "total": f"{whole:,}",
+                       "unit": self.unit}
+            if summed > whole:
+                problems.append(_("The parts by %(key)s of %(year)s add up to %(sum)s %(unit)s, more than the total of "
+                                  "%(total)s: the parts of a count cannot exceed its total.") % figures)
+            elif set(shares) >= COMPLETE_BREAKDOWNS.get(key, {None}) and summed != whole:
+                problems.append(_("The parts by %(key)s of %(year)s add up to %(sum)s %(unit)s, not the total of "
+                                  "%(total)s: together they make the whole, so they must add up to it.") % figures)
+        return problems
+
+
+# The values of a breakdown that make a whole: every ASEM partner is in Asia or in Europe.
+COMPLETE_BREAKDOWNS = {"region": {"asia", "europe"}}
 KIND_DECIMALS = {Indicator.Kind.COUNT: 0, Indicator.Kind.PERCENTAGE: 1, Indicator.Kind.MEASURE: 2}
 
 
@@ -243,7 +282,23 @@ class Observation(models.Model):
         return number(self.indicator.at_precision(self.value), self.indicator.decimals)
 
     def clean(self):
-        from objectives.services import validate_observation  # the services import this module
-
-        if self.indicator_id is not None:
-            validate_observation(self)
+        """Beyond its own fields, for the admin, the API and the loaders: a count is a whole number, and its
+        breakdowns add up with the other values of that year."""
+        if self.indicator_id is None:
+            return
+        indicator = self.indicator
+        if indicator.kind != Indicator.Kind.COUNT or self.value is None or self.year is None:
+            return
+        if not math.isfinite(self.value) or self.value != round(self.value):
+            raise ValidationError({"value": _("%(code)s is a count of %(unit)s: give a whole number.") % {
+                "code": indicator.code, "unit": indicator.unit}})
+        if getattr(self, "breakdowns_checked_by_formset", False):
+            return  # the admin's formset checks them against the rows as submitted
+        values = dict(
+            Observation.objects.filter(indicator=indicator, year=self.year).exclude(pk=self.pk)
+            .values_list("breakdown", "value")
+        )
+        values[self.breakdown] = self.value
+        problems = indicator.breakdown_problems(self.year, values, changed=self.breakdown)
+        if problems:
+            raise ValidationError({"value": problems})

@@ -17,16 +17,13 @@ checks the role, runs full_clean() before saving and records who wrote it.
 
 import logging
 import math
-from collections import defaultdict
-from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from core import changes
@@ -43,66 +40,6 @@ REFRESH_QUEUED_KEY = "objectives:refresh:queued"
 # If a queued refresh is lost (a broker restart), changes queue a new one after this long.
 REFRESH_QUEUED_TIMEOUT = 300
 COMPUTED_NOTE = "Computed by the progress engine from the portal's data."
-
-# The values of a breakdown that make a whole: every ASEM partner is in Asia or in Europe.
-COMPLETE_BREAKDOWNS = {"region": {"asia", "europe"}}
-
-
-def breakdown_problems(indicator: Indicator, year: int, values: Mapping[str, float], *,
-                       changed: str | None = None) -> list[str]:
-    """What is wrong with one year of a count's values, {breakdown: value} with "" for the total, in words.
-
-    The parts of a count never add up to more than its total, and a complete
-    set of parts (Asia and Europe) adds up to it exactly, at the count's
-    precision. Other kinds need not add up: the regions' percentages or
-    averages do not sum to the whole's. With ``changed``, only the
-    breakdown key it belongs to is checked (every key for the total).
-    """
-    total = values.get("")
-    if indicator.kind != Indicator.Kind.COUNT or total is None:
-        return []
-    parts: dict[str, dict[str, float]] = defaultdict(dict)
-    for breakdown, value in values.items():
-        if breakdown:
-            key, _sep, part = breakdown.partition("=")
-            parts[key][part] = value
-    only = changed.partition("=")[0] if changed else None
-    problems = []
-    for key, shares in sorted(parts.items()):
-        if only is not None and key != only:
-            continue
-        summed, whole = indicator.at_precision(sum(shares.values())), indicator.at_precision(total)
-        figures = {"key": key.replace("_", " "), "year": year, "sum": f"{summed:,}", "total": f"{whole:,}",
-                   "unit": indicator.unit}
-        if summed > whole:
-            problems.append(_("The parts by %(key)s of %(year)s add up to %(sum)s %(unit)s, more than the total of "
-                              "%(total)s: the parts of a count cannot exceed its total.") % figures)
-        elif set(shares) >= COMPLETE_BREAKDOWNS.get(key, {None}) and summed != whole:
-            problems.append(_("The parts by %(key)s of %(year)s add up to %(sum)s %(unit)s, not the total of "
-                              "%(total)s: together they make the whole, so they must add up to it.") % figures)
-    return problems
-
-
-def validate_observation(observation: Observation) -> None:
-    """The rules an observation must meet beyond its own fields, for the admin and the API (through the model's
-    clean()): a count is a whole number, and its breakdowns add up with the other values of that year."""
-    indicator = observation.indicator
-    if indicator.kind != Indicator.Kind.COUNT or observation.value is None or observation.year is None:
-        return
-    if not math.isfinite(observation.value) or observation.value != round(observation.value):
-        raise ValidationError({"value": _("%(code)s is a count of %(unit)s: give a whole number.") % {
-            "code": indicator.code, "unit": indicator.unit}})
-    if getattr(observation, "breakdowns_checked_by_formset", False):
-        return
-    values = dict(
-        Observation.objects.filter(indicator=indicator, year=observation.year).exclude(pk=observation.pk)
-        .values_list("breakdown", "value")
-    )
-    values[observation.breakdown] = observation.value
-    problems = breakdown_problems(indicator, observation.year, values, changed=observation.breakdown)
-    if problems:
-        raise ValidationError({"value": problems})
-
 
 def refresh_when_asked(*, refresh: bool, **kwargs) -> None:
     """A receiver for core.changes.committed: a committed change that may move a computed indicator queues a refresh."""
