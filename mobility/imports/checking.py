@@ -107,12 +107,12 @@ class RowChecker:
                 pass  # the caller pads and trims rows to the header's width; a tuple of another width is a bug
             else:
                 # Short enough to be a year and a count: int() of thousands of digits raises, and takes time.
-                if len(year) == 4 and year.isdigit() and len(participants) < 10 and participants.isdigit():
+                if len(year) == 4 and _digits(year) and len(participants) < 10 and _digits(participants):
                     origin, destination = partners.get(origin), partners.get(destination)
                     mode, level = modes.get(mode), levels.get(level)
                     year, participants = int(year), int(participants)
-                    female = int(female) if len(female) < 10 and female.isdigit() else (None if female == "" else -1)
-                    fewer = int(fewer) if len(fewer) < 10 and fewer.isdigit() else (None if fewer == "" else -1)
+                    female = int(female) if len(female) < 10 and _digits(female) else (None if female == "" else -1)
+                    fewer = int(fewer) if len(fewer) < 10 and _digits(fewer) else (None if fewer == "" else -1)
                     if (
                         origin is not None and destination is not None and mode is not None and level is not None
                         and first_year <= year <= last_year
@@ -217,6 +217,11 @@ class RowChecker:
         if choice is None:
             bad(column, f"{excerpt(text)!r} is not a {column}: use one of {accepted}.")
         return choice
+
+
+def _digits(text: str) -> bool:
+    """ASCII digits only: "²" and other scripts' digits pass str.isdigit() and make int() raise."""
+    return text.isascii() and text.isdigit()
 
 
 def _whole_number(value: str, column: str, bad) -> int | None:

@@ -42,3 +42,16 @@ def test_a_nul_in_any_column_of_a_csv_row_is_refused_naming_the_line_and_column(
 
     assert caught.value.messages == [f"Line 82, {column}: {MESSAGE}"]
     assert MobilityFlow.objects.count() == 0
+
+
+@pytest.mark.parametrize("column", ["year", "participants", "female", "fewer_opportunities"])
+def test_digits_of_another_script_in_a_number_are_refused_naming_the_line_and_column(partners, column):
+    # "²" is a digit to str.isdigit() but not to int(): a whole number here is ASCII digits only.
+    row = dict(zip(FLOW_COLUMNS, ROW, strict=True))
+    row[column] = "²²²²"
+
+    with pytest.raises(FlowFileInvalid) as caught:
+        import_flows(file=flows_as_csv([list(row.values())]), filename="flows.csv")
+
+    assert [message.split(":")[0] for message in caught.value.messages] == [f"Line 2, {column}"]
+    assert MobilityFlow.objects.count() == 0
