@@ -43,9 +43,11 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "asem_portal",
+    "partners",
     "objectives",
     "instruments",
     "mobility",
+    "reporting",
     "workspace",
     "reports",
 ]

@@ -6,7 +6,7 @@ from django.db.models import Q
 SECRETARIAT_GROUP = "Secretariat"
 # The secretariat edits the whole portal's content, issues API tokens and
 # links focal points to partners; it does not manage Django's own machinery.
-SECRETARIAT_APPS = ["objectives", "instruments", "mobility", "authtoken"]
+SECRETARIAT_APPS = ["partners", "objectives", "instruments", "mobility", "reporting", "authtoken"]
 
 
 def sync_secretariat_group(apps, verbosity: int = 0) -> None:

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from instruments.models import Instrument
 from objectives.models import FIRST_YEAR, LAST_YEAR, Objective, Priority, year_validators
+from partners.models import DIRECTION_REGIONS, Direction, Partner, Region, partner_code_validator  # noqa: F401
 
 # The most people a count may say: a flow's participants (and of them female, with fewer opportunities) and an
 # activity's. Far above any real figure (no route moves a million people a year), and low enough that
@@ -26,33 +27,6 @@ def counts_at_most_max(*fields: str) -> Q:
     return Q(*[Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__lte": MAX_COUNT}) for name in fields])
 
 
-class Region(models.TextChoices):
-    ASIA = "asia", _("Asia")
-    EUROPE = "europe", _("Europe")
-
-
-class Direction(models.TextChoices):
-    """Where a flow goes, following from its partners' regions."""
-
-    ASIA_TO_EUROPE = "asia_to_europe", _("Asia to Europe")
-    EUROPE_TO_ASIA = "europe_to_asia", _("Europe to Asia")
-    WITHIN_ASIA = "within_asia", _("Within Asia")
-    WITHIN_EUROPE = "within_europe", _("Within Europe")
-
-    @classmethod
-    def between(cls, origin_region: str, destination_region: str) -> "Direction":
-        return next(d for d, regions in DIRECTION_REGIONS.items() if regions == (origin_region, destination_region))
-
-
-# The regions each direction runs between: the one place the model, the filters and the selectors read it.
-DIRECTION_REGIONS = {
-    Direction.ASIA_TO_EUROPE: (Region.ASIA, Region.EUROPE),
-    Direction.EUROPE_TO_ASIA: (Region.EUROPE, Region.ASIA),
-    Direction.WITHIN_ASIA: (Region.ASIA, Region.ASIA),
-    Direction.WITHIN_EUROPE: (Region.EUROPE, Region.EUROPE),
-}
-
-
 def direction_lookup(direction: str) -> Q:
     """What selects the flows (or route totals) going in a direction, by their partners' regions."""
     origin, destination = DIRECTION_REGIONS[direction]
@@ -63,31 +37,6 @@ class DeliveryMode(models.TextChoices):
     PHYSICAL = "physical", _("Physical")
     BLENDED = "blended", _("Blended")
     VIRTUAL = "virtual", _("Virtual")
-
-
-partner_code_validator = RegexValidator(
-    r"^([A-Z]{2}|EU|ASEAN)$", _("Use the ISO 3166 alpha-2 code in capitals, or EU or ASEAN.")
-)
-
-
-class Partner(models.Model):
-    class Kind(models.TextChoices):
-        COUNTRY = "country", _("Country")
-        ORGANISATION = "organisation", _("Organisation")
-
-    code = models.CharField(max_length=5, unique=True, validators=[partner_code_validator])
-    name = models.CharField(max_length=100, unique=True)
-    region = models.CharField(max_length=6, choices=Region.choices, db_index=True)
-    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.COUNTRY)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
-
-    def get_absolute_url(self):
-        return reverse("mobility:partner", args=[self.code])
 
 
 class Organisation(models.Model):
@@ -288,6 +237,16 @@ class MobilityFlow(models.Model):
     )
     programme = models.CharField(max_length=200, blank=True, default="")
     source = models.CharField(max_length=300, blank=True)
+    reported_by = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="reported_flows", db_index=False,
+        help_text=_("The end of the route that reported the row: only its focal points (and the secretariat) may "
+                    "change it. The origin and the destination may each report a route."),
+    )
+    is_public = models.BooleanField(
+        default=True, editable=False,
+        help_text=_("Whether the row is the public figure for its year, route, mode, level and programme: when both "
+                    "ends report it, the host country's (the destination's) row is, and the other is kept beside it."),
+    )
     # Indexed below only where set: the few demo rows and the rows users reported are all that is looked up.
     is_demo = models.BooleanField(default=False, help_text=_("Synthetic demonstration data."))
     created_by = models.ForeignKey(
@@ -324,11 +283,17 @@ class MobilityFlow(models.Model):
                 violation_error_message=_("No count of participants may be above %(max)s.") % {"max": f"{MAX_COUNT:,}"},
             ),
             models.UniqueConstraint(
-                fields=["year", "origin", "destination", "mode", "level", "programme"],
-                name="flow_unique_per_year_route_mode_level_programme",
+                fields=["year", "origin", "destination", "mode", "level", "programme", "reported_by"],
+                name="flow_unique_per_reporter_year_route_mode_level_programme",
                 violation_error_message=_(
-                    "A flow for this year, origin, destination, mode, level and programme already exists."
+                    "This partner already reported a flow for this year, origin, destination, mode, level and "
+                    "programme."
                 ),
+            ),
+            models.CheckConstraint(
+                condition=Q(reported_by=F("origin")) | Q(reported_by=F("destination")),
+                name="flow_reported_by_an_end",
+                violation_error_message=_("A flow is reported by its origin or its destination."),
             ),
         ]
         indexes = [
@@ -336,6 +301,8 @@ class MobilityFlow(models.Model):
             models.Index(fields=["level", "year"], name="flow_level_year"),
             models.Index(fields=["is_demo"], condition=Q(is_demo=True), name="flow_demo"),
             models.Index(fields=["created_by"], condition=Q(created_by__isnull=False), name="flow_created_by"),
+            models.Index(fields=["reported_by", "year"], name="flow_reported_by_year"),
+            models.Index(fields=["is_public"], condition=Q(is_public=False), name="flow_not_public"),
         ]
 
     def __str__(self):
@@ -347,6 +314,8 @@ class MobilityFlow(models.Model):
         errors = {}
         if self.origin_id and self.origin_id == self.destination_id:
             errors["destination"] = _("The origin and the destination must be different partners.")
+        if self.reported_by_id and self.reported_by_id not in (self.origin_id, self.destination_id):
+            errors["reported_by"] = _("A flow is reported by its origin or its destination.")
         if self.participants is not None:
             if self.female is not None and self.female > self.participants:
                 errors["female"] = _("Female participants cannot outnumber all participants.")

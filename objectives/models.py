@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.charts import number
+from partners.models import Partner
 
 FIRST_YEAR = 1990
 LAST_YEAR = 2100
@@ -123,6 +124,14 @@ class Indicator(models.Model):
         PERCENTAGE = "percentage", _("A percentage, to one decimal")
         MEASURE = "measure", _("Another measure, such as a ratio or an average, to two decimals")
 
+    class Aggregation(models.TextChoices):
+        """How partners' own values make the ASEM value, for an indicator partners report."""
+
+        ASEM = "asem", _("ASEM-level only: partners do not report it")
+        SUM = "sum", _("The sum of the partners' values (participants, for example)")
+        MEAN = "mean", _("The simple mean of the partners that reported (a share or a score)")
+        COUNT = "count", _("How many partners meet a condition (a yes/no question: 1 is yes)")
+
     priority = models.ForeignKey(Priority, on_delete=models.PROTECT, related_name="indicators")
     code = models.CharField(max_length=20, unique=True, validators=[indicator_code_validator])
     name = models.CharField(max_length=300)
@@ -132,6 +141,15 @@ class Indicator(models.Model):
         max_length=10, choices=Kind.choices, default=Kind.MEASURE,
         help_text=_("What the values are: it sets the precision they are shown and compared at, and whether "
                     "breakdowns must add up to the total."),
+    )
+    aggregation = models.CharField(
+        max_length=5, choices=Aggregation.choices, default=Aggregation.ASEM,
+        help_text=_("Whether partners report this indicator in rounds, and how their approved values make the ASEM "
+                    "value. Any choice but ASEM-level only makes the ASEM series computed from the partners'."),
+    )
+    count_at_least = models.FloatField(
+        default=1.0, help_text=_("For a count of partners: a partner counts when its value is at least this "
+                                 "(1 for a yes, when yes is 1 and no is 0)."),
     )
     direction = models.SmallIntegerField(choices=Direction.choices, default=Direction.HIGHER_IS_BETTER)
     baseline_year = models.PositiveSmallIntegerField(validators=year_validators)
@@ -172,6 +190,11 @@ class Indicator(models.Model):
                 name="indicator_computed_has_metric",
                 violation_error_message=_("A computed indicator needs a metric."),
             ),
+            models.CheckConstraint(
+                condition=Q(aggregation="asem") | Q(source="manual"),
+                name="indicator_partner_reported_is_manual",
+                violation_error_message=_("An indicator partners report cannot also be computed from a metric."),
+            ),
         ]
 
     def __str__(self):
@@ -188,8 +211,15 @@ class Indicator(models.Model):
             errors["metric"] = _("A computed indicator needs a metric.")
         if self.target_year is not None and self.baseline_year is not None and self.target_year <= self.baseline_year:
             errors["target_year"] = _("The target year must come after the baseline year.")
+        if self.is_partner_reported and self.source == self.Source.COMPUTED:
+            errors["aggregation"] = _("An indicator partners report cannot also be computed from a metric.")
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def is_partner_reported(self) -> bool:
+        """Partners report their own values, and the ASEM series is made from the approved ones."""
+        return self.aggregation != self.Aggregation.ASEM
 
     @property
     def decimals(self) -> int:
@@ -247,23 +277,41 @@ breakdown_validator = RegexValidator(
 
 
 class Observation(models.Model):
+    """One value of an indicator for one year: for ASEM as a whole (no partner), or for one partner."""
+
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="observations")
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="observations",
+        help_text=_("Empty for ASEM as a whole; a partner for the value it reported (and the secretariat approved)."),
+    )
     year = models.PositiveSmallIntegerField(validators=year_validators)
     value = models.FloatField()
     breakdown = models.CharField(
         max_length=60, blank=True, default="", validators=[breakdown_validator],
         help_text=_("Empty for the headline series, or key=value such as region=asia."),
     )
-    is_computed = models.BooleanField(default=False, help_text=_("Written by the engine from a registered metric."))
+    is_computed = models.BooleanField(
+        default=False, help_text=_("Written by the engine: from a registered metric, or from the partners' values."))
+    coverage = models.PositiveSmallIntegerField(
+        null=True, blank=True,
+        help_text=_("For an ASEM value made from partners' values: how many partners it rests on."),
+    )
     note = models.CharField(max_length=300, blank=True)
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["indicator__code", "breakdown", "year"]
+        ordering = ["indicator__code", "partner__code", "breakdown", "year"]
         constraints = [
             models.UniqueConstraint(
-                fields=["indicator", "year", "breakdown"], name="observation_unique_per_year_and_breakdown",
+                fields=["indicator", "year", "breakdown"], condition=Q(partner__isnull=True),
+                name="observation_unique_per_year_and_breakdown",
                 violation_error_message=_("This indicator already has a value for that year and breakdown."),
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "partner", "year", "breakdown"], condition=Q(partner__isnull=False),
+                name="observation_unique_per_partner_year_and_breakdown",
+                violation_error_message=_(
+                    "This indicator already has a value from that partner for that year and breakdown."),
             ),
             models.CheckConstraint(
                 condition=Q(year__gte=FIRST_YEAR) & Q(year__lte=LAST_YEAR), name="observation_year_in_range",
@@ -274,7 +322,8 @@ class Observation(models.Model):
 
     def __str__(self):
         suffix = f" [{self.breakdown}]" if self.breakdown else ""
-        return f"{self.indicator.code} {self.year}{suffix}: {self.value_shown}"
+        who = f" {self.partner.code}" if self.partner_id else ""
+        return f"{self.indicator.code}{who} {self.year}{suffix}: {self.value_shown}"
 
     @property
     def value_shown(self) -> str:
@@ -295,10 +344,32 @@ class Observation(models.Model):
         if getattr(self, "breakdowns_checked_by_formset", False):
             return  # the admin's formset checks them against the rows as submitted
         values = dict(
-            Observation.objects.filter(indicator=indicator, year=self.year).exclude(pk=self.pk)
+            Observation.objects.filter(indicator=indicator, partner=self.partner_id, year=self.year).exclude(pk=self.pk)
             .values_list("breakdown", "value")
         )
         values[self.breakdown] = self.value
         problems = indicator.breakdown_problems(self.year, values, changed=self.breakdown)
         if problems:
             raise ValidationError({"value": problems})
+
+
+class PartnerTarget(models.Model):
+    """A partner's own target on an indicator it reports; without one, its status follows the no-target thresholds."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="partner_targets")
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="targets")
+    target_year = models.PositiveSmallIntegerField(default=2030, validators=year_validators)
+    target_value = models.FloatField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["indicator__code", "partner__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "partner"], name="partner_target_unique",
+                violation_error_message=_("This partner already has a target on this indicator."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator.code} {self.partner.code}: {self.target_value:g} by {self.target_year}"
