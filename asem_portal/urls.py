@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("objectives.urls")),
     path("", include("instruments.urls")),
     path("", include("workspace.urls")),
+    path("", include("reporting.urls")),
     path("", include("mobility.urls")),
     path("", include("reports.urls")),
 ]
