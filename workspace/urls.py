@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from workspace import accounts, views
+from workspace import accounts, return_files, returns, views
 
 app_name = "workspace"
 
@@ -25,4 +25,16 @@ urlpatterns = [
     path("workspace/mobility/flows/<int:pk>/history/", views.flow_history, name="flow-history"),
     path("workspace/mobility/flows/<int:pk>/revert/", views.flow_revert, name="flow-revert"),
     path("workspace/token/", views.token, name="token"),
+    path("workspace/returns/", returns.return_list, name="returns"),
+    path("workspace/returns/<int:pk>/", returns.return_edit, name="return"),
+    path("workspace/returns/<int:pk>/submit/", returns.return_submit, name="return-submit"),
+    path("workspace/returns/<int:pk>/history/", returns.return_history, name="return-history"),
+    path("workspace/returns/<int:pk>/revert/", returns.return_revert, name="return-revert"),
+    re_path(r"^workspace/returns/(?P<pk>[0-9]+)/template\.(?P<fmt>csv|xlsx)$", return_files.template,
+            name="return-template"),
+    path("workspace/returns/<int:pk>/upload/", return_files.upload, name="return-upload"),
+    path("workspace/review/returns/", returns.review_returns, name="review-returns"),
+    path("workspace/returns/<int:pk>/review/", returns.return_review, name="return-review"),
+    path("workspace/returns/<int:pk>/approve/", returns.return_approve, name="return-approve"),
+    path("workspace/returns/<int:pk>/return/", returns.return_return, name="return-return"),
 ]
