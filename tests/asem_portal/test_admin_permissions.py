@@ -28,7 +28,7 @@ WHAT_SAM_GETS = {
     "objectives.observation": PORTAL,
     "instruments.instrument": PORTAL,
     "instruments.aim": PORTAL,
-    "mobility.partner": PORTAL,
+    "partners.partner": PORTAL,
     "mobility.organisation": PORTAL,
     "mobility.partnermembership": PORTAL,
     "mobility.activity": {**PORTAL, "actions": {"delete_selected", "approve_submissions"}},
