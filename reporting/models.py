@@ -134,6 +134,9 @@ class Return(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     submitted_at = models.DateTimeField(null=True, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
+    approved_version = models.PositiveIntegerField(
+        null=True, blank=True, editable=False,
+        help_text=_("The version the secretariat last approved: its answers are the partner's public ones."))
     is_demo = models.BooleanField(default=False, db_index=True, help_text=_("Synthetic demonstration data."))
     history = HistoricalRecords()
 
@@ -202,6 +205,7 @@ class ReturnFlow(models.Model):
     participants = models.PositiveIntegerField(validators=count_validators)
     female = models.PositiveIntegerField(null=True, blank=True, validators=count_validators)
     fewer_opportunities = models.PositiveIntegerField(null=True, blank=True, validators=count_validators)
+    source = models.CharField(max_length=300, blank=True, default="")
 
     class Meta:
         ordering = ["year", "origin__name", "destination__name", "mode", "level"]
@@ -246,3 +250,54 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"{self.threshold} to {self.report}"
+
+
+class ReturnVersion(models.Model):
+    """The return's content as one save left it: what its history shows, what a conflict is told, what revert restores.
+
+    Version 0 is the return as the round opened it, prefilled with the partner's approved figures. The content is
+    {"values": {"<indicator code>/<year>": value}, "answers": {"<question number>": text}, "flows": [row, ...]},
+    partners by their codes, so a snapshot reads the same whatever happens to the rows it was taken from.
+    """
+
+    report = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    saved_at = models.DateTimeField(default=timezone.now)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    state = models.CharField(max_length=9, choices=Return.State.choices)
+    reason = models.CharField(max_length=200, blank=True, help_text=_("How it was saved, when not from the form: "
+                                                                     "prefilled, uploaded from a file, reverted."))
+    content = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["report", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "number"], name="return_version_unique",
+                                    violation_error_message=_("The return already has a version with that number.")),
+        ]
+
+    def __str__(self):
+        return f"{self.report} v{self.number}"
+
+
+class UndeliveredReturnEmail(models.Model):
+    """A return's email the mail server did not take after every try, kept for the secretariat to send again."""
+
+    report = models.ForeignKey(Return, null=True, on_delete=models.SET_NULL, related_name="+")
+    event = models.CharField(max_length=20, help_text=_("submitted, returned or approved"))
+    recipients = models.TextField(help_text=_("The addresses it did not reach."))
+    subject = models.CharField(max_length=300, blank=True)
+    error = models.CharField(max_length=500, help_text=_("What the mail server answered the last time."))
+    attempts = models.PositiveSmallIntegerField(default=1)
+    failed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-failed_at"]
+
+    def __str__(self):
+        return f"{self.subject or self.event} to {self.recipients}"
+
+    @property
+    def addresses(self) -> list[str]:
+        return [address.strip() for address in self.recipients.split(",") if address.strip()]
