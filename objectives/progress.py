@@ -31,6 +31,9 @@ years: its observations never make the latest value of a status.
 went into the status (baseline, latest, target, both growths, the ratio, the
 method), so pages and the API can show why a status is what it is;
 ``as_dict()`` gives the same as plain JSON-ready values.
+
+``aggregate()`` makes one year's ASEM value of an indicator partners report
+from the partners' values that year, and says how many partners it rests on.
 """
 
 from __future__ import annotations
@@ -325,6 +328,35 @@ def _capped(value: float) -> float:
         return 0.0
     # Adding 0.0 turns -0.0 into 0.0: no change must not read as a fall.
     return max(-MAX_RATIO, min(MAX_RATIO, value)) + 0.0
+
+
+# How partners' values make the ASEM value (the values of objectives.models.Indicator.Aggregation).
+AGGREGATE_ASEM = "asem"
+AGGREGATE_SUM = "sum"
+AGGREGATE_MEAN = "mean"
+AGGREGATE_COUNT = "count"
+AGGREGATIONS = (AGGREGATE_ASEM, AGGREGATE_SUM, AGGREGATE_MEAN, AGGREGATE_COUNT)
+
+
+def aggregate(values: Mapping[str, float], *, rule: str, count_at_least: float = 1.0) -> tuple[float | None, int]:
+    """One year's ASEM value from the partners' values that year ({partner: value}), and its coverage.
+
+    The coverage is how many partners reported that year: a partner missing the year is left out of a sum, a mean
+    and a count alike, never taken as zero. ``sum`` adds the values; ``mean`` is their simple mean, so a large
+    partner weighs no more than a small one (as ESCAP averages countries); ``count`` is how many partners have a
+    value of at least ``count_at_least`` (1 for a yes, when yes is 1 and no is 0). Nobody reporting gives no
+    value, and an ASEM-level indicator has none to make from partners at all.
+    """
+    if rule not in AGGREGATIONS:
+        raise ValueError(f"unknown aggregation {rule!r}")
+    if rule == AGGREGATE_ASEM or not values:
+        return None, 0
+    reported = list(values.values())
+    if rule == AGGREGATE_SUM:
+        return math.fsum(reported), len(reported)
+    if rule == AGGREGATE_MEAN:
+        return math.fsum(reported) / len(reported), len(reported)
+    return float(sum(1 for value in reported if value >= count_at_least)), len(reported)
 
 
 def roll_up(children: Iterable[IndicatorResult | RollupResult], *, as_of: int | None = None,

@@ -13,24 +13,35 @@ over unchanged data writes nothing.
 The secretariat's writes of indicators and observations (the API's, and any
 other caller's) go through ``indicator_create()`` and its siblings: each
 checks the role, runs full_clean() before saving and records who wrote it.
+
+Partners' own values: ``publish_partner_values()`` makes a partner's approved
+values its observations, and ``recompute_partner_aggregates()`` makes the ASEM
+series of an indicator partners report from them (a sum, a simple mean or a
+count of partners, each year carrying its coverage). ``check_partner_value()``
+says what is wrong with one value, for a return's checks before approval.
 """
 
 import logging
 import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from core import changes
 from core.roles import is_secretariat
 from core.writes import set_fields, validate_and_save
+from objectives import progress
 from objectives.models import FIRST_YEAR, LAST_YEAR, Indicator, Observation
 from objectives.registry import UnknownMetric, metrics
+from partners.models import Partner
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +51,8 @@ REFRESH_QUEUED_KEY = "objectives:refresh:queued"
 # If a queued refresh is lost (a broker restart), changes queue a new one after this long.
 REFRESH_QUEUED_TIMEOUT = 300
 COMPUTED_NOTE = "Computed by the progress engine from the portal's data."
+AGGREGATE_NOTE = "Computed from the partners' approved values."
+PUBLISHED_NOTE = "A partner's approved value."
 
 def refresh_when_asked(*, refresh: bool, **kwargs) -> None:
     """A receiver for core.changes.committed: a committed change that may move a computed indicator queues a refresh."""
@@ -234,3 +247,152 @@ def observation_delete(*, observation: Observation, user: User) -> None:
     _require_secretariat(user)
     observation._history_user = user
     observation.delete()
+
+
+# Partners' own values and the ASEM series made from them ---------------------------------------------------
+
+
+def check_partner_value(*, indicator: Indicator, year: int, value: Any) -> list[str]:
+    """What is wrong with one value a partner reports, in words; an empty list when nothing is."""
+    figures = {"code": indicator.code, "unit": indicator.unit, "year": year}
+    problems = []
+    if not isinstance(year, int) or not FIRST_YEAR <= year <= LAST_YEAR:
+        problems.append(_("The year %(year)s is outside %(first)s to %(last)s.")
+                        % {"year": year, "first": FIRST_YEAR, "last": LAST_YEAR})
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        problems.append(_("%(code)s for %(year)s needs a number.") % figures)
+        return problems
+    if indicator.kind == Indicator.Kind.COUNT:
+        if value != round(value):
+            problems.append(_("%(code)s is a count of %(unit)s: give a whole number.") % figures)
+        if value < 0:
+            problems.append(_("%(code)s is a count of %(unit)s: it cannot be below 0.") % figures)
+    elif indicator.kind == Indicator.Kind.PERCENTAGE and not 0 <= value <= 100:
+        problems.append(_("%(code)s is a percentage: give a value from 0 to 100.") % figures)
+    return problems
+
+
+@transaction.atomic
+def publish_partner_values(*, partner: Partner, indicators: Iterable[Indicator], years: Iterable[int],
+                           values: Mapping[tuple[int, int], float], user: User | None = None) -> None:
+    """Make a partner's headline values of those indicators and years exactly `values`, then the ASEM series.
+
+    values: {(indicator id, year): value}. A value the partner had for an indicator and year in range but not in
+    `values` is deleted; one equal to what is there is left as it is. Nothing is written unless every value is
+    right: a ValidationError names each wrong one "<indicator code>/<year>".
+    """
+    indicators = {indicator.pk: indicator for indicator in indicators}
+    years = set(years)
+    errors: dict[str, list[str]] = {}
+    for (indicator_id, year), value in values.items():
+        indicator = indicators.get(indicator_id)
+        if indicator is None or year not in years:
+            label = f"{indicator.code if indicator else indicator_id}/{year}"
+            errors[label] = [_("Not among the indicators and years being published.")]
+            continue
+        key = f"{indicator.code}/{year}"
+        if not indicator.is_partner_reported:
+            errors[key] = [_("%(code)s is measured for ASEM as a whole: partners do not report it.")
+                           % {"code": indicator.code}]
+            continue
+        if problems := check_partner_value(indicator=indicator, year=year, value=value):
+            errors[key] = problems
+    existing = list(Observation.objects.filter(
+        indicator__in=list(indicators), partner=partner, year__in=years,
+    ).order_by())
+    if not errors:
+        errors = _partner_breakdown_problems(indicators, existing, values)
+    if errors:
+        raise ValidationError(errors)
+
+    headline = {(o.indicator_id, o.year): o for o in existing if o.breakdown == ""}
+    to_create, to_update = [], []
+    for (indicator_id, year), value in values.items():
+        value = float(value)
+        observation = headline.pop((indicator_id, year), None)
+        if observation is None:
+            to_create.append(Observation(indicator_id=indicator_id, partner=partner, year=year, value=value,
+                                         is_computed=False, note=PUBLISHED_NOTE))
+        elif observation.value != value or observation.is_computed:
+            observation.value, observation.is_computed = value, False
+            to_update.append(observation)
+    history_user = user if user is not None and user.is_authenticated else None
+    with changes.without_refresh():
+        for observation in headline.values():  # in range, and no longer among the partner's values
+            observation._history_user = history_user
+            observation.delete()
+        if to_create:
+            bulk_create_with_history(to_create, Observation, default_user=history_user,
+                                     default_change_reason=PUBLISHED_NOTE)
+        if to_update:
+            bulk_update_with_history(to_update, Observation, ["value", "is_computed"], default_user=history_user,
+                                     default_change_reason=PUBLISHED_NOTE)
+        recompute_partner_aggregates(indicators=indicators.values())
+        changes.data_changed(refresh=False)
+
+
+def _partner_breakdown_problems(indicators, existing, values) -> dict[str, list[str]]:
+    """A count's new headline value must still hold the partner's breakdowns of that year, if it has any."""
+    parts: dict[tuple[int, int], dict[str, float]] = defaultdict(dict)
+    for observation in existing:
+        if observation.breakdown:
+            parts[(observation.indicator_id, observation.year)][observation.breakdown] = observation.value
+    errors = {}
+    for (indicator_id, year), breakdowns in parts.items():
+        total = values.get((indicator_id, year))
+        if total is None:
+            continue
+        indicator = indicators[indicator_id]
+        if problems := indicator.breakdown_problems(year, {**breakdowns, "": float(total)}):
+            errors[f"{indicator.code}/{year}"] = problems
+    return errors
+
+
+@transaction.atomic
+def recompute_partner_aggregates(*, indicators: Iterable[Indicator]) -> None:
+    """Make the ASEM headline series of each indicator partners report from its partners' headline values.
+
+    Each year any partner reported gets the aggregate (progress.aggregate) as a computed ASEM observation with its
+    coverage; a year nobody reported has no ASEM value. Indicators measured for ASEM as a whole are left alone.
+    Indicators are locked while they are written, so two approvals at once take turns.
+    """
+    ids = [indicator.pk for indicator in indicators]
+    reported = list(
+        Indicator.objects.select_for_update().filter(pk__in=ids).exclude(aggregation=Indicator.Aggregation.ASEM)
+        .order_by("pk")
+    )
+    if not reported:
+        return
+    by_year: dict[int, dict[int, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
+    for indicator_id, year, partner_id, value in Observation.objects.filter(
+        indicator__in=reported, partner__isnull=False, breakdown="",
+    ).order_by().values_list("indicator_id", "year", "partner_id", "value"):
+        by_year[indicator_id][year][partner_id] = value
+    asem = {
+        (o.indicator_id, o.year): o
+        for o in Observation.objects.filter(indicator__in=reported, partner__isnull=True, breakdown="").order_by()
+    }
+    to_create, to_update, to_delete = [], [], []
+    for indicator in reported:
+        for year, partner_values in by_year[indicator.pk].items():
+            value, coverage = progress.aggregate(
+                partner_values, rule=indicator.aggregation, count_at_least=indicator.count_at_least)
+            observation = asem.pop((indicator.pk, year), None)
+            if observation is None:
+                to_create.append(Observation(indicator=indicator, year=year, value=value, is_computed=True,
+                                             coverage=coverage, note=AGGREGATE_NOTE))
+            elif (observation.value, observation.coverage, observation.is_computed) != (value, coverage, True):
+                observation.value, observation.coverage, observation.is_computed = value, coverage, True
+                observation.note = AGGREGATE_NOTE
+                to_update.append(observation)
+    to_delete = list(asem.values())  # years no partner reported any longer
+    with changes.without_refresh():
+        if to_create:
+            bulk_create_with_history(to_create, Observation, default_change_reason=AGGREGATE_NOTE)
+        if to_update:
+            bulk_update_with_history(to_update, Observation, ["value", "coverage", "is_computed", "note"],
+                                     default_change_reason=AGGREGATE_NOTE)
+        for observation in to_delete:
+            observation.delete()
+        if to_create or to_update or to_delete:
+            changes.data_changed(refresh=False)
