@@ -217,7 +217,15 @@ class MobilityLevel(models.TextChoices):
 
 
 class MobilityFlow(models.Model):
-    """Aggregated count of people moving from one partner to another in a year."""
+    """Aggregated count of people moving from one partner to another in a year, as one end of the route reported it.
+
+    Each row names the partner that reported it (reported_by: the origin or the destination); only that partner's
+    return, or the secretariat, changes it. Both ends may report the same year, route, mode, level and programme,
+    and both rows are kept. Which is public follows the host-country rule (as UNESCO counts inbound students where
+    they study): a row is public unless the origin reported it and the destination reported the same key too.
+    Public pages, sums and computed indicators read public rows only (mobility.services.settle_public keeps
+    is_public; mobility.selectors.flow_conflicts lists where the two ends differ). docs/methodology.md says why.
+    """
 
     year = models.PositiveSmallIntegerField(validators=year_validators)
     origin = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="outgoing_flows")

@@ -17,8 +17,13 @@ section 5 live here only:
   decision; each queues its email (mobility.emails) for when it commits, so a
   rolled-back change tells nobody anything. Pages, API and admin all call
   these three.
-- A focal point writes the flows whose origin or destination is one of their
-  partners; the secretariat writes any flow.
+- Every flow row names the partner that reported it (its origin or its
+  destination). A partner's rows reach the portal only through its return in a
+  reporting round: approving the return calls replace_reported_flows(). The
+  secretariat writes any flow directly; focal points write none directly.
+- When both ends report the same year, route, mode, level and programme, both
+  rows are kept and settle_public() decides which is the public figure: the
+  host country's (MobilityFlow's docstring has the rule).
 
 Each write is atomic, runs full_clean() before saving and records who made it
 in the history. A refusal is PermissionDenied (whom the rules do not allow)
@@ -33,7 +38,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -320,3 +325,106 @@ def flow_delete(*, flow: MobilityFlow, user: User) -> None:
         raise NotAllowed("You may delete only flows from or to a partner you report for.")
     flow._history_user = user if user.is_authenticated else None
     flow.delete()
+
+
+# Who reported a flow, and which row is public ----------------------------------------------------------------------
+
+FLOW_KEY = ("year", "origin", "destination", "mode", "level", "programme")
+FLOW_ROW_FIELDS = (*FLOW_KEY, "participants", "female", "fewer_opportunities", "source")
+
+
+def settle_public(*, within: Q) -> None:
+    """Apply the host-country rule to the flows `within` selects: a row is public unless its origin reported it and
+    its destination reported the same year, route, mode, level and programme too.
+
+    `within` filters by the key's fields only (year, origin, destination, mode, level, programme), so it holds every
+    row of a key or none of them. Two UPDATEs, each touching only the rows whose outcome changes.
+    """
+    host_reported_too = Exists(
+        MobilityFlow.objects.filter(
+            year=OuterRef("year"), origin=OuterRef("origin"), destination=OuterRef("destination"),
+            mode=OuterRef("mode"), level=OuterRef("level"), programme=OuterRef("programme"),
+            reported_by=F("destination"),
+        )
+    )
+    hidden = Q(reported_by=F("origin")) & host_reported_too
+    rows = MobilityFlow.objects.filter(within).order_by()
+    rows.filter(is_public=False).exclude(hidden).update(is_public=True)
+    rows.filter(hidden, is_public=True).update(is_public=False)
+
+
+def flow_check_row(row: dict[str, Any]) -> dict[str, list[str]]:
+    """What is wrong with one flow row (the fields of FLOW_ROW_FIELDS, partners as instances), field by field.
+
+    The model's own rules, without the database: who reported it and whether it is already stored are the
+    caller's to check.
+    """
+    flow = MobilityFlow(**{name: row.get(name) for name in FLOW_ROW_FIELDS if name in row})
+    flow.programme, flow.source = flow.programme or "", flow.source or ""
+    try:
+        flow.full_clean(exclude=["reported_by"], validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        return {name: list(messages) for name, messages in exc.message_dict.items()}
+    return {}
+
+
+def _key(row: dict[str, Any]) -> tuple:
+    return (row["year"], row["origin"].pk, row["destination"].pk, row["mode"], row["level"], row.get("programme") or "")
+
+
+@transaction.atomic
+def replace_reported_flows(*, partner: Partner, years, rows, user: User | None = None, is_demo: bool = False) -> int:
+    """The partner's reported flows for `years` become exactly `rows`; the number of rows added or changed.
+
+    What approving a partner's return does with its flows. A row already stored with the same figures is left
+    alone, a changed one updated, a new one added, and the partner's rows of those years that `rows` leaves out
+    deleted: each through save() or delete(), so the history says who changed which row. The other end's rows are
+    never touched; the host rule then settles which of each route's rows is public. is_demo marks the rows it
+    adds as demonstration data (a demo return's).
+    Raises ValidationError with keys "flow/<index>/<field>" for a bad row; nothing is written then.
+    """
+    years = set(years)
+    rows = [dict(row) for row in rows]
+    errors: dict[str, list[str]] = {}
+    seen: dict[tuple, int] = {}
+    for index, row in enumerate(rows):
+        problems = flow_check_row(row)
+        if row.get("year") is not None and row["year"] not in years:
+            problems.setdefault("year", []).append(
+                f"{row['year']} is not one of the years reported: {', '.join(map(str, sorted(years)))}.")
+        if partner not in (row.get("origin"), row.get("destination")):
+            problems.setdefault("origin", []).append(
+                f"{partner.name} reports only flows that start or end in {partner.name}.")
+        if isinstance(row.get("origin"), Partner) and isinstance(row.get("destination"), Partner):
+            first = seen.setdefault(_key(row), index)
+            if first != index:
+                problems["__all__"] = [f"This row repeats row {first + 1}: the same year, origin, destination, "
+                                       "mode, level and programme may be reported once."]
+        for name, messages in problems.items():
+            errors[f"flow/{index}/{name}"] = messages
+    if errors:
+        raise ValidationError(errors)
+    stored = {
+        (flow.year, flow.origin_id, flow.destination_id, flow.mode, flow.level, flow.programme): flow
+        for flow in MobilityFlow.objects.filter(reported_by=partner, year__in=years).select_for_update()
+    }
+    written = 0
+    for row in rows:
+        flow = stored.pop(_key(row), None)
+        values = {name: row.get(name) for name in FLOW_ROW_FIELDS}
+        values["programme"], values["source"] = values["programme"] or "", values["source"] or ""
+        if flow is not None and all(getattr(flow, name) == value for name, value in values.items()):
+            continue
+        if flow is None:
+            flow = MobilityFlow(reported_by=partner, is_demo=is_demo,
+                                created_by=user if user is not None and user.is_authenticated else None)
+        set_fields(flow, values, allowed=FLOW_FIELDS)
+        validate_and_save(flow, user=user)
+        written += 1
+    for flow in stored.values():
+        flow._history_user = user if user is not None and user.is_authenticated else None
+        flow.delete()
+    if written or stored:
+        # Each save and delete above marked the totals stale; the rule's UPDATEs below change them again unseen.
+        settle_public(within=Q(year__in=years) & (Q(origin=partner) | Q(destination=partner)))
+    return written

@@ -148,3 +148,5 @@ class MobilityFlowFactory(factory.django.DjangoModelFactory):
     female = 50
     fewer_opportunities = 10
     programme = factory.Sequence(lambda n: f"Programme {n}")
+    # As the portal's own rows were: the host country reports who came to it.
+    reported_by = factory.LazyAttribute(lambda flow: flow.destination)
