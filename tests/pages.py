@@ -93,10 +93,10 @@ def build_portal(size: int, *, demo: bool = False) -> Portal:
             flows += [
                 MobilityFlow(year=year, origin=asia[i % 3], destination=europe[i % 3], level="higher_education",
                              participants=100 + i, female=50, fewer_opportunities=10, programme=f"P{i}",
-                             is_demo=demo),
+                             reported_by=europe[i % 3], is_demo=demo),
                 MobilityFlow(year=year, origin=europe[i % 3], destination=asia[i % 3], level="staff", mode="virtual",
                              participants=60 + i, female=30, fewer_opportunities=5, programme=f"P{i}",
-                             is_demo=demo),
+                             reported_by=asia[i % 3], is_demo=demo),
             ]
     MobilityFlow.objects.bulk_create(flows)
     cache.clear()  # progress results are cached: every page test starts cold
