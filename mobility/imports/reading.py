@@ -291,7 +291,9 @@ def _unreadable_sheet(exc: Exception, after: int) -> FlowFileInvalid:
     return file_error(f"The sheet cannot be read {where}: {problem}")
 
 
-def _xlsx_rows(data: bytes, limit: int) -> tuple[list[str] | None, Iterator[tuple[int, list[Any]]], int]:
+def _xlsx_rows(
+    data: bytes, limit: int, sheet_name: str | None = None,
+) -> tuple[list[str] | None, Iterator[tuple[int, list[Any]]], int]:
     from openpyxl import load_workbook
 
     _check_archive(data, limit)
@@ -302,8 +304,12 @@ def _xlsx_rows(data: bytes, limit: int) -> tuple[list[str] | None, Iterator[tupl
     except Exception as exc:
         raise _unreadable_workbook(exc) from None
     try:
-        # The first sheet holds the flows (the template's second sheet only lists the codes).
-        sheet = workbook.worksheets[0]
+        # The first sheet holds the flows (the template's second sheet only lists the codes); a workbook of several
+        # tables, such as a return's, names the one to read, and a sheet it lacks reads as an empty one.
+        if sheet_name is not None and sheet_name not in workbook.sheetnames:
+            workbook.close()
+            return None, iter(()), 0
+        sheet = workbook.worksheets[0] if sheet_name is None else workbook[sheet_name]
         # The sheet's own dimension, within bounds: a sheet may claim all of Excel's 16,384 columns and a million
         # rows.
         iterator = sheet.iter_rows(values_only=True, max_col=min(sheet.max_column or MAX_COLUMNS, MAX_COLUMNS),
@@ -378,14 +384,17 @@ def _cell_text(value: Any) -> str:
 
 
 def read_table(
-    *, file: bytes | IO[bytes], filename: str = "", max_bytes: int | None = None,
+    *, file: bytes | IO[bytes], filename: str = "", max_bytes: int | None = None, sheet: str | None = None,
 ) -> tuple[str, list[str] | None, Iterator[tuple[int, list[Any]]], int]:
-    """A file's format, header, rows of text (each with its line) and a row count; FlowFileInvalid if unreadable."""
+    """A file's format, header, rows of text (each with its line) and a row count; FlowFileInvalid if unreadable.
+
+    A workbook's first sheet is read, or the one named `sheet` (none if it has no such sheet); a CSV is one table.
+    """
     filename = filename or getattr(file, "name", "") or ""
     limit = max_bytes or max_upload_bytes()
     data = _read_bytes(file, limit)
     if not data.strip():
         raise file_error("The file is empty.")
     kind = sniff_format(data, filename)
-    header, rows, total = _csv_rows(data) if kind == "csv" else _xlsx_rows(data, limit)
+    header, rows, total = _csv_rows(data) if kind == "csv" else _xlsx_rows(data, limit, sheet)
     return kind, header, rows, total
