@@ -172,7 +172,28 @@ CELERY_BEAT_SCHEDULE: dict = {
     "rebuild-flow-totals": {
         "task": "mobility.tasks.rebuild_flow_totals", "schedule": crontab(hour=2, minute=15),
     },
+    # Reminders of open rounds' deadlines (reporting/reminders.py): each is sent once, so a second run is harmless.
+    "send-reporting-reminders": {
+        "task": "reporting.tasks.send_due_reminders", "schedule": crontab(hour=6, minute=0),
+    },
 }
+
+
+def _days(name: str, default: str) -> list[int]:
+    """Whole numbers of days, comma-separated, such as 14,3: a reminder for each."""
+    try:
+        days = sorted({int(day) for day in envlist(name, default)}, reverse=True)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be whole numbers of days separated by commas, got "
+                                   f"{os.environ.get(name)!r}") from None
+    if any(day < 0 or day > 365 for day in days):
+        raise ImproperlyConfigured(f"{name} must be days between 0 and 365, got {os.environ.get(name)!r}")
+    return days
+
+
+# How many days before a round's deadline, and after it, focal points who have not submitted are reminded.
+REPORTING_REMINDER_DAYS_BEFORE = _days("REPORTING_REMINDER_DAYS_BEFORE", "14,3")
+REPORTING_REMINDER_DAYS_AFTER = _days("REPORTING_REMINDER_DAYS_AFTER", "1,7")
 
 SIMPLE_HISTORY_REVERT_DISABLED = False
 
@@ -263,6 +284,9 @@ SPECTACULAR_SETTINGS = {
         "IndicatorKindEnum": "objectives.models.Indicator.Kind",
         "PartnerKindEnum": "mobility.models.Partner.Kind",
         "OrganisationKindEnum": "mobility.models.Organisation.Kind",
+        "RoundStateEnum": "reporting.models.Round.State",
+        "ReturnStateEnum": "reporting.models.Return.State",
+        "BoardStateEnum": "reporting.board.STATES",
     },
     "TAGS": [
         {"name": "strategy", "description": "The ASEM Education Strategy 2030: vision, mission and period."},
@@ -273,6 +297,8 @@ SPECTACULAR_SETTINGS = {
         {"name": "partners", "description": "The 53 ASEM partners and the organisations taking part."},
         {"name": "activities", "description": "What partners do under the strategy, and its review workflow."},
         {"name": "mobility", "description": "Aggregated mobility flows between partners, and their totals."},
+        {"name": "reporting", "description": "Reporting rounds, partners' returns and their review, and the "
+                                             "secretariat's board of who has reported."},
     ],
 }
 
