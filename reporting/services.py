@@ -222,14 +222,15 @@ class Change:
 class Labels:
     """The words a round's changes are shown in: its indicators', questions' and partners' names."""
 
-    def __init__(self, round_: Round):
+    def __init__(self, round_: Round, *, partner_names: dict[str, str] | None = None):
         self.indicators = {indicator.code: indicator for indicator in round_.indicators.all()}
         self.questions = {str(question.number): question.text for question in round_.questions.all()}
-        self._partners: dict[str, str] | None = None
+        # Read when first needed; a dict given is shared, so the labels of several rounds read the names once.
+        self._partners = {} if partner_names is None else partner_names
 
     def partner(self, code: str) -> str:
-        if self._partners is None:
-            self._partners = dict(Partner.objects.values_list("code", "name"))
+        if not self._partners:
+            self._partners.update(Partner.objects.values_list("code", "name"))
         return self._partners.get(code, code)
 
     def value(self, key: str) -> str:
