@@ -11,7 +11,7 @@ from operator import attrgetter
 import django_filters
 from django import forms
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -42,7 +42,7 @@ from objectives.models import (
     year_asked,
 )
 from objectives.registry import validate_metric
-from objectives.selectors import current_strategy, objective_list, progress_overview, status_counts
+from objectives.selectors import asem_series, current_strategy, objective_list, progress_overview, status_counts
 
 INDICATOR_CODE = r"[0-9]+\.[0-9]+\.[a-z0-9]+"
 NUMBER = r"[0-9]{1,4}"
@@ -445,7 +445,9 @@ class IndicatorViewSet(ApiViewMixin, viewsets.ModelViewSet):
     def get_queryset(self):
         queryset = Indicator.objects.select_related("priority__objective").order_by("code")
         if self.action != "list":
-            queryset = queryset.prefetch_related("observations")
+            # The indicator's own series: its partners' values are read at /partners/ and ?partner=.
+            queryset = queryset.prefetch_related(
+                Prefetch("observations", queryset=asem_series(Observation.objects.order_by("breakdown", "year"))))
         return queryset
 
     def get_serializer_class(self):
@@ -549,7 +551,8 @@ class ObservationViewSet(ApiViewMixin, viewsets.ModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Observation.objects.none()  # the schema generator has no indicator to look up
-        return self.indicator().observations.select_related("indicator").order_by("breakdown", "year", "pk")
+        observations = asem_series(self.indicator().observations)
+        return observations.select_related("indicator").order_by("breakdown", "year", "pk")
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

@@ -5,12 +5,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Max, Min, Prefetch, Q
+from django.db.models import Max, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from core import changes
 from objectives import progress
 from objectives.models import Indicator, Objective, Observation, Priority, Strategy
+
+
+def asem_series(observations: QuerySet) -> QuerySet:
+    """The observations of ASEM as a whole, headline and breakdowns: a partner's own values are never part of it."""
+    return observations.filter(partner__isnull=True)
+
+
+def asem_headline(observations: QuerySet) -> QuerySet:
+    """The ASEM headline series, the one progress is measured on."""
+    return asem_series(observations).filter(breakdown="")
 
 
 def current_strategy() -> Strategy | None:
@@ -120,7 +130,7 @@ def _build_overview(as_of: int | None) -> ProgressOverview:
     priorities = Prefetch("priorities", queryset=Priority.objects.order_by("number").prefetch_related(indicators))
     objectives = list(Objective.objects.order_by("number").prefetch_related(priorities))
     series: dict[int, dict[int, float]] = defaultdict(dict)
-    for indicator_id, year, value in Observation.objects.filter(breakdown="").order_by().values_list(
+    for indicator_id, year, value in asem_headline(Observation.objects).order_by().values_list(
         "indicator_id", "year", "value"
     ):
         series[indicator_id][year] = value
@@ -146,7 +156,7 @@ def _build_overview(as_of: int | None) -> ProgressOverview:
 
 def indicator_progress(indicator: Indicator, as_of: int | None = None) -> progress.IndicatorResult:
     """One indicator's progress as of a year (by default the latest year it has data for), in one query."""
-    values = Observation.objects.filter(indicator=indicator, breakdown="").order_by().values_list("year", "value")
+    values = asem_headline(Observation.objects.filter(indicator=indicator)).order_by().values_list("year", "value")
     return _assess(indicator, dict(values), as_of)
 
 
@@ -154,7 +164,7 @@ def indicators_progress(indicators: Iterable[Indicator]) -> dict[int, progress.I
     """Several indicators' progress, each as indicator_progress() gives it, in one query for them all."""
     indicators = list(indicators)
     series: dict[int, dict[int, float]] = defaultdict(dict)
-    observations = Observation.objects.filter(indicator__in=indicators, breakdown="").order_by()
+    observations = asem_headline(Observation.objects.filter(indicator__in=indicators)).order_by()
     for indicator_id, year, value in observations.values_list("indicator_id", "year", "value"):
         series[indicator_id][year] = value
     return {indicator.pk: _assess(indicator, series[indicator.pk], None) for indicator in indicators}
@@ -172,7 +182,8 @@ def year_in_progress() -> int:
 def progress_years() -> list[int]:
     """The years worth asking the overview's progress as of, in one query: from the earliest baseline (no status
     rests on an earlier year) to the last whole year with data."""
-    headline = Q(observations__breakdown="", observations__year__lt=year_in_progress())
+    headline = Q(observations__partner__isnull=True, observations__breakdown="",
+                 observations__year__lt=year_in_progress())
     years = Indicator.objects.aggregate(first=Min("baseline_year"), last=Max("observations__year", filter=headline))
     return as_of_years(first=years["first"], with_data=[] if years["last"] is None else [years["last"]])
 

@@ -115,14 +115,16 @@ def refresh_computed_indicators(*, indicator_ids: list[int] | None = None) -> Re
     """
     report = RefreshReport()
     with changes.without_refresh(), transaction.atomic():
-        indicators = Indicator.objects.select_for_update().filter(source=Indicator.Source.COMPUTED).exclude(metric="")
+        # An indicator partners report is never a metric's: its ASEM series is made from the partners' values.
+        indicators = (Indicator.objects.select_for_update().filter(source=Indicator.Source.COMPUTED)
+                      .exclude(metric="").filter(aggregation=Indicator.Aggregation.ASEM))
         if indicator_ids is not None:
             indicators = indicators.filter(pk__in=indicator_ids)
         indicators = list(indicators.order_by("pk"))
         report.indicators = len(indicators)
         existing: dict[tuple[int, int], Observation] = {
             (o.indicator_id, o.year): o
-            for o in Observation.objects.filter(indicator__in=indicators, breakdown="").order_by()
+            for o in Observation.objects.filter(indicator__in=indicators, partner__isnull=True, breakdown="").order_by()
         }
         series_by_metric: dict[str, dict[int, float] | None] = {}
         to_create, to_update, to_delete = [], [], []

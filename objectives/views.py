@@ -15,7 +15,14 @@ from objectives import charts
 from objectives.forms import AsOfForm
 from objectives.models import Indicator, Observation
 from objectives.registry import related_activities
-from objectives.selectors import as_of_years, indicator_progress, progress_overview, year_in_progress
+from objectives.selectors import (
+    as_of_years,
+    asem_headline,
+    asem_series,
+    indicator_progress,
+    progress_overview,
+    year_in_progress,
+)
 
 RELATED_ACTIVITIES_SHOWN = 10
 
@@ -51,9 +58,9 @@ def objective_detail(request, number):
     series = defaultdict(list)
     indicators = {i.indicator.pk: i.indicator for i in item.indicators}
     # A year in progress is left out of the trends: its partial count would read as a fall.
-    for indicator_id, year, value in Observation.objects.filter(
-        indicator__in=[i.indicator.pk for i in item.indicators], breakdown="", year__lt=year_in_progress()
-    ).order_by("year").values_list("indicator_id", "year", "value"):
+    for indicator_id, year, value in asem_headline(Observation.objects.filter(
+        indicator__in=[i.indicator.pk for i in item.indicators], year__lt=year_in_progress()
+    )).order_by("year").values_list("indicator_id", "year", "value"):
         series[indicator_id].append((year, indicators[indicator_id].at_precision(value)))
     priorities = [
         {"item": priority, "indicators": [
@@ -78,7 +85,7 @@ def objective_detail(request, number):
 def indicator_detail(request, code):
     indicator = get_object_or_404(Indicator.objects.select_related("priority__objective"), code=code)
     # Read through the indicator's own manager, each observation's .indicator is this one: no query per row.
-    observations = list(indicator.observations.order_by("breakdown", "year"))
+    observations = list(asem_series(indicator.observations).order_by("breakdown", "year"))
     if request.GET.get("format") == "csv":
         return csv_response(f"indicator-{indicator.code}.csv", observations, OBSERVATION_COLUMNS)
     headline = [(o.year, indicator.at_precision(o.value)) for o in observations if not o.breakdown]
