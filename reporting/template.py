@@ -15,7 +15,6 @@ later save.
 
 import csv
 import io
-import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -28,13 +27,13 @@ from core.exports import FORMULA_START, cell, defused
 from mobility.imports.checking import RowChecker, ValidRow
 from mobility.imports.reading import FLOW_COLUMNS, XLSX_CONTENT_TYPE, FlowFileInvalid, excerpt, read_table
 from mobility.models import DeliveryMode, MobilityLevel
-from objectives.models import FIRST_YEAR, LAST_YEAR, Indicator
+from objectives.services import check_partner_value
 from reporting.models import Answer, Return, ReturnValue
 
 ABOUT, VALUES, FLOWS, ANSWERS = "About", "Values", "Flows", "Answers"
 VALUE_COLUMNS = ["indicator", "indicator name", "unit", "year", "value", "note"]
-# A return's flow has no source of its own: the return is its source. The other columns, in a flow upload's order.
-FLOW_FILE_COLUMNS = [name for name in FLOW_COLUMNS if name != "source"]
+# A flow upload's columns, in its order: rows copied from a flow file fit the Flows sheet as they are.
+FLOW_FILE_COLUMNS = FLOW_COLUMNS
 ANSWER_COLUMNS = ["number", "question", "required", "answer"]
 # What a sheet must name to be read; the others are there for the reader and may be left out.
 REQUIRED_COLUMNS = {
@@ -127,7 +126,7 @@ def content(report: Return) -> Content:
     ]
     flow_rows = [
         [flow.year, flow.origin.code, flow.destination.code, flow.mode, flow.level, flow.participants, flow.female,
-         flow.fewer_opportunities, flow.programme]
+         flow.fewer_opportunities, flow.programme, flow.source]
         for flow in report.flows.select_related("origin", "destination")
     ] if round_.includes_flows else []
     answers = {answer.question_id: answer.text for answer in report.answers.all()}
@@ -152,9 +151,9 @@ def _about_rows(report: Return) -> list[list[Any]]:
         ["version", report.version, "The version of the return this file was made from: leave it as it is."],
         [],
         ["How to fill it in"],
-        ["Values", f"One row for each indicator and year from {years}: type the value in column E, a note in "
-                   "column F if it helps. Leave a value empty to report none. Percentages go from 0 to 100; "
-                   "counts are whole numbers, 0 or more."],
+        ["Values", f"One row for each indicator and year from {years}: type the value in column E. Leave a "
+                   "value empty to report none. Percentages go from 0 to 100; counts are whole numbers, 0 or more. "
+                   "Column F shows a value's note, if it has one, for reading: a note typed there is not saved."],
     ]
     if round_.includes_flows:
         rows += [
@@ -196,7 +195,7 @@ def build_xlsx(report: Return) -> bytes:
             cell_.alignment = Alignment(wrap_text=True, vertical="top")
     tables = [(VALUES, VALUE_COLUMNS, filled.value_rows, {"B": 50, "F": 40})]
     if report.round.includes_flows:
-        tables.append((FLOWS, FLOW_FILE_COLUMNS, filled.flow_rows, {"I": 40}))
+        tables.append((FLOWS, FLOW_FILE_COLUMNS, filled.flow_rows, {"I": 40, "J": 40}))
     tables.append((ANSWERS, ANSWER_COLUMNS, filled.answer_rows, {"B": 50, "D": 80}))
     for title, columns, rows, widths in tables:
         sheet = workbook.create_sheet(title)
@@ -241,6 +240,8 @@ class FilledReturn:
     format: str
     values: dict[tuple[str, int], float | None] = field(default_factory=dict)
     notes: dict[tuple[str, int], str] = field(default_factory=dict)
+    # A return keeps notes its values came with, but saves no new ones: a changed note is said to be left out.
+    notes_left_out: int = 0
     answers: dict[int, str] | None = None
     flows: list[dict] | None = None
     version: int | None = None
@@ -423,6 +424,8 @@ class _Reader:
         if positions is None:
             return
         indicators = {indicator.code: indicator for indicator in self.round.indicators.all()}
+        notes = {(code, year): note for code, year, note in
+                 self.report.values.exclude(note="").values_list("indicator__code", "year", "note")}
         by_lower = {code.lower(): indicator for code, indicator in indicators.items()}
         years = self.round.years
         for line, values in rows:
@@ -469,6 +472,8 @@ class _Reader:
             filled.value_rows[key] = line
             filled.values[key] = value
             filled.notes[key] = note
+            if note != notes.get(key, ""):
+                filled.notes_left_out += 1
 
     # The workbook's other sheets
 
@@ -516,8 +521,9 @@ class _Reader:
         def in_order() -> Iterator[tuple[int, list[str]]]:
             for line, values in rows:
                 cells = self._cells(values, positions)
-                cells["programme"] = _undefused(cells["programme"].strip())
-                yield line, [cells.get(name, "") for name in FLOW_COLUMNS]
+                for name in ("programme", "source"):
+                    cells[name] = _undefused(cells[name].strip())
+                yield line, [cells[name] for name in FLOW_COLUMNS]
 
         for row in checker.check_all(in_order()):
             if not isinstance(row, ValidRow):
@@ -538,7 +544,7 @@ class _Reader:
                 "year": row.year, "origin": codes[row.origin_id], "destination": codes[row.destination_id],
                 "mode": row.mode, "level": row.level, "programme": row.programme,
                 "participants": row.participants, "female": row.female,
-                "fewer_opportunities": row.fewer_opportunities,
+                "fewer_opportunities": row.fewer_opportunities, "source": row.source,
             })
         filled.flows = flows
         return 1
@@ -601,19 +607,3 @@ def _sentence(message: str) -> str:
     return message[:1].lower() + message[1:] if message[:2] != message[:2].upper() else message
 
 
-
-def check_partner_value(*, indicator: Indicator, year: int, value: float) -> list[str]:
-    """Until objectives.services has the one rule for a partner's value."""
-    if not math.isfinite(value):
-        return ["not a finite number."]
-    problems = []
-    if indicator.kind == Indicator.Kind.COUNT:
-        if value < 0:
-            problems.append(f"{indicator.code} is a count of {indicator.unit}: it cannot be below 0.")
-        elif not value.is_integer():
-            problems.append(f"{indicator.code} is a count of {indicator.unit}: give a whole number.")
-    if indicator.kind == Indicator.Kind.PERCENTAGE and not 0 <= value <= 100:
-        problems.append(f"{indicator.code} is a percentage: give a value from 0 to 100.")
-    if not FIRST_YEAR <= year <= LAST_YEAR:
-        problems.append("year out of range")
-    return problems

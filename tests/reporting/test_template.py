@@ -21,7 +21,8 @@ def filled_de_return(de_return, reported_indicators):
     ReturnValue.objects.create(report=de_return, indicator=reported_indicators["mean"], year=2025, value=61.5)
     ReturnFlow.objects.create(report=de_return, year=2025, origin=Partner.objects.get(code="DE"),
                               destination=Partner.objects.get(code="TH"), mode="physical", level="tvet",
-                              participants=40, female=18, programme="ASEM-DUO")
+                              participants=40, female=18, programme="ASEM-DUO",
+                              source="Federal agency")
     Answer.objects.create(report=de_return, question=Question.objects.get(round=de_return.round, number=1),
                           text="Two new TVET partnerships.")
     de_return.version = 2
@@ -89,8 +90,8 @@ def test_the_flows_and_answers_sheets_hold_the_returns_flows_and_the_rounds_ques
 
     assert rows_of(workbook["Flows"]) == [
         ["year", "origin", "destination", "mode", "level", "participants", "female", "fewer_opportunities",
-         "programme"],
-        [2025, "DE", "TH", "physical", "tvet", 40, 18, None, "ASEM-DUO"],
+         "programme", "source"],
+        [2025, "DE", "TH", "physical", "tvet", 40, 18, None, "ASEM-DUO", "Federal agency"],
     ]
     assert rows_of(workbook["Answers"]) == [
         ["number", "question", "required", "answer"],
@@ -144,9 +145,18 @@ def test_a_downloaded_workbook_reads_back_as_the_return_holds_it(filled_de_retur
     assert len(filled.values) == 9
     assert filled.notes["2.2.p", 2024] == "From the federal statistics office"
     assert filled.flows == [{"year": 2025, "origin": "DE", "destination": "TH", "mode": "physical", "level": "tvet",
-                             "programme": "ASEM-DUO", "participants": 40, "female": 18, "fewer_opportunities": None}]
+                             "programme": "ASEM-DUO", "participants": 40, "female": 18, "fewer_opportunities": None,
+                             "source": "Federal agency"}]
     assert filled.answers == {1: "Two new TVET partnerships.", 2: ""}
     assert filled.counts() == (2, 1, 1)
+    assert filled.notes_left_out == 0
+
+
+def test_a_note_typed_in_the_file_is_counted_as_left_out(filled_de_return):
+    filled = read_filled(report=filled_de_return, file=changed(filled_de_return, Values__F8="Survey of 2024",
+                                                               Values__F5="From the federal statistics office"))
+
+    assert filled.notes_left_out == 1
 
 
 def test_a_csv_reads_back_its_values_and_takes_the_version_from_the_form(filled_de_return):
