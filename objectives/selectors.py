@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from core import changes
 from objectives import progress
-from objectives.models import Indicator, Objective, Observation, Priority, Strategy
+from objectives.models import Indicator, Objective, Observation, PartnerTarget, Priority, Strategy
+from partners.models import Partner
 
 
 def asem_series(observations: QuerySet) -> QuerySet:
@@ -168,6 +169,68 @@ def indicators_progress(indicators: Iterable[Indicator]) -> dict[int, progress.I
     for indicator_id, year, value in observations.values_list("indicator_id", "year", "value"):
         series[indicator_id][year] = value
     return {indicator.pk: _assess(indicator, series[indicator.pk], None) for indicator in indicators}
+
+
+# Each partner's own progress on an indicator it reports ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PartnerProgress:
+    """A partner's status on its own series: from its own baseline, toward its own target if it has one."""
+
+    partner: Partner
+    result: progress.IndicatorResult
+    has_own_target: bool
+
+    def as_dict(self) -> dict:
+        return {"partner": self.partner.code, "name": self.partner.name, "has_own_target": self.has_own_target,
+                "result": self.result.as_dict()}
+
+
+def partner_progress(indicator: Indicator, *, as_of: int | None = None) -> list[PartnerProgress]:
+    """Every partner with a headline value of the indicator, by name, with its status as of a year.
+
+    A partner's baseline is its value in the indicator's baseline year, else its earliest value; its target is the
+    one the secretariat set for it (PartnerTarget), else none, and the no-target thresholds apply. The indicator's
+    status override is the ASEM series' and no partner's. Two queries however many partners report.
+    """
+    series: dict[int, dict[int, float]] = defaultdict(dict)
+    partners: dict[int, Partner] = {}
+    # The partners come with their values: a join, not a query per partner.
+    for observation in (Observation.objects.filter(indicator=indicator, partner__isnull=False, breakdown="")
+                        .select_related("partner")):
+        series[observation.partner_id][observation.year] = observation.value
+        partners[observation.partner_id] = observation.partner
+    targets = {
+        partner_id: (year, value) for partner_id, year, value in
+        PartnerTarget.objects.filter(indicator=indicator).values_list("partner_id", "target_year", "target_value")
+    }
+    items = [
+        PartnerProgress(partner=partners[partner_id], result=_assess_partner(indicator, values,
+                                                                              targets.get(partner_id), as_of),
+                        has_own_target=partner_id in targets)
+        for partner_id, values in series.items()
+    ]
+    return sorted(items, key=lambda item: item.partner.name)
+
+
+def _assess_partner(indicator: Indicator, series: dict[int, float], target: tuple[int, float] | None,
+                    as_of: int | None) -> progress.IndicatorResult:
+    baseline_year = indicator.baseline_year if indicator.baseline_year in series else min(series)
+    target_year, target_value = target or (None, None)
+    if target_year is not None and target_year <= baseline_year:
+        target_year = target_value = None  # a target due before the partner's first value cannot be measured
+    return progress.assess(
+        direction=indicator.direction,
+        baseline_year=baseline_year,
+        baseline_value=series[baseline_year],
+        target_year=target_year,
+        target_value=target_value,
+        observations=series,
+        as_of=as_of,
+        decimals=indicator.decimals,
+        year_in_progress=year_in_progress(),
+    )
 
 
 def status_counts(overview: ProgressOverview) -> dict[str, int]:
