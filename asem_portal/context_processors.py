@@ -11,6 +11,7 @@ NAVIGATION = [
     (_("Activities"), "mobility:activities", ("/activities/",)),
     (_("Partners"), "mobility:partners", ("/partners/",)),
     (_("Mobility"), "mobility:mobility", ("/mobility/",)),
+    (_("Rounds"), "reporting:rounds", ("/rounds/",)),
     (_("About"), "about", ("/about/",)),
 ]
 

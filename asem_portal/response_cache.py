@@ -86,6 +86,8 @@ NOT_REPLAYED = {"set-cookie", "date", "x-bench-queries", HEADER.lower()}
 OTHER_PUBLIC_MODELS = (
     "objectives.Strategy", "objectives.Objective", "objectives.Priority",
     "instruments.Instrument", "instruments.Aim", "mobility.Organisation",
+    # A round's public page says which partners have an approved return.
+    "reporting.Round", "reporting.Return",
 )
 
 

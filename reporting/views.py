@@ -1,15 +1,169 @@
-"""The reporting rounds' public pages."""
+"""The reporting rounds' pages: the public list and page of each round, and the secretariat's board of who has
+reported. Parse, call the board or a service, render.
 
-from django.shortcuts import get_object_or_404, render
+The public sees a round once it is open: its years, deadline and questions, and which partners have an approved
+return; nothing of a return before the secretariat approves it. The board is the secretariat's: anonymous visitors
+are sent to sign in, focal points are refused (403).
+"""
 
-from reporting.models import Round
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST, require_safe
+
+from core.exports import Column, csv_response
+from core.roles import is_secretariat
+from partners.models import Partner, Region
+from reporting import reminders
+from reporting.board import NO_RETURN, ORDERS, STATE_LABELS, STATES, board
+from reporting.models import Return, Round
+
+# Public pages ------------------------------------------------------------------------------------------------------
 
 
+@require_safe
 def round_list(request):
-    rounds = Round.objects.exclude(state=Round.State.DRAFT)
-    return render(request, "reporting/round_list.html", {"rounds": rounds})
+    rounds = Round.objects.exclude(state=Round.State.DRAFT).annotate(
+        partner_count=Count("returns"),
+        approved_count=Count("returns", filter=Q(returns__state=Return.State.APPROVED)),
+    )
+    rounds = list(rounds)
+    return render(request, "reporting/round_list.html", {
+        "rounds": rounds, "shows_demo_data": any(round_.is_demo for round_ in rounds),
+    })
 
 
+@require_safe
 def round_detail(request, slug):
     round_ = get_object_or_404(Round.objects.exclude(state=Round.State.DRAFT), slug=slug)
-    return render(request, "reporting/round_detail.html", {"round": round_})
+    approved = dict(Return.objects.filter(round=round_, state=Return.State.APPROVED)
+                    .values_list("partner_id", "approved_at"))
+    partners = list(Partner.objects.all())
+    for partner in partners:
+        partner.has_approved_return = partner.pk in approved
+        partner.approved_at = approved.get(partner.pk)
+    sides = [
+        {"region": region, "label": label, "partners": [p for p in partners if p.region == region]}
+        for region, label in ((Region.ASIA, _("Asian partners")), (Region.EUROPE, _("European partners")))
+    ]
+    for side in sides:
+        side["approved"] = sum(1 for partner in side["partners"] if partner.has_approved_return)
+    return render(request, "reporting/round_detail.html", {
+        "round": round_, "questions": list(round_.questions.all()), "sides": sides,
+        "approved_count": len(approved), "partner_count": len(partners), "shows_demo_data": round_.is_demo,
+        "secretariat": is_secretariat(request.user),
+    })
+
+
+# The secretariat's board -------------------------------------------------------------------------------------------
+
+
+def _forbidden(request, message: str):
+    return render(request, "workspace/forbidden.html", {"message": message}, status=403)
+
+
+class BoardFilter(forms.Form):
+    state = forms.ChoiceField(label=gettext_lazy("State"), required=False,
+                              choices=[("", gettext_lazy("Any state")), *((s, STATE_LABELS[s]) for s in STATES)])
+    region = forms.ChoiceField(label=gettext_lazy("Region"), required=False,
+                               choices=[("", gettext_lazy("Both regions")), *Region.choices])
+    order = forms.ChoiceField(required=False, widget=forms.HiddenInput,
+                              choices=[("", "")] + [(o, o) for key in ORDERS for o in (key, f"-{key}")])
+
+
+def _filter_errors(form) -> list[dict]:
+    return [{"label": form.fields[name].label or name, "messages": errors} for name, errors in form.errors.items()]
+
+
+def _board_columns(request) -> list[Column]:
+    def review(row):
+        return request.build_absolute_uri(reverse("workspace:return-review", args=[row.report.pk])) \
+            if row.report is not None else ""
+
+    return [
+        Column("partner", lambda row: row.partner.code),
+        Column("partner_name", lambda row: row.partner.name),
+        Column("region", lambda row: row.partner.region),
+        Column("state", lambda row: row.state),
+        Column("values_filled", lambda row: row.values_filled),
+        Column("values_requested", lambda row: row.values_requested),
+        Column("percent_filled", lambda row: row.percent_filled),
+        Column("flows", lambda row: row.flows),
+        Column("answers", lambda row: row.answers),
+        Column("questions", lambda row: row.questions),
+        Column("last_change", lambda row: row.updated_at.isoformat() if row.updated_at else None),
+        Column("changed_by", lambda row: row.updated_by),
+        Column("focal_points", lambda row: "; ".join(point.name for point in row.focal_points)),
+        Column("emails", lambda row: "; ".join(row.addresses)),
+        Column("reminders_sent", lambda row: len(row.reminders)),
+        Column("last_reminder", lambda row: f"{row.last_reminder.threshold} {row.last_reminder.sent_at:%Y-%m-%d}"
+               if row.last_reminder else None),
+        Column("review", review),
+    ]
+
+
+def _sort_links(order: str) -> dict[str, dict]:
+    """Each column's link: ascending first, the other way when it is the order already; and its aria-sort."""
+    links = {}
+    for key in ORDERS:
+        if order == key:
+            links[key] = {"order": f"-{key}", "aria_sort": "ascending"}
+        elif order == f"-{key}":
+            links[key] = {"order": key, "aria_sort": "descending"}
+        else:
+            links[key] = {"order": key, "aria_sort": ""}
+    return links
+
+
+@never_cache
+@login_required
+@require_safe
+def round_board(request, slug):
+    if not is_secretariat(request.user):
+        return _forbidden(request, _("Only the secretariat sees who has reported in a round."))
+    round_ = get_object_or_404(Round, slug=slug)
+    form = BoardFilter(request.GET)
+    form.is_valid()
+    asked = {name: form.cleaned_data.get(name) or None for name in ("state", "region", "order")}
+    errors = _filter_errors(form)
+    if request.GET.get("format") == "csv":
+        if errors:
+            lines = [_("The export was not made: some filters are not valid.")]
+            lines += [f"{error['label']}: {' '.join(error['messages'])}" for error in errors]
+            return HttpResponse("\n".join(lines) + "\n", status=400, content_type="text/plain; charset=utf-8")
+        return csv_response(f"{round_.slug}-board.csv", board(round_, **asked).rows, _board_columns(request))
+    result = board(round_, **asked)
+    return render(request, "reporting/board.html", {
+        "round": round_, "board": result, "form": form, "filter_errors": errors,
+        "sort": _sort_links(asked["order"] or "partner"), "no_return": NO_RETURN,
+        "shows_demo_data": round_.is_demo,
+    }, status=400 if errors else 200)
+
+
+@login_required
+@require_POST
+def board_remind(request, slug, pk):
+    report = get_object_or_404(Return.objects.select_related("round", "partner"), pk=pk, round__slug=slug)
+    try:
+        reminder = reminders.send_reminder(report=report, user=request.user)
+    except PermissionDenied as refusal:
+        return _forbidden(request, str(refusal))
+    except ValidationError as problem:
+        messages.error(request, " ".join(problem.messages))
+    else:
+        messages.success(request, _("Reminded %(partner)s's focal points: %(addresses)s.") % {
+            "partner": report.partner.name, "addresses": reminder.recipients})
+    # Back to the board as it was filtered and sorted, at the partner's row.
+    form = BoardFilter(request.POST)
+    form.is_valid()
+    query = "&".join(f"{name}={value}" for name, value in form.cleaned_data.items() if value)
+    url = reverse("reporting:board", args=[slug]) + (f"?{query}" if query else "")
+    return redirect(f"{url}#partner-{report.partner.code}")
