@@ -15,7 +15,8 @@ same time. It is written first and the email queued for after the commit, so a r
 nothing it did not record. An email the mail server does not take, even after the task's retries, deletes its
 row again: the next day's run tries once more, while the threshold still applies.
 
-The secretariat sends one from the board too (send_reminder): at most once a day per return.
+The secretariat sends one from the board too (send_reminder): at most once a day per return. In a demonstration
+round it is recorded and shown, and no email leaves.
 """
 
 import logging
@@ -182,8 +183,8 @@ def deliver(reminder_pk: int, to: list[str] | None = None) -> int:
     for the copies the mail server did not take."""
     reminder = (Reminder.objects.select_related("report__round", "report__partner", "sent_by")
                 .filter(pk=reminder_pk).first())
-    if reminder is None or reminder.report.state not in REMINDABLE:
-        return 0
+    if reminder is None or reminder.report.state not in REMINDABLE or reminder.report.round.is_demo:
+        return 0  # a demonstration round mails nobody: loading the demo on a live portal must not reach its people
     message = build(reminder)
     addresses = [address for address in message.to if to is None or address in to]
     sent = 0

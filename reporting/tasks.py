@@ -1,19 +1,17 @@
 """Background work of reporting: the daily reminders and their emails. Tasks take primary keys, never instances."""
 
-import importlib.util
 import logging
 
 from celery import shared_task
+
+# Celery finds each app's tasks module only: the return workflow's email task lives in reporting.emails and
+# registers with the worker when it is imported.
+from reporting import emails  # noqa: F401
 
 logger = logging.getLogger(__name__)
 
 # Tries after the first, 30 s, 1, 2, 4 and 8 minutes apart, as for the review emails (mobility.tasks).
 EMAIL_RETRY_SECONDS = 30
-
-# Celery finds each app's tasks module only: the return workflow's email tasks live in reporting.emails, and
-# register when it is imported.
-if importlib.util.find_spec("reporting.emails") is not None:
-    importlib.import_module("reporting.emails")
 
 
 @shared_task

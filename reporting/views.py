@@ -159,8 +159,12 @@ def board_remind(request, slug, pk):
     except ValidationError as problem:
         messages.error(request, " ".join(problem.messages))
     else:
-        messages.success(request, _("Reminded %(partner)s's focal points: %(addresses)s.") % {
-            "partner": report.partner.name, "addresses": reminder.recipients})
+        if report.round.is_demo:
+            text = _("Recorded a reminder to %(partner)s's focal points (%(addresses)s); a demonstration round "
+                     "emails nobody.")
+        else:
+            text = _("Reminded %(partner)s's focal points: %(addresses)s.")
+        messages.success(request, text % {"partner": report.partner.name, "addresses": reminder.recipients})
     # Back to the board as it was filtered and sorted, at the partner's row.
     form = BoardFilter(request.POST)
     form.is_valid()

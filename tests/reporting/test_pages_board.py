@@ -205,3 +205,27 @@ def test_a_reminder_for_another_rounds_return_is_not_found(de_return, client, se
 
     assert client.post(f"/rounds/another-round/board/{de_return.pk}/remind/").status_code == 404
     assert client.get(remind_url(de_return)).status_code == 405
+
+
+def test_a_reminder_in_a_demonstration_round_is_recorded_and_mails_nobody(de_return, client, secretariat, alice,
+                                                                          django_capture_on_commit_callbacks):
+    Round.objects.filter(pk=de_return.round_id).update(is_demo=True)
+    client.force_login(secretariat)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(remind_url(de_return), follow=True)
+
+    assert "a demonstration round emails nobody" in response.content.decode()
+    assert Reminder.objects.filter(report=de_return).exists()
+    assert mail.outbox == []
+
+
+def test_a_round_being_prepared_has_a_board_that_says_so(open_round, client, secretariat):
+    Round.objects.filter(pk=open_round.pk).update(state=Round.State.DRAFT)
+    client.force_login(secretariat)
+
+    page = client.get(BOARD).content.decode()
+
+    assert "This round is being prepared: partners see nothing of it until it is opened." in page
+    assert f'href="/admin/reporting/round/{open_round.pk}/change/">Prepare and open the round</a>' in page
+    assert "Send a reminder" not in page
