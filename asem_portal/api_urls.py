@@ -19,6 +19,7 @@ from objectives.api import (
     ProgressView,
     StrategyView,
 )
+from reporting.api import PARTNER_CODE, PartnerValueViewSet, ReturnViewSet, RoundViewSet
 
 app_name = "api"
 
@@ -37,6 +38,8 @@ router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("activities", ActivityViewSet, basename="activity")
 router.register("mobility/flows", MobilityFlowViewSet, basename="flow")
 router.register("mobility/summary", FlowSummaryViewSet, basename="flow-summary")
+router.register("rounds", RoundViewSet, basename="round")
+router.register("returns", ReturnViewSet, basename="return")
 
 observations = ObservationViewSet.as_view({"get": "list", "post": "create"}, detail=False)
 observation = ObservationViewSet.as_view(
@@ -72,6 +75,8 @@ v1 = [
             name="observation-detail"),
     re_path(rf"^indicators/(?P<code>{INDICATOR_CODE})/progress/$", IndicatorProgressView.as_view(),
             name="indicator-progress"),
+    re_path(rf"^partners/(?P<code>{PARTNER_CODE})/values/$", PartnerValueViewSet.as_view({"get": "list"}),
+            name="partner-values"),
     path("reports/", include("reports.api_urls")),
     path("", include("workspace.api_urls")),
     path("", include(router.urls)),

@@ -2,6 +2,9 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+# The reporting round on the real strategy, for the rounds' and returns' endpoints.
+from tests.reporting.conftest import de_return, open_round, reported_indicators, th_return  # noqa: F401
+
 
 def client_for(user=None) -> APIClient:
     client = APIClient()

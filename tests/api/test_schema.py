@@ -8,7 +8,12 @@ from openapi_spec_validator import validate
 
 from mobility.models import Activity, MobilityFlow
 from objectives.models import Observation, Priority
+from reporting.models import Return, Round
 from tests import factories
+
+# Reads of what is never public: a partner's returns (its focal points' and the secretariat's) and a round's board
+# (the secretariat's).
+PRIVATE_READS = {"/api/v1/returns/", "/api/v1/returns/{id}/", "/api/v1/rounds/{slug}/board/"}
 
 
 @pytest.fixture
@@ -39,6 +44,11 @@ def test_the_schema_covers_every_endpoint_of_the_issue(schema):
         "/api/v1/organisations/", "/api/v1/activities/", "/api/v1/activities/{slug}/",
         "/api/v1/activities/{slug}/submit/", "/api/v1/activities/{slug}/approve/",
         "/api/v1/activities/{slug}/return/", "/api/v1/mobility/flows/", "/api/v1/mobility/summary/",
+    } <= paths
+    assert {
+        "/api/v1/rounds/", "/api/v1/rounds/{slug}/", "/api/v1/rounds/{slug}/board/", "/api/v1/returns/",
+        "/api/v1/returns/{id}/", "/api/v1/returns/{id}/submit/", "/api/v1/returns/{id}/approve/",
+        "/api/v1/returns/{id}/return/", "/api/v1/partners/{code}/values/",
     } <= paths
 
 
@@ -75,7 +85,7 @@ def test_every_write_has_an_example_body_and_its_errors(schema):
 
 def test_reads_need_no_credentials_and_writes_do(schema):
     for path, method, operation in operations(schema):
-        if method == "get":
+        if method == "get" and path not in PRIVATE_READS:
             assert {} in operation["security"], path
         else:
             assert {} not in operation["security"], f"{method} {path}"
@@ -87,6 +97,9 @@ def content(strategy, partner_de):
     factories.ObservationFactory(indicator=indicator)
     factories.MobilityFlowFactory()
     factories.ActivityFactory(slug="a-published-activity")
+    round_ = Round.objects.create(name="Stocktaking 2027", slug="stocktaking-2027", first_year=2024, last_year=2026,
+                                  deadline="2027-03-31", state=Round.State.OPEN)
+    Return.objects.create(round=round_, partner=partner_de)
 
 
 def test_every_address_in_the_schema_answers(schema, content, anonymous):
@@ -94,6 +107,7 @@ def test_every_address_in_the_schema_answers(schema, content, anonymous):
         "/api/v1/activities/": "a-published-activity", "/api/v1/instruments/": "policy-dialogue",
         "/api/v1/partners/": "DE", "/api/v1/organisations/": "asef", "/api/v1/objectives/": "1",
         "/api/v1/indicators/": "1.1.a", "/api/v1/mobility/flows/": str(MobilityFlow.objects.get().pk),
+        "/api/v1/rounds/": "stocktaking-2027", "/api/v1/returns/": str(Return.objects.get().pk),
     }
     observation = str(Observation.objects.get().pk)
     for path in schema["paths"]:
@@ -102,7 +116,7 @@ def test_every_address_in_the_schema_answers(schema, content, anonymous):
             if url.startswith(prefix):
                 url = re.sub(r"^(/api/v1/[a-z/]+?/)\{[a-z]+\}", rf"\g<1>{value}", url)
         assert "{" not in url, url
-        expected = 405 if url.endswith(("submit/", "approve/", "return/")) else 200
+        expected = 405 if url.endswith(("submit/", "approve/", "return/")) else 401 if path in PRIVATE_READS else 200
         assert anonymous.get(url).status_code == expected, url
     assert Activity.objects.count() > 1
 
