@@ -1,9 +1,12 @@
 """A return's life through its services: who may save, submit, return and approve it; what is refused, and that a
 refusal writes nothing; two focal points saving at once; every version kept and revertable."""
 
+import threading
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 
 from mobility.models import MobilityFlow
 from objectives.models import Observation
@@ -11,6 +14,7 @@ from partners.models import Partner
 from reporting import services
 from reporting.models import Answer, Return, ReturnFlow, ReturnValue, ReturnVersion
 from tests import factories
+from tests.services import need_postgres
 
 ANONYMOUS = AnonymousUser()
 
@@ -214,6 +218,39 @@ def test_the_second_of_two_saves_from_one_version_is_refused_with_what_changed(d
     assert de_return.version == 1
     assert services.contents([de_return])[de_return.pk]["values"] == {"2.2.p/2025": 12.0}
     assert not de_return.flows.exists()
+
+
+def test_two_saves_at_the_same_moment_on_postgresql_one_is_written_and_the_other_told(transactional_db, open_round,
+                                                                                     alice):
+    need_postgres()
+    report = Return.objects.get(round=open_round, partner__code="DE")
+    services.can_edit_return(alice, report)  # her partners are read once, before the two requests share her
+    both_read = threading.Barrier(2, timeout=10)
+    outcomes = {}
+
+    def save_from_version_0(value):
+        try:
+            opened = Return.objects.select_related("round", "partner").get(pk=report.pk)
+            both_read.wait()
+            services.save_return(report=opened, user=alice, version=0, values={("2.2.p", 2025): value})
+            outcomes[value] = "saved"
+        except services.ReturnConflict as conflict:
+            outcomes[value] = conflict.changes
+        finally:
+            connection.close()
+
+    saves = [threading.Thread(target=save_from_version_0, args=(value,)) for value in (12, 15)]
+    for thread in saves:
+        thread.start()
+    for thread in saves:
+        thread.join()
+
+    [written] = [value for value, outcome in outcomes.items() if outcome == "saved"]
+    [told] = [outcome for outcome in outcomes.values() if outcome != "saved"]
+    assert f"2.2.p TVET programmes co-designed with industry, 2025: – → {written}." in told
+    report.refresh_from_db()
+    assert report.version == 1
+    assert services.contents([report])[report.pk]["values"] == {"2.2.p/2025": float(written)}
 
 
 def test_a_save_without_the_version_it_was_made_on_is_refused(de_return, alice):
