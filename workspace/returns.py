@@ -11,8 +11,7 @@ from functools import wraps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import select_template
@@ -25,13 +24,14 @@ from core.roles import is_secretariat
 from mobility.services import partner_ids
 from objectives.models import Observation
 from partners.models import Partner
+from reporting import selectors as returns
 from reporting import services as reporting
-from reporting.models import Return, ReturnValue, Round
+from reporting.models import Return, Round
 from workspace.forms import ReturnForm as NoteForm
 from workspace.return_forms import ReturnContentForm, ReturnFlowFormSet, flow_initial, rows_digest
 from workspace.views import _forbidden, reporter_required, secretariat_required
 
-# The helper "return files" adds its form to the return page; the page goes without it until it exists.
+# Downloading the return as a file and uploading it filled in: shown on the return's page where the form is there.
 FILE_FORM_TEMPLATE = "workspace/_return_file_form.html"
 
 
@@ -84,14 +84,16 @@ class Content:
 
 def _content(report: Return) -> Content:
     round_ = report.round
-    indicators = list(round_.indicators.order_by("code"))
+    # sorted here, not by the database: a review has read the round's indicators and questions already
+    indicators = sorted(round_.indicators.all(), key=lambda indicator: indicator.code)
     years = list(round_.years)
     public = {
         (o.indicator_id, o.year): o.value for o in Observation.objects.filter(
             partner=report.partner_id, indicator__in=indicators, year__in=years, breakdown="").order_by()
     } if indicators else {}
     return Content(
-        indicators=indicators, years=years, questions=list(round_.questions.order_by("number")),
+        indicators=indicators, years=years,
+        questions=sorted(round_.questions.all(), key=lambda question: question.number),
         values={(v.indicator_id, v.year): v.value for v in report.values.order_by()},
         answers={a.question.number: a.text for a in report.answers.select_related("question").order_by()},
         flows=list(report.flows.select_related("origin", "destination")) if round_.includes_flows else [],
@@ -138,7 +140,7 @@ def _render(request, report, content, *, form=None, formset=None, conflict=None,
         "secretariat": is_secretariat(request.user),
         "on_behalf": editing and report.partner_id not in partner_ids(request.user),
         "can_submit": report.state in (Return.State.DRAFT, Return.State.RETURNED),
-        "file_form": _file_form() if editing else None,
+        "file_form": _file_form(),
         "shows_demo_data": report.round.is_demo or report.is_demo,
     }, status=status)
 
@@ -149,29 +151,17 @@ def _render(request, report, content, *, form=None, formset=None, conflict=None,
 @dataclass
 class Listed:
     report: Return
-    requested: int
+    requested: int  # the values the round asks: its indicators times its years
 
     @property
     def share(self) -> int | None:
         """The share of the values asked that the return holds, in whole percent."""
-        return round(100 * self.report.filled / self.requested) if self.requested else None
+        return round(100 * self.report.value_count / self.requested) if self.requested else None
 
     @property
     def late(self) -> bool:
         editable = self.report.state in (Return.State.DRAFT, Return.State.RETURNED)
         return editable and self.report.round.is_open and self.report.round.is_past_deadline
-
-
-def _listed(queryset) -> list[Listed]:
-    asked = (Round.indicators.through.objects.filter(round_id=OuterRef("round_id")).order_by()
-             .values("round_id").annotate(n=Count("pk")).values("n"))
-    filled = (ReturnValue.objects.filter(report=OuterRef("pk")).order_by()
-              .values("report").annotate(n=Count("pk")).values("n"))
-    reports = queryset.select_related("round", "partner").annotate(
-        asked=Coalesce(Subquery(asked, output_field=IntegerField()), 0),
-        filled=Coalesce(Subquery(filled, output_field=IntegerField()), 0),
-    )
-    return [Listed(r, r.asked * len(r.round.years)) for r in reports]
 
 
 @never_cache
@@ -185,8 +175,8 @@ def return_list(request):
             "secretariat": True, "rounds": [(r, _board_url(r)) for r in rounds],
             "review_count": Return.objects.filter(state=Return.State.SUBMITTED).count(),
         })
-    listed = _listed(Return.objects.filter(partner__in=partner_ids(request.user))
-                     .exclude(round__state=Round.State.DRAFT).order_by("-round__deadline", "partner__name"))
+    reports = returns.partner_returns(request.user).prefetch_related("round__indicators")
+    listed = [Listed(r, len(r.round.indicators.all()) * len(r.round.years)) for r in reports]
     return render(request, "workspace/return_list.html", {
         "secretariat": False, "listed": listed, "shows_demo_data": any(item.report.round.is_demo for item in listed),
     })
@@ -288,25 +278,12 @@ def return_submit(request, report):
     return redirect("workspace:return", report.pk)
 
 
-def _versions(report: Return) -> list:
-    """The return's saved versions, newest first, each with what it changed from the one before: two queries."""
-    versions = list(report.versions.select_related("saved_by").order_by("-number"))
-    labels = reporting.Labels(report.round)
-    for newer, older in zip(versions, [*versions[1:], None], strict=True):
-        newer.changes = reporting.diff(older.content if older else {}, newer.content, labels=labels)
-    return versions
-
-
-def _conflicts(report: Return) -> list:
-    return []
-
-
 @never_cache
 @partner_return
 @require_safe
 def return_history(request, report):
     return render(request, "workspace/return_history.html", {
-        "report": report, "versions": _versions(report),
+        "report": report, "events": returns.return_history(report),
         "can_revert": reporting.can_edit_return(request.user, report),
         "shows_demo_data": report.round.is_demo or report.is_demo,
     })
@@ -332,22 +309,25 @@ def return_revert(request, report):
 
 # The secretariat's review ---------------------------------------------------------------------------------------
 
+# A return as its review reads it: what differs from the public figures needs the round's indicators and questions.
+REVIEWED = Return.objects.select_related("round", "partner", "updated_by").prefetch_related(
+    "round__indicators", "round__questions")
+
 
 @never_cache
 @secretariat_required
 @require_safe
 def review_returns(request):
-    queue = list(Return.objects.filter(state=Return.State.SUBMITTED)
-                 .select_related("round", "partner", "updated_by").order_by("submitted_at", "pk"))
+    queue = returns.review_queue()
     return render(request, "workspace/return_queue.html", {
-        "queue": queue, "shows_demo_data": any(r.is_demo or r.round.is_demo for r in queue)})
+        "queue": queue, "shows_demo_data": any(s.report.is_demo or s.report.round.is_demo for s in queue)})
 
 
 def _review(request, report, *, note_form=None, status=200):
+    submission = returns.submissions([report])[0]
     return render(request, "workspace/return_review.html", {
         "report": report, "round": report.round, "content": _content(report),
-        "changes": reporting.return_changes(report),
-        "conflicts": _conflicts(report),
+        "changes": submission.changes, "conflicts": submission.conflicts,
         "note_form": note_form or NoteForm(),
         "shows_demo_data": report.round.is_demo or report.is_demo,
     }, status=status)
@@ -357,7 +337,7 @@ def _review(request, report, *, note_form=None, status=200):
 @secretariat_required
 @require_safe
 def return_review(request, pk):
-    report = get_object_or_404(Return.objects.select_related("round", "partner", "updated_by"), pk=pk)
+    report = get_object_or_404(REVIEWED, pk=pk)
     return _review(request, report)
 
 
@@ -381,7 +361,7 @@ def return_approve(request, pk):
 @secretariat_required
 @require_POST
 def return_return(request, pk):
-    report = get_object_or_404(Return.objects.select_related("round", "partner", "updated_by"), pk=pk)
+    report = get_object_or_404(REVIEWED, pk=pk)
     form = NoteForm(request.POST)
     if form.is_valid():
         try:
