@@ -8,21 +8,26 @@ from collections import defaultdict
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from core.charts import number
 from core.exports import Column, csv_response
-from objectives import charts
+from objectives import charts, progress
 from objectives.forms import AsOfForm
 from objectives.models import Indicator, Observation
 from objectives.registry import related_activities
 from objectives.selectors import (
+    PartnerProgress,
     as_of_years,
     asem_headline,
     asem_series,
     indicator_progress,
+    partner_progress,
     progress_overview,
     year_in_progress,
 )
+from partners.models import Partner
 
 RELATED_ACTIVITIES_SHOWN = 10
 
@@ -33,6 +38,7 @@ OBSERVATION_COLUMNS = [
     Column("value", lambda o: o.indicator.at_precision(o.value)),
     Column("unit", lambda o: o.indicator.unit),
     Column("computed", lambda o: "yes" if o.is_computed else "no"),
+    Column("coverage", lambda o: o.coverage),  # how many partners a value made from theirs rests on
     Column("note", lambda o: o.note),
 ]
 
@@ -91,6 +97,8 @@ def indicator_detail(request, code):
     headline = [(o.year, indicator.at_precision(o.value)) for o in observations if not o.breakdown]
     form = AsOfForm(request.GET, years=as_of_years(first=indicator.baseline_year, with_data=[y for y, _v in headline]))
     result = indicator_progress(indicator, as_of=form.year)
+    partners = partner_progress(indicator, as_of=form.year) if indicator.is_partner_reported else []
+    order = request.GET.get("order", "")
     context = {
         "indicator": indicator,
         "priority": indicator.priority,
@@ -103,6 +111,10 @@ def indicator_detail(request, code):
         "breakdowns": breakdown_tables(observations),
         "shows_demo_data": indicator.is_demo,
         "year_in_progress": year_in_progress(),
+        "aggregation_text": aggregation_text(indicator),
+        "partner_count": Partner.objects.count() if indicator.is_partner_reported else None,
+        "partners": sorted_partners(partners, order),
+        "sort": sort_links(order if order.lstrip("-") in PARTNER_ORDERS else "partner"),
     }
     return render(request, "objectives/indicator_detail.html", context, status=200 if form.is_valid() else 400)
 
@@ -124,3 +136,53 @@ def breakdown_tables(observations: list[Observation]) -> list[dict]:
                      for value, values in sorted(rows.items())],
         })
     return result
+
+
+def aggregation_text(indicator: Indicator) -> str:
+    """How the partners' values make the ASEM value, in words; empty for an indicator measured for ASEM as a whole."""
+    rule = {
+        Indicator.Aggregation.SUM: _(
+            "The ASEM value of a year is the sum of the values of the partners that reported that year."),
+        Indicator.Aggregation.MEAN: _(
+            "The ASEM value of a year is the simple mean of the values of the partners that reported that year: "
+            "each partner counts the same, so large partners do not outweigh small ones."),
+        Indicator.Aggregation.COUNT: _(
+            "The ASEM value of a year is how many partners reported a value of at least %(least)s that year "
+            "(for a yes or no question, yes is 1 and no is 0).") % {"least": number(indicator.count_at_least)},
+    }.get(indicator.aggregation)
+    if rule is None:
+        return ""
+    return " ".join([str(rule), str(_(
+        "A partner that did not report a year is left out of it, never counted as zero, so each value says how "
+        "many partners it rests on. Only values the secretariat has approved count."))])
+
+
+# The partners' table sorts by these, ascending first; a partner without a value sorts last either way.
+PARTNER_ORDERS = {
+    "partner": lambda item: item.partner.name,
+    "value": lambda item: item.result.latest_value,
+    "year": lambda item: item.result.latest_year,
+    "status": lambda item: progress.status_rank(item.result.status),
+}
+
+
+def sorted_partners(items: list[PartnerProgress], order: str) -> list[PartnerProgress]:
+    """The partners in the order asked (an unknown one is the partners' names); "-value" is descending."""
+    key = PARTNER_ORDERS.get(order.lstrip("-"), PARTNER_ORDERS["partner"])
+    by_name = sorted(items, key=PARTNER_ORDERS["partner"])  # ties keep the partners' names in order
+    known = [item for item in by_name if key(item) is not None]
+    unknown = [item for item in by_name if key(item) is None]
+    return sorted(known, key=key, reverse=order.startswith("-")) + unknown
+
+
+def sort_links(order: str) -> dict[str, dict]:
+    """Each column's link: ascending first, the other way when it is the order already; and its aria-sort."""
+    links = {}
+    for key in PARTNER_ORDERS:
+        if order == key:
+            links[key] = {"order": f"-{key}", "aria_sort": "ascending"}
+        elif order == f"-{key}":
+            links[key] = {"order": key, "aria_sort": "descending"}
+        else:
+            links[key] = {"order": key, "aria_sort": ""}
+    return links

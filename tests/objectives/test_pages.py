@@ -98,7 +98,7 @@ def test_an_indicators_data_downloads_as_csv(client, portal):
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert len(rows) == 5
     assert rows[0] == {"indicator": "1.1.a", "year": "2021", "breakdown": "", "value": "115.0",
-                       "unit": "participants", "computed": "no", "note": ""}
+                       "unit": "participants", "computed": "no", "coverage": "", "note": ""}
     assert rows[-1]["breakdown"] == "region=asia"
 
 
