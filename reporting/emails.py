@@ -126,7 +126,7 @@ def send_return_email(self, report_pk: int, event: str, to: list[str] | None = N
 
 def notify(report: Return, event: str) -> None:
     """Queue the event's email for when the current transaction commits (at once outside of one)."""
-    if report.is_demo:
+    if report.is_demo or report.round.is_demo:
         return  # a demonstration return tells nobody: loading the demo on a live portal must not mail its people
     transaction.on_commit(partial(_queue, report.pk, event), robust=True)
 

@@ -120,3 +120,19 @@ def test_an_undelivered_email_is_sent_again_to_those_it_missed(de_return, alice,
     [message] = mail.outbox
     assert message.to == ["alice@example.org"]
     assert not UndeliveredReturnEmail.objects.exists()
+
+
+@pytest.mark.parametrize("marked", ["return", "round"])
+def test_a_demonstration_return_emails_nobody(de_return, alice, secretariat, marked,
+                                              django_capture_on_commit_callbacks):
+    demo = de_return if marked == "return" else de_return.round
+    demo.is_demo = True
+    demo.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(de_return, alice)
+        services.approve_return(report=de_return, user=secretariat)
+
+    assert mail.outbox == []
+    de_return.refresh_from_db()
+    assert de_return.state == "approved"
