@@ -6,27 +6,24 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from partners.models import Partner
+from reporting import services as reporting
 from reporting import template
-from reporting.models import Answer, Question, ReturnFlow, ReturnValue
+from reporting.models import Answer, ReturnValue
 from reporting.template import TemplateInvalid, build_csv, build_xlsx, read_filled
 from tests.spreadsheets import with_huge_header_cell
 
 
 @pytest.fixture
-def filled_de_return(de_return, reported_indicators):
-    """Germany's draft with two values (one with a note), a flow to Thailand and an answer, saved twice."""
-    ReturnValue.objects.create(report=de_return, indicator=reported_indicators["sum"], year=2024, value=12,
-                               note="From the federal statistics office")
-    ReturnValue.objects.create(report=de_return, indicator=reported_indicators["mean"], year=2025, value=61.5)
-    ReturnFlow.objects.create(report=de_return, year=2025, origin=Partner.objects.get(code="DE"),
-                              destination=Partner.objects.get(code="TH"), mode="physical", level="tvet",
-                              participants=40, female=18, programme="ASEM-DUO",
-                              source="Federal agency")
-    Answer.objects.create(report=de_return, question=Question.objects.get(round=de_return.round, number=1),
-                          text="Two new TVET partnerships.")
-    de_return.version = 2
-    de_return.save()
+def filled_de_return(de_return, alice, reported_indicators):
+    """Germany's draft as alice saved it twice: two values (one with a note), a flow to Thailand, then an answer."""
+    reporting.save_return(report=de_return, user=alice, version=0, values={("2.2.p", 2024): 12, ("3.3.p", 2025): 61.5},
+                          flows=[{"year": 2025, "origin": "DE", "destination": "TH", "mode": "physical",
+                                  "level": "tvet", "participants": 40, "female": 18, "programme": "ASEM-DUO",
+                                  "source": "Federal agency"}])
+    reporting.save_return(report=de_return, user=alice, version=1, answers={1: "Two new TVET partnerships."})
+    # Notes come with values prefilled from elsewhere: a return's own saves keep them and add none.
+    ReturnValue.objects.filter(report=de_return, indicator__code="2.2.p").update(
+        note="From the federal statistics office")
     return de_return
 
 
