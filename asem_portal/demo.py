@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from asem_portal.demo_round import load_demo_round, remove_demo_round
 from instruments.models import Instrument
 from mobility.models import Activity, DeliveryMode, MobilityFlow, MobilityLevel, Organisation, Partner, Region
 from mobility.totals import flows_changed
@@ -115,6 +116,7 @@ class DemoReport:
 
 @transaction.atomic
 def remove_demo() -> DemoReport:
+    remove_demo_round()
     report = DemoReport(
         activities=Activity.objects.filter(is_demo=True).delete()[1].get("mobility.Activity", 0),
         flows=MobilityFlow.objects.filter(is_demo=True).delete()[1].get("mobility.MobilityFlow", 0),
@@ -140,6 +142,7 @@ def load_demo() -> DemoReport:
     flows = _flows(rng, partners)
     report.flows = len(flows)
     report.indicators, report.observations = _indicators(rng, flows)
+    load_demo_round()
     return report
 
 

@@ -4,6 +4,7 @@ from django.core.management import CommandError, call_command
 from instruments.models import Instrument
 from mobility.models import Activity, DeliveryMode, MobilityFlow, MobilityLevel, Organisation
 from objectives.models import Indicator, Objective, Observation
+from reporting.models import Return, Round
 
 
 @pytest.fixture
@@ -18,7 +19,9 @@ def snapshot():
                                                                   "lead_partner__code")),
         sorted(MobilityFlow.objects.values_list("year", "origin__code", "destination__code", "mode", "level",
                                                 "participants", "female")),
-        sorted(Observation.objects.values_list("indicator__code", "year", "breakdown", "value")),
+        sorted(Observation.objects.values_list("indicator__code", "year", "breakdown", "value", "partner__code"),
+               key=str),
+        sorted(Return.objects.values_list("round__name", "partner__code", "state", "version")),
     )
 
 
@@ -77,6 +80,7 @@ def test_remove_takes_away_the_demo_and_keeps_the_real_content(demo):
     assert not MobilityFlow.objects.exists()
     assert not Indicator.objects.exists()
     assert not Organisation.objects.filter(is_demo=True).exists()
+    assert not Round.objects.exists()
     assert Activity.objects.filter(is_demo=False).count() == real_activities == 20
 
 
