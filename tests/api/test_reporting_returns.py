@@ -4,13 +4,17 @@ Alice is Germany's focal point, Bob Thailand's, Sam works in the secretariat; Ca
 editing the same return as Alice.
 """
 
+import threading
+
 import pytest
+from django.db import connection
 
 from mobility.models import MobilityFlow
 from objectives.models import Observation
 from reporting.models import Answer, Return, ReturnFlow, ReturnValue, Round
 from tests import factories
 from tests.api.conftest import client_for
+from tests.services import need_postgres
 
 
 def url(report: Return, action: str = "") -> str:
@@ -242,6 +246,35 @@ def test_a_second_focal_point_saving_an_older_version_is_told_what_changed(de_re
     assert any("alice saved version 1" in message for _, message in errors(response))
     assert any("2.2.p" in message for _, message in errors(response))
     assert list(ReturnValue.objects.values_list("value", flat=True)) == [12.0]
+
+
+def test_two_focal_points_saving_at_the_same_moment_on_postgresql_one_is_saved_and_the_other_told(
+        transactional_db, open_round, alice, carol):
+    need_postgres()
+    report = Return.objects.get(round=open_round, partner__code="DE")
+    clients = {"alice": client_for(alice), "carol": client_for(carol)}
+    both_ready = threading.Barrier(2, timeout=10)
+    answers = {}
+
+    def save(who, value):
+        try:
+            both_ready.wait()
+            answers[who] = fill(clients[who], report, values=[{"indicator": "2.2.p", "year": 2025, "value": value}])
+        finally:
+            connection.close()
+
+    saves = [threading.Thread(target=save, args=args) for args in (("alice", 12), ("carol", 15))]
+    for thread in saves:
+        thread.start()
+    for thread in saves:
+        thread.join()
+
+    assert sorted(response.status_code for response in answers.values()) == [200, 409]
+    [saved] = [who for who, response in answers.items() if response.status_code == 200]
+    [told] = [response for response in answers.values() if response.status_code == 409]
+    assert any(f"{saved} saved version 1" in message for _, message in errors(told))
+    report.refresh_from_db()
+    assert report.version == 1 and report.updated_by.username == saved
 
 
 def test_a_fill_with_a_stale_etag_is_refused_with_412(de_return, as_alice):
