@@ -12,6 +12,7 @@ from instruments.api import InstrumentViewSet
 from mobility.api import ActivityViewSet, FlowSummaryViewSet, MobilityFlowViewSet, OrganisationViewSet, PartnerViewSet
 from objectives.api import (
     INDICATOR_CODE,
+    IndicatorPartnersView,
     IndicatorProgressView,
     IndicatorViewSet,
     ObjectiveViewSet,
@@ -75,6 +76,8 @@ v1 = [
             name="observation-detail"),
     re_path(rf"^indicators/(?P<code>{INDICATOR_CODE})/progress/$", IndicatorProgressView.as_view(),
             name="indicator-progress"),
+    re_path(rf"^indicators/(?P<code>{INDICATOR_CODE})/partners/$", IndicatorPartnersView.as_view(),
+            name="indicator-partners"),
     re_path(rf"^partners/(?P<code>{PARTNER_CODE})/values/$", PartnerValueViewSet.as_view({"get": "list"}),
             name="partner-values"),
     path("reports/", include("reports.api_urls")),

@@ -42,7 +42,15 @@ from objectives.models import (
     year_asked,
 )
 from objectives.registry import validate_metric
-from objectives.selectors import asem_series, current_strategy, objective_list, progress_overview, status_counts
+from objectives.selectors import (
+    asem_series,
+    current_strategy,
+    objective_list,
+    partner_progress,
+    progress_overview,
+    status_counts,
+)
+from partners.models import Partner
 
 INDICATOR_CODE = r"[0-9]+\.[0-9]+\.[a-z0-9]+"
 NUMBER = r"[0-9]{1,4}"
@@ -345,10 +353,20 @@ class ObservationSerializer(serializers.ModelSerializer):
         max_length=60, required=False, validators=[breakdown_validator],
         help_text="Empty for the headline series, or key=value such as region=asia.",
     )
+    partner = serializers.SlugRelatedField(
+        slug_field="code", queryset=Partner.objects.all(), allow_null=True, required=False,
+        help_text="The code of the partner whose own value this is, such as DE; null for ASEM as a whole. Only an "
+                  "indicator partners report takes a partner's value, and its ASEM headline values are made from "
+                  "the partners' and never written by hand.",
+    )
+    coverage = serializers.IntegerField(
+        read_only=True, allow_null=True,
+        help_text="For an ASEM value made from the partners' values: how many partners it rests on.",
+    )
 
     class Meta:
         model = Observation
-        fields = ["id", "year", "value", "breakdown", "is_computed", "note", "url"]
+        fields = ["id", "year", "value", "breakdown", "partner", "coverage", "is_computed", "note", "url"]
         read_only_fields = ["is_computed"]
         validators = []  # the model's full_clean() checks the one value per year and breakdown
 
@@ -372,15 +390,27 @@ class IndicatorSerializer(DemoFlagMixin, serializers.ModelSerializer):
         max_length=100, required=False, allow_blank=True, validators=[validate_metric],
         help_text="For a computed indicator, the registered metric that computes its values.",
     )
+    aggregation = serializers.ChoiceField(
+        choices=Indicator.Aggregation.choices, required=False,
+        help_text="Whether partners report it and how their approved values make the ASEM value: asem (ASEM-level "
+                  "only: partners do not report it), sum, mean (the simple mean of the partners that reported) or "
+                  "count (how many partners have a value of at least count_at_least).",
+    )
+    count_at_least = serializers.FloatField(
+        required=False, help_text="For a count of partners: a partner counts when its value is at least this (1 for "
+                                  "a yes, when yes is 1 and no is 0).",
+    )
     progress = serializers.SerializerMethodField()
     observations_url = serializers.SerializerMethodField()
+    partners_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Indicator
         fields = [
             "code", "name", "description", "objective", "priority", "unit", "kind", "direction", "baseline_year",
             "baseline_value", "target_year", "target_value", "source", "metric", "data_source", "methodology",
-            "weight", "status_override", "override_reason", "is_demo", "progress", "url", "observations_url",
+            "aggregation", "count_at_least", "weight", "status_override", "override_reason", "is_demo", "progress",
+            "url", "observations_url", "partners_url",
         ]
 
     def get_fields(self):
@@ -397,6 +427,13 @@ class IndicatorSerializer(DemoFlagMixin, serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.URI)
     def get_observations_url(self, indicator) -> str:
         return absolute_url("api:observation-list", self.context.get("request"), code=indicator.code)
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_partners_url(self, indicator) -> str | None:
+        """Each partner's own value and status, for an indicator partners report."""
+        if not indicator.is_partner_reported:
+            return None
+        return absolute_url("api:indicator-partners", self.context.get("request"), code=indicator.code)
 
 
 class IndicatorDetailSerializer(IndicatorSerializer):
@@ -498,6 +535,10 @@ class ObservationFilter(django_filters.FilterSet):
     headline = django_filters.BooleanFilter(
         method="filter_headline", label=_("true: only the headline series; false: only breakdowns")
     )
+    partner = django_filters.ModelChoiceFilter(
+        queryset=Partner.objects.all(), to_field_name="code",
+        label=_("A partner's code, such as DE: that partner's own values. Without it, ASEM's."),
+    )
     ordering = django_filters.OrderingFilter(fields=[("year", "year"), ("breakdown", "breakdown")], label=_("Sort by"))
 
     class Meta:
@@ -507,17 +548,28 @@ class ObservationFilter(django_filters.FilterSet):
     def filter_headline(self, queryset, name, value):
         return queryset.filter(breakdown="") if value else queryset.exclude(breakdown="")
 
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        # Without a partner asked for, the series is ASEM's: the partners' own values are never mixed into it.
+        return queryset if self.form.cleaned_data.get("partner") else queryset.filter(partner__isnull=True)
+
 
 OBSERVATION_EXAMPLE = OpenApiExample(
     "The value for 2024", value={"year": 2024, "value": 27, "breakdown": "", "note": "Stocktaking report"},
     request_only=True,
 )
-OBSERVATIONS_SECRETARIAT = "Only the secretariat writes observations; a value set by hand is kept by the engine."
+OBSERVATIONS_SECRETARIAT = (
+    "Only the secretariat writes observations; a value set by hand is kept by the engine. A partner's value (with "
+    "`partner`) goes only to an indicator partners report, and writing or deleting one makes that indicator's ASEM "
+    "series afresh from the partners' values; its ASEM headline values are the engine's alone."
+)
 
 
 @extend_schema_view(
     list=extend_schema(summary="List an indicator's observations",
-                       description="Its values per year: the headline series, and any breakdowns."),
+                       description="Its values per year for ASEM as a whole: the headline series, and any "
+                                   "breakdowns; an ASEM value made from the partners' values says how many it rests "
+                                   "on (coverage). With ?partner=DE, that partner's own approved values instead."),
     retrieve=extend_schema(summary="Read one observation", description="An observation by its id."),
     create=extend_schema(summary="Record an observation", description=OBSERVATIONS_SECRETARIAT,
                          examples=[OBSERVATION_EXAMPLE]),
@@ -551,8 +603,9 @@ class ObservationViewSet(ApiViewMixin, viewsets.ModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Observation.objects.none()  # the schema generator has no indicator to look up
-        observations = asem_series(self.indicator().observations)
-        return observations.select_related("indicator").order_by("breakdown", "year", "pk")
+        # A list is ASEM's unless ?partner= asks for one partner's (ObservationFilter); one observation is any.
+        return self.indicator().observations.select_related("indicator", "partner").order_by(
+            "breakdown", "year", "pk")
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -674,3 +727,54 @@ class IndicatorProgressView(ApiViewMixin, views.APIView):
         if item is None:
             raise NotFound("No indicator has this code.")
         return Response(IndicatorResultSerializer(item.result).data)
+
+
+# Each partner's own progress on an indicator it reports ------------------------------------------------------------
+
+
+class PartnerProgressSerializer(serializers.Serializer):
+    partner = serializers.CharField(source="partner.code", help_text="The partner's code, such as DE.")
+    name = serializers.CharField(source="partner.name")
+    url = _AddressField("api:partner-detail", "code", "partner.code")
+    latest_year = serializers.IntegerField(source="result.latest_year", allow_null=True,
+                                           help_text="The year of its latest value counted.")
+    latest_value = _figure("Its latest value counted, in the indicator's unit.", source="result.latest_value")
+    has_own_target = serializers.BooleanField(
+        help_text="Whether the secretariat set this partner a target of its own; without one its status follows "
+                  "the fixed thresholds for no target.")
+    progress = IndicatorResultSerializer(
+        source="result", help_text="Its status on its own values, with every figure behind it: its baseline is its "
+                                   "value in the indicator's baseline year, else its first value.")
+
+
+class IndicatorPartnersSerializer(serializers.Serializer):
+    indicator = serializers.CharField(source="indicator.code", help_text="The indicator's code.")
+    aggregation = serializers.ChoiceField(choices=Indicator.Aggregation.choices, source="indicator.aggregation",
+                                          help_text="How the partners' values make the ASEM value.")
+    as_of = serializers.IntegerField(allow_null=True, help_text="Only values up to this year count; null: all.")
+    partner_count = serializers.IntegerField(help_text="How many partners there are.")
+    reported = serializers.IntegerField(help_text="How many partners have an approved value of this indicator.")
+    results = PartnerProgressSerializer(many=True, help_text="Each partner with a value, by name.")
+
+
+class IndicatorPartnersView(ApiViewMixin, views.APIView):
+    @extend_schema(
+        tags=["indicators"], summary="Each partner's value and status on an indicator", parameters=[
+            AS_OF, OpenApiParameter("code", OpenApiTypes.STR, OpenApiParameter.PATH, pattern=f"^{INDICATOR_CODE}$",
+                                    description="The indicator's code, such as 1.1.a."),
+        ],
+        responses=IndicatorPartnersSerializer,
+        description="For an indicator partners report: each partner with an approved value, its latest value and "
+                    "its own status with every figure behind it, measured on its own values from its own baseline, "
+                    "toward its own target where the secretariat set one, else against the fixed thresholds for no "
+                    "target. An indicator measured for ASEM as a whole has no partners' values: the list is empty.",
+    )
+    def get(self, request, code):
+        as_of = as_of_param(request)
+        indicator = Indicator.objects.filter(code=code).first()
+        if indicator is None:
+            raise NotFound("No indicator has this code.")
+        items = partner_progress(indicator, as_of=as_of) if indicator.is_partner_reported else []
+        data = {"indicator": indicator, "as_of": as_of, "partner_count": Partner.objects.count(),
+                "reported": len(items), "results": items}
+        return Response(IndicatorPartnersSerializer(data, context={"request": request}).data)

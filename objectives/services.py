@@ -195,9 +195,11 @@ def _series(key: str, report: RefreshReport) -> dict[int, float] | None:
 INDICATOR_FIELDS = {
     "code", "name", "description", "priority", "unit", "kind", "direction", "baseline_year", "baseline_value",
     "target_year", "target_value", "source", "metric", "data_source", "methodology", "weight", "status_override",
-    "override_reason",
+    "override_reason", "aggregation", "count_at_least",
 }
-OBSERVATION_FIELDS = {"year", "value", "breakdown", "note"}
+OBSERVATION_FIELDS = {"year", "value", "breakdown", "note", "partner"}
+# What makes an indicator's ASEM series from its partners' values: a change to either makes it afresh.
+AGGREGATION_FIELDS = ("aggregation", "count_at_least")
 
 
 def _require_secretariat(user: User) -> None:
@@ -216,8 +218,12 @@ def indicator_create(*, user: User, data: dict[str, Any]) -> Indicator:
 @transaction.atomic
 def indicator_update(*, indicator: Indicator, user: User, data: dict[str, Any]) -> Indicator:
     _require_secretariat(user)
+    before = [getattr(indicator, name) for name in AGGREGATION_FIELDS]
     set_fields(indicator, data, allowed=INDICATOR_FIELDS - {"code"})  # the code is the indicator's address
-    return validate_and_save(indicator, user=user)
+    validate_and_save(indicator, user=user)
+    if before != [getattr(indicator, name) for name in AGGREGATION_FIELDS]:
+        recompute_partner_aggregates(indicators=[indicator])
+    return indicator
 
 
 @transaction.atomic
@@ -232,7 +238,7 @@ def observation_create(*, indicator: Indicator, user: User, data: dict[str, Any]
     _require_secretariat(user)
     observation = Observation(indicator=indicator, is_computed=False)
     set_fields(observation, data, allowed=OBSERVATION_FIELDS)
-    return validate_and_save(observation, user=user)
+    return _save_observation(observation, user=user)
 
 
 @transaction.atomic
@@ -241,14 +247,44 @@ def observation_update(*, observation: Observation, user: User, data: dict[str, 
     # A value set by hand stays as entered: the engine's refresh keeps hand-entered observations.
     observation.is_computed = False
     set_fields(observation, data, allowed=OBSERVATION_FIELDS)
-    return validate_and_save(observation, user=user)
+    return _save_observation(observation, user=user)
 
 
 @transaction.atomic
 def observation_delete(*, observation: Observation, user: User) -> None:
     _require_secretariat(user)
+    indicator = observation.indicator
+    if _is_made_from_partners(observation):
+        raise ValidationError(_("The ASEM value of %(code)s for %(year)s is made from the partners' values: change "
+                                "or delete theirs instead.") % {"code": indicator.code, "year": observation.year})
     observation._history_user = user
     observation.delete()
+    if indicator.is_partner_reported:
+        recompute_partner_aggregates(indicators=[indicator])
+
+
+def _is_made_from_partners(observation: Observation) -> bool:
+    """The ASEM headline value of an indicator partners report: the engine's, from the partners' values."""
+    return observation.indicator.is_partner_reported and not observation.partner_id and not observation.breakdown
+
+
+def _save_observation(observation: Observation, *, user: User) -> Observation:
+    """Check who an observation belongs to and, for a partner's, its value; save it; then the ASEM series."""
+    indicator = observation.indicator
+    figures = {"code": indicator.code}
+    if observation.partner_id and not indicator.is_partner_reported:
+        raise ValidationError({"partner": _("%(code)s is measured for ASEM as a whole: partners do not report it, "
+                                            "so its observations name no partner.") % figures})
+    if _is_made_from_partners(observation):
+        raise ValidationError({"partner": _("The ASEM value of %(code)s is made from the partners' values: give "
+                                            "the partner whose value this is.") % figures})
+    if observation.partner_id and observation.value is not None \
+            and (problems := _value_problems(indicator, observation.value)):
+        raise ValidationError({"value": problems})
+    validate_and_save(observation, user=user)
+    if indicator.is_partner_reported:
+        recompute_partner_aggregates(indicators=[indicator])
+    return observation
 
 
 # Partners' own values and the ASEM series made from them ---------------------------------------------------
@@ -256,14 +292,21 @@ def observation_delete(*, observation: Observation, user: User) -> None:
 
 def check_partner_value(*, indicator: Indicator, year: int, value: Any) -> list[str]:
     """What is wrong with one value a partner reports, in words; an empty list when nothing is."""
-    figures = {"code": indicator.code, "unit": indicator.unit, "year": year}
     problems = []
     if not isinstance(year, int) or not FIRST_YEAR <= year <= LAST_YEAR:
         problems.append(_("The year %(year)s is outside %(first)s to %(last)s.")
                         % {"year": year, "first": FIRST_YEAR, "last": LAST_YEAR})
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        problems.append(_("%(code)s for %(year)s needs a number.") % figures)
+        problems.append(_("%(code)s for %(year)s needs a number.") % {"code": indicator.code, "year": year})
         return problems
+    return problems + _value_problems(indicator, value)
+
+
+def _value_problems(indicator: Indicator, value: float) -> list[str]:
+    """What a partner's number cannot be, for the indicator's kind: a count is whole and not below 0, a percentage
+    from 0 to 100."""
+    figures = {"code": indicator.code, "unit": indicator.unit}
+    problems = []
     if indicator.kind == Indicator.Kind.COUNT:
         if value != round(value):
             problems.append(_("%(code)s is a count of %(unit)s: give a whole number.") % figures)
