@@ -235,7 +235,8 @@ def _balance(activities: list[ReportActivity], objectives: list[Objective]) -> l
 
 def _mobility(period: Period) -> MobilityBalance:
     rows = (
-        MobilityFlow.objects.filter(year__gte=period.start, year__lte=period.end)
+        # The public rows only: where both ends reported a route, the host country's row is the figure.
+        MobilityFlow.objects.filter(year__gte=period.start, year__lte=period.end, is_public=True)
         .order_by().annotate(direction=direction_expression()).values("year", "direction")
         .annotate(people=Sum("participants"), demo=Sum("participants", filter=Q(is_demo=True)), flows=Count("pk"))
     )

@@ -78,7 +78,7 @@ def build_scenario(copy_number: int = 0, *, demo: bool = False) -> Scenario:
                                             ("FR", "IT", 4)]:
             flows.append(MobilityFlow(year=year, origin=partners[origin], destination=partners[destination],
                                       level="higher_education", participants=people + year % 10 + n,
-                                      programme=f"Scenario {n}", is_demo=demo))
+                                      programme=f"Scenario {n}", is_demo=demo, reported_by=partners[destination]))
     MobilityFlow.objects.bulk_create(flows)
     indicator = Indicator.objects.create(
         priority=Priority.objects.get(code="1.1"), code=f"1.1.s{n}", name=f"Scenario indicator {n}",

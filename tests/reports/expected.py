@@ -60,7 +60,7 @@ def partners_by_side(ids, objective: int | None = None) -> dict:
 
 
 def mobility(start: int, end: int, year: int | None = None) -> dict:
-    flows = MobilityFlow.objects.filter(year__gte=start, year__lte=end)
+    flows = MobilityFlow.objects.filter(year__gte=start, year__lte=end, is_public=True)
     if year is not None:
         flows = flows.filter(year=year)
     result = {}
