@@ -87,6 +87,8 @@ class StocktakingDemoSerializer(serializers.Serializer):
     flow_participants = _count("Mobility participants of the period that are demonstration data.",
                                source="demo.flow_participants")
     indicators = _count("Indicators that are demonstration data.", source="demo.indicators")
+    round = serializers.BooleanField(source="demo.round",
+                                     help_text="Whether the reporting round shown is demonstration data.")
 
 
 class StocktakingSummarySerializer(serializers.Serializer):
@@ -245,6 +247,62 @@ class StocktakingPartnerParticipationSerializer(serializers.Serializer):
     is_absent = serializers.BooleanField(help_text="It led and joined none.")
 
 
+class StocktakingAsemValueSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    value = _figure("The ASEM value made from the partners' approved values, at the indicator's precision; null "
+                    "when no partner's value of that year is approved.", source="shown")
+    coverage = _count("How many partners it rests on: those with an approved value that year.")
+
+
+class StocktakingPartnerValueSerializer(serializers.Serializer):
+    partner = serializers.CharField(source="partner.code", help_text="The partner's code.")
+    year = serializers.IntegerField(help_text="The year of its latest approved value in the period.")
+    value = serializers.FloatField(source="shown")
+
+
+class StocktakingRoundIndicatorSerializer(serializers.Serializer):
+    code = serializers.CharField(source="indicator.code")
+    name = serializers.CharField(source="indicator.name")
+    unit = _BlankAsNull(source="indicator.unit", allow_null=True)
+    aggregation = serializers.ChoiceField(
+        source="indicator.aggregation", choices=["sum", "mean", "count"],
+        help_text="How the partners' values make the ASEM value: their sum, their simple mean, or how many partners "
+                  "have a value of at least count_at_least.")
+    count_at_least = serializers.FloatField(source="indicator.count_at_least")
+    is_demo = serializers.BooleanField(source="indicator.is_demo")
+    asem = StocktakingAsemValueSerializer(many=True, help_text="Each year of the period.")
+    partners = StocktakingPartnerValueSerializer(
+        many=True, help_text="Each partner's latest approved value in the period; partners without one are left out.")
+
+
+class StocktakingQuoteSerializer(serializers.Serializer):
+    partner = serializers.CharField(source="partner.code", help_text="The partner's code.")
+    text = serializers.CharField(help_text="The answer, as the secretariat approved it.")
+
+
+class StocktakingNarrativeSerializer(serializers.Serializer):
+    number = serializers.IntegerField(source="question.number")
+    question = serializers.CharField(source="question.text")
+    answers = StocktakingQuoteSerializer(many=True, help_text="The approved returns' answers, by partner name.")
+
+
+class StocktakingRoundSerializer(serializers.Serializer):
+    name = serializers.CharField(source="round.name")
+    slug = serializers.SlugField(source="round.slug")
+    url = serializers.CharField(source="round.get_absolute_url", help_text="Its page on the portal, a path.")
+    first_year = serializers.IntegerField(source="round.first_year")
+    last_year = serializers.IntegerField(source="round.last_year")
+    state = serializers.ChoiceField(source="round.state", choices=["open", "closed"])
+    deadline = serializers.DateField(source="round.deadline")
+    is_demo = serializers.BooleanField()
+    returns = _count("The round's returns: one a partner.")
+    partners = _count("Every partner: what a coverage is out of.")
+    reported = _Each("code", child=serializers.CharField(),
+                     help_text="The codes of the partners whose return the secretariat approved.")
+    indicators = StocktakingRoundIndicatorSerializer(many=True)
+    narratives = StocktakingNarrativeSerializer(many=True, help_text="Each question of the round, with the answers.")
+
+
 class StocktakingDownloadsSerializer(serializers.Serializer):
     xlsx = serializers.URLField(help_text="The report as a workbook, a sheet a section.")
     csv = serializers.URLField(help_text="The report as one CSV file, a block a section.")
@@ -270,6 +328,10 @@ class StocktakingReportSerializer(serializers.Serializer):
     partners = StocktakingPartnerParticipationSerializer(many=True, help_text="Every partner, Asian then European.")
     absent_partners = _Each("code", child=serializers.CharField(),
                             help_text="The codes of partners with no activity in the period.")
+    round = StocktakingRoundSerializer(
+        allow_null=True,
+        help_text="The reporting round covering the period (the latest open or closed one whose years meet it), with "
+                  "the partners' approved values and answers; null when no round covers it.")
     downloads = StocktakingDownloadsSerializer()
 
 
@@ -286,8 +348,10 @@ class StocktakingReportView(ApiViewMixin, views.APIView):
                     "objectives, priorities and indicators at its start and end; the published activities under "
                     "way in it by objective and instrument; the objective x instrument coverage matrix with its "
                     "empty cells; participants from Asia and Europe per objective and mobility in each direction; "
-                    "every partner's activities led and joined. The same figures as /reports/stocktaking/ and its "
-                    "XLSX and CSV downloads. By default, the last two full years.",
+                    "every partner's activities led and joined; the reporting round covering the period, with the "
+                    "ASEM values made from the partners' approved values, their coverage and the approved answers. "
+                    "The same figures as /reports/stocktaking/ and its XLSX and CSV downloads. By default, the last "
+                    "two full years.",
         examples=[OpenApiExample("2024 to 2025", parameter_only=("from", OpenApiParameter.QUERY), value=2024)],
     )
     def get(self, request):

@@ -13,7 +13,8 @@ from instruments.models import Instrument
 from mobility.models import Activity, Partner
 from mobility.selectors import YearDirections
 from objectives import progress
-from objectives.models import Objective, Strategy
+from objectives.models import Indicator, Objective, Strategy
+from reporting.models import Question, Round
 
 # A report covers the last two full years unless asked otherwise: the AEP reports every two years.
 DEFAULT_YEARS = 2
@@ -272,6 +273,108 @@ class PartnerParticipation:
         return self.total == 0
 
 
+# The reporting round ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AsemValue:
+    """An indicator's ASEM value for one year, made from the partners' approved values, and how many it rests on."""
+
+    year: int
+    value: float | None  # None: no partner's value of that year is approved
+    shown: float | int | None  # the value at the indicator's precision, as the page and the files show it
+    coverage: int
+
+
+@dataclass(frozen=True)
+class PartnerValue:
+    """A partner's latest approved value of an indicator in the period."""
+
+    partner: Partner
+    year: int
+    value: float
+    shown: float | int
+
+
+@dataclass(frozen=True)
+class RoundIndicator:
+    """An indicator the round asks partners for: the ASEM value each year of the period, and each partner's latest."""
+
+    indicator: Indicator
+    asem: list[AsemValue]  # each year of the period, in order
+    partners: list[PartnerValue]  # partners with a value in the period, by name
+
+    @property
+    def latest(self) -> AsemValue | None:
+        """The period's latest year with an ASEM value."""
+        return next((item for item in reversed(self.asem) if item.value is not None), None)
+
+
+@dataclass(frozen=True)
+class PartnerValuesRow:
+    """One partner's latest values of the round's indicators, in the order of the indicators (None: no value)."""
+
+    partner: Partner
+    values: list[PartnerValue | None]
+
+
+@dataclass(frozen=True)
+class Quote:
+    partner: Partner
+    text: str
+
+
+@dataclass(frozen=True)
+class QuestionAnswers:
+    """A narrative question of the round and the answers of the approved returns, by partner."""
+
+    question: Question
+    answers: list[Quote]
+
+
+@dataclass(frozen=True)
+class RoundSection:
+    """The reporting round that covers the period: the partners' own figures and what they said.
+
+    Only what the secretariat approved: the partners' values are their published observations, and the answers
+    are those of each return's approved version, never a draft's.
+    """
+
+    round: Round
+    returns: int  # every return of the round
+    reported: list[Partner]  # partners whose return was approved, by name
+    partners: int  # every partner: what a coverage is out of
+    indicators: list[RoundIndicator]
+    narratives: list[QuestionAnswers]
+
+    @property
+    def is_demo(self) -> bool:
+        return self.round.is_demo
+
+    @property
+    def years(self) -> str:
+        r = self.round
+        return str(r.first_year) if r.first_year == r.last_year else f"{r.first_year}–{r.last_year}"
+
+    @property
+    def partner_rows(self) -> list[PartnerValuesRow]:
+        """Every partner with a value in the period, by name: its latest value of each indicator."""
+        latest: dict[int, dict[int, PartnerValue]] = {}
+        partners: dict[int, Partner] = {}
+        for column, item in enumerate(self.indicators):
+            for value in item.partners:
+                latest.setdefault(value.partner.pk, {})[column] = value
+                partners[value.partner.pk] = value.partner
+        return [
+            PartnerValuesRow(partner, [latest[pk].get(column) for column in range(len(self.indicators))])
+            for pk, partner in sorted(partners.items(), key=lambda item: item[1].name)
+        ]
+
+    @property
+    def answers(self) -> int:
+        return sum(len(item.answers) for item in self.narratives)
+
+
 # The report ---------------------------------------------------------------------------
 
 
@@ -282,10 +385,11 @@ class DemoShare:
     activities: int
     flow_participants: int
     indicators: int
+    round: bool = False  # the reporting round shown is a demonstration one
 
     @property
     def any(self) -> bool:
-        return bool(self.activities or self.flow_participants or self.indicators)
+        return bool(self.activities or self.flow_participants or self.indicators or self.round)
 
 
 @dataclass(frozen=True)
@@ -302,6 +406,7 @@ class StocktakingReport:
     partners: list[PartnerParticipation]
     demo: DemoShare
     cancelled: int  # published activities of the period that were cancelled: left out
+    round: RoundSection | None = None  # the reporting round covering the period, if one does
 
     @property
     def absent_partners(self) -> list[Partner]:

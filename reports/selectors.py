@@ -21,25 +21,37 @@ flows and the progress engine's results.
   objective, so they are shown once for the whole period.
 - Partner participation: for every partner, the activities it led and those it
   joined without leading.
+- The reporting round covering the period, if one does (the latest one open
+  or closed whose years meet the period's; a real round before a demo one):
+  for each indicator it asks partners for, the ASEM value each year with how
+  many partners it rests on, and each partner's latest value in the period;
+  which partners' returns were approved; and the answers of each approved
+  version, by question. Only what the secretariat approved: a draft's
+  answers never show, and a return reopened after its approval shows the
+  answers it was approved with.
 - How much of all this is demonstration data.
 
-It costs a fixed number of queries however many activities, partners and flows
-there are: the two progress overviews (four queries each, or none when they
-are cached), the strategy, the instruments, the partners, the activities, the
-activities' objectives, instruments and partners, and the flows' totals.
+It costs a fixed number of queries however many activities, partners, flows
+and returns there are: the two progress overviews (four queries each, or none
+when they are cached), the strategy, the instruments, the partners, the
+activities, the activities' objectives, instruments and partners, the flows'
+totals, and the round; with a round, its indicators, their values, its
+questions and its approved versions.
 """
 
 from collections import defaultdict
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 
 from instruments.models import Instrument
 from mobility.models import Activity, MobilityFlow, Partner, Region
 from mobility.selectors import YearDirections, activities_newest_first, direction_expression, partner_list
-from objectives.models import Objective
+from objectives.models import Indicator, Objective, Observation
 from objectives.selectors import current_strategy, progress_overview
+from reporting.models import ReturnVersion, Round
 from reports.data import (
     ActivityGroup,
+    AsemValue,
     Coverage,
     CoverageCell,
     CoverageRow,
@@ -48,9 +60,14 @@ from reports.data import (
     ObjectiveActivities,
     ParticipantBalance,
     PartnerParticipation,
+    PartnerValue,
     Period,
     ProgressRow,
+    QuestionAnswers,
+    Quote,
     ReportActivity,
+    RoundIndicator,
+    RoundSection,
     StocktakingReport,
 )
 
@@ -148,6 +165,7 @@ def stocktaking_report(period: Period) -> StocktakingReport:
         for a in records
     ]
     flows = _mobility(period)
+    round_section = _round(period, partner_by_id)
     return StocktakingReport(
         period=period,
         strategy=strategy,
@@ -163,8 +181,10 @@ def stocktaking_report(period: Period) -> StocktakingReport:
             activities=sum(1 for item in activities if item.is_demo),
             flow_participants=flows.demo_participants,
             indicators=sum(1 for row in progress_rows if row.is_indicator and row.is_demo),
+            round=bool(round_section and round_section.is_demo),
         ),
         cancelled=cancelled,
+        round=round_section,
     )
 
 
@@ -260,3 +280,67 @@ def _partners(activities: list[ReportActivity], partners: list[Partner]) -> list
         for partner in item.joined:
             joined[partner.pk] += 1
     return [PartnerParticipation(p, led[p.pk], joined[p.pk]) for p in partners]
+
+
+def covering_round(period: Period) -> Round | None:
+    """The round the report shows for a period: open or closed, its years meeting the period's, the latest first;
+    a real round before a demonstration one. With how many returns it has."""
+    return (
+        Round.objects.exclude(state=Round.State.DRAFT)
+        .filter(first_year__lte=period.end, last_year__gte=period.start)
+        .annotate(return_count=Count("returns"))
+        .order_by("is_demo", "-last_year", "-deadline", "name")
+        .first()
+    )
+
+
+def _asem_value(indicator: Indicator, year: int, value: float | None, coverage: int) -> AsemValue:
+    return AsemValue(year, value, indicator.at_precision(value), coverage)
+
+
+def _round(period: Period, partner_by_id: dict[int, Partner]) -> RoundSection | None:
+    round_ = covering_round(period)
+    if round_ is None:
+        return None
+    indicators = list(round_.indicators.exclude(aggregation=Indicator.Aggregation.ASEM).order_by("code"))
+    asem: dict[tuple[int, int], tuple[float, int]] = {}
+    latest: dict[tuple[int, int], tuple[int, float]] = {}
+    for indicator_id, partner_id, year, value, coverage in Observation.objects.filter(
+        indicator__in=[i.pk for i in indicators], breakdown="", year__gte=period.start, year__lte=period.end,
+    ).order_by().values_list("indicator_id", "partner_id", "year", "value", "coverage"):
+        if partner_id is None:
+            asem[indicator_id, year] = (value, coverage or 0)
+        elif partner_id in partner_by_id and year >= latest.get((indicator_id, partner_id), (year, 0))[0]:
+            latest[indicator_id, partner_id] = (year, value)
+    items = []
+    for indicator in indicators:
+        values = [PartnerValue(partner_by_id[partner_id], year, value, indicator.at_precision(value))
+                  for (indicator_id, partner_id), (year, value) in latest.items() if indicator_id == indicator.pk]
+        items.append(RoundIndicator(
+            indicator=indicator,
+            asem=[_asem_value(indicator, year, *asem.get((indicator.pk, year), (None, 0)))
+                  for year in period.year_list],
+            partners=sorted(values, key=lambda item: item.partner.name),
+        ))
+    questions = list(round_.questions.order_by("number"))
+    # The answers each return was approved with: its approved version's, whatever it holds since.
+    approved = ReturnVersion.objects.filter(report__round=round_, number=F("report__approved_version")).order_by()
+    answers: dict[str, list[Quote]] = {str(q.number): [] for q in questions}
+    reported = []
+    for partner_id, content in approved.values_list("report__partner_id", "content"):
+        partner = partner_by_id.get(partner_id)
+        if partner is None:
+            continue
+        reported.append(partner)
+        for number, text in ((content or {}).get("answers") or {}).items():
+            if str(number) in answers and isinstance(text, str) and text.strip():
+                answers[str(number)].append(Quote(partner, text.strip()))
+    return RoundSection(
+        round=round_,
+        returns=round_.return_count,
+        reported=sorted(reported, key=lambda p: p.name),
+        partners=len(partner_by_id),
+        indicators=items,
+        narratives=[QuestionAnswers(q, sorted(answers[str(q.number)], key=lambda quote: quote.partner.name))
+                    for q in questions],
+    )

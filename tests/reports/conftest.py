@@ -6,7 +6,11 @@ import pytest
 from instruments.models import Instrument
 from mobility.models import Activity, MobilityFlow, Partner
 from objectives.models import Indicator, Objective, Observation, Priority
+from objectives.services import publish_partner_values
+from reporting import services
+from reporting.models import Question, Return, Round
 from tests import factories
+from tests.reporting.conftest import reported_indicator
 
 
 @dataclass
@@ -95,3 +99,79 @@ def build_scenario(copy_number: int = 0, *, demo: bool = False) -> Scenario:
 @pytest.fixture
 def scenario(strategy):
     return build_scenario()
+
+
+# A reporting round covering the period ---------------------------------------------------------------------------
+
+ESCAPED_ANSWER = "We opened <b>12</b> programmes & more.\nA second line."
+NEVER_SHOWN = {
+    "TH": "Submitted from Thailand, still under review.",
+    "KR": "A draft from Korea, not sent.",
+    "JP": "Reworded by Japan after the return, not approved again.",
+}
+
+
+@dataclass
+class RoundScenario:
+    """Stocktaking 2027 (2024 to 2026) on three indicators partners report, with returns in each state.
+
+    France and Italy's values were approved before the round (published as an earlier approval would); Germany's
+    return is approved; Japan's was approved, then returned and reworded; Thailand's is submitted; Korea's a draft.
+    """
+
+    round: Round
+    indicators: dict[str, Indicator]
+    reviewer: object
+
+
+def _save(report, user, *, values=None, answers=None):
+    return services.save_return(report=report, user=user, version=report.version, values=values, answers=answers)
+
+
+def build_round(reviewer, *, demo: bool = False, more_approved: int = 0) -> RoundScenario:
+    """The round of RoundScenario; more_approved: as many more partners approved, for the query counts."""
+    indicators = {
+        "sum": reported_indicator("2.2.p", "TVET programmes co-designed with industry", aggregation="sum",
+                                  kind=Indicator.Kind.COUNT, unit="programmes", baseline=(2020, 14), target=40),
+        "mean": reported_indicator("3.3.p", "Adults with basic digital skills", aggregation="mean",
+                                   kind=Indicator.Kind.PERCENTAGE, unit="%", baseline=(2020, 54), target=80),
+        "count": reported_indicator("2.1.p", "Partners with a national lifelong learning strategy",
+                                    aggregation="count", kind=Indicator.Kind.COUNT, unit="partners",
+                                    baseline=(2020, 1), target=40),
+    }
+    ids = {rule: indicator.pk for rule, indicator in indicators.items()}
+    earlier = {"FR": {(ids["sum"], 2024): 7, (ids["sum"], 2025): 8, (ids["mean"], 2025): 60, (ids["count"], 2025): 1},
+               "IT": {(ids["sum"], 2024): 3, (ids["mean"], 2024): 50, (ids["count"], 2024): 0}}
+    for code, values in earlier.items():
+        publish_partner_values(partner=Partner.objects.get(code=code), indicators=indicators.values(),
+                               years=range(2024, 2027), values=values)
+    round_ = Round.objects.create(name="Stocktaking 2027", slug="stocktaking-2027", first_year=2024, last_year=2026,
+                                  deadline=datetime.date(2027, 3, 31), includes_flows=False, is_demo=demo)
+    round_.indicators.set(indicators.values())
+    Question.objects.create(round=round_, number=1, text="What were the highlights?", required=True)
+    Question.objects.create(round=round_, number=2, text="What good practice would you share?")
+    services.open_round(round=round_, user=reviewer)
+    returns = {r.partner.code: r for r in Return.objects.filter(round=round_).select_related("round", "partner")}
+
+    def approve(code, values, answers):
+        report = _save(returns[code], reviewer, values=values, answers=answers)
+        services.submit_return(report=report, user=reviewer, version=report.version)
+        return services.approve_return(report=report, user=reviewer)
+
+    approve("DE", {("2.2.p", 2024): 10, ("2.2.p", 2025): 12, ("3.3.p", 2025): 70, ("2.1.p", 2025): 1},
+            {1: ESCAPED_ANSWER, 2: "Peer visits between colleges."})
+    japan = approve("JP", {("2.2.p", 2025): 5}, {1: "Approved wording from Japan."})
+    services.return_return(report=japan, user=reviewer, note="Please check 2025.")
+    _save(japan, reviewer, answers={1: NEVER_SHOWN["JP"]})
+    thailand = _save(returns["TH"], reviewer, values={("2.2.p", 2025): 100}, answers={1: NEVER_SHOWN["TH"]})
+    services.submit_return(report=thailand, user=reviewer, version=thailand.version)
+    _save(returns["KR"], reviewer, values={("2.2.p", 2025): 200}, answers={1: NEVER_SHOWN["KR"]})
+    others = sorted(code for code in returns if code not in {"DE", "JP", "TH", "KR", "FR", "IT"})
+    for code in others[:more_approved]:
+        approve(code, {("2.2.p", 2024): 1, ("3.3.p", 2025): 40}, {1: f"Highlights of {code}.", 2: "Practice."})
+    return RoundScenario(round=round_, indicators=indicators, reviewer=reviewer)
+
+
+@pytest.fixture
+def round_scenario(scenario, secretariat):
+    return build_round(secretariat)
