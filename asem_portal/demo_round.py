@@ -331,9 +331,9 @@ def _open_round(indicators, partners, series, profiles, rng: random.Random, revi
             # Started: this year's first figures and the one answer every return needs.
             values = {key: value for key, value in values.items() if key[1] == OPEN_YEARS[1]}
             values = dict(list(values.items())[:2])
-            said = _answers(rng, partner, series, OPEN_YEARS[1], how_many=1)
+            said = _answers(rng, partner, series, PAST_LAST_YEAR, how_many=1)
         else:
-            said = _answers(rng, partner, series, OPEN_YEARS[1], how_many=4 if state == "approved" else 2)
+            said = _answers(rng, partner, series, PAST_LAST_YEAR, how_many=4 if state == "approved" else 2)
         returns.save_return(report=report, user=reviewer, version=report.version, values=values, answers=said)
         if state == "draft":
             continue
