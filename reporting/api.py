@@ -88,6 +88,10 @@ class ReportingSchema(AutoSchema):
 
     def get_operation(self, path, path_regex, path_prefix, method, registry):
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
+        if operation is not None and getattr(self.view, "action", None) in ("partial_update", "submit"):
+            operation["responses"]["409"]["description"] = (
+                "The return's state does not allow this now (code invalid_state, field state), or someone saved it "
+                "after the version sent (code conflict, field version: one error for each thing they changed).")
         if operation is not None and self._private():
             operation["security"] = [scheme for scheme in operation.get("security", []) if scheme]
             operation["responses"]["403"]["description"] = (
@@ -123,6 +127,10 @@ def round_queryset(user):
     return rounds if is_secretariat(user) else rounds.exclude(state=Round.State.DRAFT)
 
 
+ROUND_SLUG = OpenApiParameter(
+    "slug", OpenApiTypes.STR, OpenApiParameter.PATH, pattern=f"^{SLUG}$", description="The round's slug.",
+    examples=[OpenApiExample("Stocktaking 2027", value="stocktaking-2027")],
+)
 BOARD_ORDERINGS = [name for key in ORDERS for name in (key, f"-{key}")]
 BOARD_PARAMETERS = [
     OpenApiParameter("state", OpenApiTypes.STR, OpenApiParameter.QUERY, enum=STATES,
@@ -160,7 +168,8 @@ def board_options(params) -> dict[str, str]:
                                    "and indicators each asks for, its narrative questions, its deadline and which "
                                    "partners' returns are approved. A round being prepared is the secretariat's "
                                    "alone."),
-    retrieve=extend_schema(summary="Read one reporting round", description="A round by its slug."),
+    retrieve=extend_schema(summary="Read one reporting round", description="A round by its slug.",
+                           parameters=[ROUND_SLUG]),
 )
 @extend_schema(tags=["reporting"])
 class RoundViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
@@ -184,7 +193,7 @@ class RoundViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
         description="The secretariat's board: one row per partner, with its return's state, how many of the "
                     "values asked it holds, its flows and answers, who changed it last, its focal points and the "
                     "reminders sent; totals count every partner whatever the filters. As CSV, the rows alone.",
-        parameters=BOARD_PARAMETERS, responses=BoardSerializer, operation_id="rounds_board",
+        parameters=[ROUND_SLUG, *BOARD_PARAMETERS], responses=BoardSerializer, operation_id="rounds_board",
     )
     @action(detail=True, methods=["get"], permission_classes=[SecretariatOnly], filter_backends=[])
     def board(self, request, *args, **kwargs):

@@ -41,7 +41,7 @@ expected-statuses = ["400", "401", "403", "404", "405", "406", "409", "412", "41
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("who", ["anonymous", "secretariat"])
 def test_schemathesis_finds_no_server_error_and_no_answer_off_the_schema(live_server, strategy, settings, tmp_path,
-                                                                         who):
+                                                                         who, open_round):
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK,
                                "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute", "user": "100000/minute"}}
     factories.ActivityFactory(slug="a-draft", state=Activity.State.DRAFT)
