@@ -22,6 +22,7 @@ from core.roles import is_secretariat
 from mobility import imports, services, uploads
 from mobility.forms import UploadForm
 from mobility.models import Activity, MobilityFlow
+from reporting.models import Return, Round
 from workspace import selectors
 from workspace import services as workspace
 from workspace.forms import ActivityForm, ReturnForm, add_service_error
@@ -84,8 +85,14 @@ def home(request):
         "partners": user.partner_memberships.select_related("partner").order_by("partner__name") if linked else [],
         "groups": selectors.workspace_activities(user) if linked else [],
         "review_count": Activity.objects.filter(state=Activity.State.SUBMITTED).count() if secretariat else 0,
+        "returns_to_review": Return.objects.filter(state=Return.State.SUBMITTED).count() if secretariat else 0,
+        "open_returns": list(
+            Return.objects.filter(partner__in=services.partner_ids(user), round__state=Round.State.OPEN)
+            .select_related("round", "partner").order_by("round__deadline", "partner__name")
+        ) if linked and not secretariat else [],
     }
-    context["shows_demo_data"] = any(a.is_demo for group in context["groups"] for a in group.activities)
+    context["shows_demo_data"] = any(a.is_demo for group in context["groups"] for a in group.activities) or any(
+        report.round.is_demo for report in context["open_returns"])
     return render(request, "workspace/home.html", context)
 
 

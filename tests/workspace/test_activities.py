@@ -158,9 +158,10 @@ def test_the_workspace_lists_alices_activities_by_state_with_the_secretariats_no
     factories.ActivityFactory(title="Bob's draft", state="draft", lead_partner=th)
     client.force_login(alice)
 
-    # Expect 5 queries: the session, the user, her memberships (for the rules), her memberships with their
-    # partners (for the page), her partners' activities with their lead partners
-    with django_assert_num_queries(5):
+    # Expect 6 queries: the session, the user, her memberships (for the rules), her memberships with their
+    # partners (for the page), her partners' activities with their lead partners, her partners' returns in open
+    # rounds
+    with django_assert_num_queries(6):
         page = client.get("/workspace/").content.decode()
 
     for state in ("draft", "submitted", "returned", "published"):
@@ -177,7 +178,7 @@ def test_the_workspace_home_costs_the_same_with_more_activities(client, alice, d
     for _ in range(10):
         factories.ActivityFactory(state="draft", lead_partner=de)
 
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         client.get("/workspace/")
 
 
@@ -192,9 +193,9 @@ def test_sams_workspace_lists_every_unpublished_activity_and_only_the_latest_pub
         factories.ActivityFactory(title="A draft of anyone's", state="draft")
         client.force_login(secretariat)
 
-        # Expect 6 queries: the session, the user, the Secretariat group check, the submissions' count, the
-        # unpublished activities, the latest published ones
-        with django_assert_num_queries(6):
+        # Expect 7 queries: the session, the user, the Secretariat group check, the submissions' count, the
+        # returns' to review, the unpublished activities, the latest published ones
+        with django_assert_num_queries(7):
             page = client.get("/workspace/").content.decode()
     finally:
         selectors.SECRETARIAT_PUBLISHED_SHOWN = shown

@@ -452,3 +452,26 @@ def test_the_form_costs_the_same_whatever_the_round_asks(client, alice, de_retur
     with django_assert_num_queries(12):
         response = client.get(page_of(de_return))
     assert text(response).count('name="value-') == 7 * 3
+
+
+# The workspace's home ------------------------------------------------------------------------------------------------
+
+
+def test_alices_home_lists_her_open_returns(client, alice, de_return):
+    client.force_login(alice)
+
+    page = text(client.get("/workspace/"))
+
+    assert "Your returns" in page
+    assert f'<a href="{page_of(de_return)}">Germany: Stocktaking 2027</a>' in page
+
+
+def test_sams_home_counts_the_returns_to_review(client, alice, secretariat, de_return):
+    de_return.answers.create(question=de_return.round.questions.get(number=1), text="Highlights.")
+    reporting.submit_return(report=de_return, user=alice, version=0)
+    client.force_login(secretariat)
+
+    page = text(client.get("/workspace/"))
+
+    assert "Returns to review: 1 waits" in page
+    assert 'href="/workspace/review/returns/"' in page
