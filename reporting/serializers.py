@@ -16,6 +16,7 @@ from objectives.models import FIRST_YEAR, LAST_YEAR, Indicator, Observation
 from partners.models import Region
 from reporting.board import STATES
 from reporting.models import Answer, Question, Return, ReturnValue, Round
+from reporting.services import can_edit_return
 
 # How many items one save may carry: far above any round (ten years of a few dozen indicators), low enough that a
 # body cannot make the services check a million values.
@@ -219,8 +220,6 @@ class PartnerReturnDetailSerializer(PartnerReturnSerializer):
         return user.get_username() if user is not None else ""
 
     def get_editable(self, report) -> bool:
-        from reporting.services import can_edit_return
-
         request = self.context.get("request")
         return request is not None and can_edit_return(request.user, report)
 
