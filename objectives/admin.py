@@ -7,9 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from objectives import progress, services
-from objectives.models import Indicator, Objective, Observation, Priority, Strategy
+from objectives.models import Indicator, Objective, Observation, PartnerTarget, Priority, Strategy
 from objectives.registry import metrics, validate_metric
 from objectives.selectors import indicator_progress, indicators_progress
+from partners.models import Partner
 
 
 @admin.register(Strategy)
@@ -47,19 +48,33 @@ class ObservationInlineForm(forms.ModelForm):
         super()._post_clean()
 
 
+def add_observation_problems(form: forms.ModelForm, indicator: Indicator, data: dict) -> None:
+    """Put what is wrong with whose a row is (objectives.services.observation_problems) on the form's fields."""
+    candidate = Observation(indicator=indicator, partner=data.get("partner"), year=data.get("year"),
+                            value=data.get("value"), breakdown=data.get("breakdown") or "")
+    for field, problems in services.observation_problems(candidate).items():
+        for problem in problems:
+            form.add_error(field if field in form.fields else None, problem)
+
+
 class ObservationFormSet(forms.BaseInlineFormSet):
     def clean(self):
         super().clean()
         if any(self.errors):
             return
-        by_year: dict[int, dict[str, float]] = defaultdict(dict)
+        # Each partner's breakdowns add up with its own total, ASEM's with ASEM's.
+        by_year: dict[tuple[int | None, int], dict[str, float]] = defaultdict(dict)
         for form in self.forms:
             if self._should_delete_form(form):
                 continue
             data = form.cleaned_data  # empty for an extra row left blank
+            if data and form.has_changed():
+                # The indicator as this same post leaves it: a change of how partners report counts already.
+                add_observation_problems(form, self.instance, data)
             if data.get("year") is not None and data.get("value") is not None:
-                by_year[data["year"]][data.get("breakdown") or ""] = data["value"]
-        problems = [problem for year, values in sorted(by_year.items())
+                partner = data.get("partner")
+                by_year[(partner.pk if partner else None, data["year"])][data.get("breakdown") or ""] = data["value"]
+        problems = [problem for (_partner, year), values in sorted(by_year.items(), key=lambda item: item[0][1])
                     for problem in self.instance.breakdown_problems(year, values)]
         if problems:
             raise forms.ValidationError(problems)
@@ -70,7 +85,22 @@ class ObservationInline(admin.TabularInline):
     form = ObservationInlineForm
     formset = ObservationFormSet
     extra = 1
-    fields = ["year", "breakdown", "value", "is_computed", "note"]
+    fields = ["partner", "year", "breakdown", "value", "coverage", "is_computed", "note"]
+    readonly_fields = ["coverage"]
+
+    def get_queryset(self, request):
+        # Each row is titled by its indicator and partner: read with the rows, not one query a row.
+        return super().get_queryset(request).select_related("indicator", "partner")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "partner":
+            # The partners read once for every row's list: the rows of an indicator partners report are many.
+            if not hasattr(request, "observation_partner_choices"):
+                request.observation_partner_choices = [
+                    ("", _("ASEM as a whole")), *((p.pk, str(p)) for p in Partner.objects.order_by("name"))]
+            field.choices = request.observation_partner_choices
+        return field
 
 
 class IndicatorForm(forms.ModelForm):
@@ -98,9 +128,9 @@ class IndicatorAdmin(SimpleHistoryAdmin):
     # Only the demo loader marks demo data: load_demo --remove deletes whatever carries the mark.
     readonly_fields = ["progress", "is_demo"]
     actions = ["refresh_computed"]
-    list_display = ["code", "name", "priority_code", "status", "unit", "source", "is_demo"]
+    list_display = ["code", "name", "priority_code", "status", "unit", "source", "aggregation", "is_demo"]
     list_select_related = ["priority"]
-    list_filter = ["priority__objective", "source", "direction", "is_demo"]
+    list_filter = ["priority__objective", "source", "aggregation", "direction", "is_demo"]
     search_fields = ["code", "name"]
     autocomplete_fields = ["priority"]
     inlines = [ObservationInline]
@@ -109,9 +139,16 @@ class IndicatorAdmin(SimpleHistoryAdmin):
                            "is_demo"]}),
         ("Baseline and target", {"fields": ["baseline_year", "baseline_value", "target_year", "target_value"]}),
         ("Source", {"fields": ["source", "metric", "data_source", "methodology"]}),
+        ("Reported by partners", {"fields": ["aggregation", "count_at_least"]}),
         ("Progress", {"fields": ["progress"]}),
         ("Manual status", {"fields": ["status_override", "override_reason"]}),
     ]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # The partners' rows as saved, or how they make the ASEM value, may have changed: make it afresh.
+        if form.instance.is_partner_reported or {"aggregation", "count_at_least"} & set(form.changed_data):
+            services.recompute_partner_aggregates(indicators=[form.instance])
 
     def get_changelist_instance(self, request):
         """The page's indicators with their progress, assessed together: one query, not one per row."""
@@ -179,14 +216,62 @@ def _growth(growth, growth_method) -> str | None:
     return f"{progress.rounded(growth * 100, 3):+.3f} %"
 
 
+class ObservationForm(forms.ModelForm):
+    def clean(self):
+        data = super().clean()
+        if data.get("indicator") is not None:
+            add_observation_problems(self, data["indicator"], data)
+        return data
+
+
 @admin.register(Observation)
 class ObservationAdmin(SimpleHistoryAdmin):
-    list_display = ["indicator", "year", "breakdown", "value_shown", "is_computed"]
-    list_select_related = ["indicator"]
-    list_filter = ["is_computed", "year", "indicator__priority__objective"]
-    search_fields = ["indicator__code", "indicator__name"]
-    autocomplete_fields = ["indicator"]
+    form = ObservationForm
+    list_display = ["indicator", "partner", "year", "breakdown", "value_shown", "coverage", "is_computed"]
+    list_select_related = ["indicator", "partner"]
+    list_filter = ["is_computed", "year", "indicator__priority__objective", "indicator__aggregation"]
+    search_fields = ["indicator__code", "indicator__name", "partner__code", "partner__name"]
+    autocomplete_fields = ["indicator", "partner"]
+    readonly_fields = ["coverage"]
 
     @admin.display(description=_("value"), ordering="value")
     def value_shown(self, observation):
         return observation.value_shown
+
+    # A partner's value written or deleted here makes its indicator's ASEM series afresh, as everywhere else.
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.recompute_partner_aggregates(indicators=[obj.indicator])
+
+    def delete_model(self, request, obj):
+        indicator = obj.indicator
+        super().delete_model(request, obj)
+        services.recompute_partner_aggregates(indicators=[indicator])
+
+    def delete_queryset(self, request, queryset):
+        indicators = list(Indicator.objects.filter(pk__in=queryset.values("indicator")))
+        super().delete_queryset(request, queryset)
+        services.recompute_partner_aggregates(indicators=indicators)
+
+
+class PartnerTargetForm(forms.ModelForm):
+    def clean(self):
+        data = super().clean()
+        indicator = data.get("indicator")
+        if indicator is not None and not indicator.is_partner_reported:
+            self.add_error("indicator", _("%(code)s is measured for ASEM as a whole: partners do not report it, so no "
+                                          "partner has a target of its own on it.") % {"code": indicator.code})
+        return data
+
+
+@admin.register(PartnerTarget)
+class PartnerTargetAdmin(SimpleHistoryAdmin):
+    """A partner's own target on an indicator it reports: its status on the indicator's page is measured toward it."""
+
+    form = PartnerTargetForm
+    list_display = ["indicator", "partner", "target_year", "target_value"]
+    list_select_related = ["indicator", "partner"]
+    list_filter = ["indicator__priority__objective", "target_year"]
+    search_fields = ["indicator__code", "indicator__name", "partner__code", "partner__name"]
+    autocomplete_fields = ["indicator", "partner"]

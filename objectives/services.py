@@ -268,19 +268,32 @@ def _is_made_from_partners(observation: Observation) -> bool:
     return observation.indicator.is_partner_reported and not observation.partner_id and not observation.breakdown
 
 
-def _save_observation(observation: Observation, *, user: User) -> Observation:
-    """Check who an observation belongs to and, for a partner's, its value; save it; then the ASEM series."""
+def observation_problems(observation: Observation) -> dict[str, list[str]]:
+    """What is wrong with whose an observation is, and with a partner's value, by field; empty when nothing is.
+
+    A partner's value goes only to an indicator partners report, and is checked as a return's is; the ASEM headline
+    value of such an indicator is the engine's, made from the partners', never written by hand. The services here
+    and the admin's forms ask it, so every writer meets the same rules.
+    """
     indicator = observation.indicator
     figures = {"code": indicator.code}
     if observation.partner_id and not indicator.is_partner_reported:
-        raise ValidationError({"partner": _("%(code)s is measured for ASEM as a whole: partners do not report it, "
-                                            "so its observations name no partner.") % figures})
+        return {"partner": [_("%(code)s is measured for ASEM as a whole: partners do not report it, so its "
+                              "observations name no partner.") % figures]}
     if _is_made_from_partners(observation):
-        raise ValidationError({"partner": _("The ASEM value of %(code)s is made from the partners' values: give "
-                                            "the partner whose value this is.") % figures})
+        return {"partner": [_("The ASEM value of %(code)s is made from the partners' values: give the partner whose "
+                              "value this is.") % figures]}
     if observation.partner_id and observation.value is not None \
             and (problems := _value_problems(indicator, observation.value)):
-        raise ValidationError({"value": problems})
+        return {"value": problems}
+    return {}
+
+
+def _save_observation(observation: Observation, *, user: User) -> Observation:
+    """Check whose an observation is and, for a partner's, its value; save it; then the ASEM series."""
+    if problems := observation_problems(observation):
+        raise ValidationError(problems)
+    indicator = observation.indicator
     validate_and_save(observation, user=user)
     if indicator.is_partner_reported:
         recompute_partner_aggregates(indicators=[indicator])

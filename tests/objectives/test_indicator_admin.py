@@ -27,10 +27,11 @@ def change_url(indicator):
 
 
 def form_data(indicator, *new_observations):
-    """What the change form posts back unchanged, plus new (year, value) observations in the inline."""
+    """What the change form posts back unchanged, plus new (year, value) or (year, value, partner) observations in the
+    inline."""
     fields = ["priority", "code", "name", "description", "unit", "kind", "direction", "weight", "baseline_year",
               "baseline_value", "target_year", "target_value", "source", "metric", "data_source", "methodology",
-              "status_override", "override_reason"]
+              "status_override", "override_reason", "aggregation", "count_at_least"]
     data = {name: getattr(indicator, name) for name in fields}
     data["priority"] = indicator.priority_id
     data["target_value"] = "" if indicator.target_value is None else indicator.target_value
@@ -43,10 +44,14 @@ def form_data(indicator, *new_observations):
     for n, observation in enumerate(existing):
         data.update({f"observations-{n}-id": observation.pk, f"observations-{n}-indicator": indicator.pk,
                      f"observations-{n}-year": observation.year, f"observations-{n}-value": observation.value,
-                     f"observations-{n}-breakdown": observation.breakdown})
-    for n, (year, value) in enumerate(new_observations, start=len(existing)):
+                     f"observations-{n}-breakdown": observation.breakdown,
+                     f"observations-{n}-partner": observation.partner_id or "",
+                     f"observations-{n}-note": observation.note,
+                     f"observations-{n}-is_computed": "on" if observation.is_computed else ""})
+    for n, (year, value, *partner) in enumerate(new_observations, start=len(existing)):
         data.update({f"observations-{n}-indicator": indicator.pk, f"observations-{n}-year": year,
-                     f"observations-{n}-value": value, f"observations-{n}-breakdown": ""})
+                     f"observations-{n}-value": value, f"observations-{n}-breakdown": "",
+                     f"observations-{n}-partner": partner[0].pk if partner else ""})
     return data
 
 
