@@ -275,9 +275,8 @@ def _answers(rng: random.Random, partner: Partner, series, year: int, how_many: 
 def _closed_round(indicators, partners, series, rng: random.Random) -> int:
     """The earlier round, closed: the partners that sent their 2021 to 2023 figures have them approved."""
     round_ = _round(CLOSED_ROUND, CLOSED_YEARS, CLOSED_DEADLINE, indicators)
-    round_.state = Round.State.CLOSED
-    round_.opened_at = datetime.datetime(2023, 12, 4, 9, tzinfo=datetime.UTC)
-    round_.save()
+    Round.objects.filter(pk=round_.pk).update(state=Round.State.CLOSED,
+                                              opened_at=datetime.datetime(2023, 12, 4, 9, tzinfo=datetime.UTC))
     questions = {q.number: q for q in round_.questions.all()}
     years = range(CLOSED_YEARS[0], CLOSED_YEARS[1] + 1)
     submitted = datetime.datetime.combine(CLOSED_DEADLINE, datetime.time(10), tzinfo=datetime.UTC)
@@ -285,16 +284,17 @@ def _closed_round(indicators, partners, series, rng: random.Random) -> int:
     for partner in partners:
         figures = {(code, year): value for (pk, code, year), value in series.items()
                    if pk == partner.pk and year in years}
-        report = Return(round=round_, partner=partner, is_demo=True)
-        reports.append(report)
         if not figures:
+            report = Return(round=round_, partner=partner, is_demo=True)
+            reports.append(report)
             reminders.append(Reminder(report=report, threshold="after-7", recipients=_demo_address(partner),
                                       sent_at=submitted + datetime.timedelta(days=7)))
             continue
         said = _answers(rng, partner, series, CLOSED_YEARS[1])
-        report.state, report.version, report.approved_version = Return.State.APPROVED, 1, 1
-        report.submitted_at = submitted - datetime.timedelta(days=rng.randrange(1, 30))
-        report.approved_at = submitted + datetime.timedelta(days=rng.randrange(3, 40))
+        report = Return(round=round_, partner=partner, is_demo=True, state=Return.State.APPROVED, version=1,
+                        approved_version=1, submitted_at=submitted - datetime.timedelta(days=rng.randrange(1, 30)),
+                        approved_at=submitted + datetime.timedelta(days=rng.randrange(3, 40)))
+        reports.append(report)
         values += [ReturnValue(report=report, indicator=indicators[code], year=year, value=value)
                    for (code, year), value in sorted(figures.items())]
         answers += [Answer(report=report, question=questions[number], text=text) for number, text in said.items()]

@@ -304,11 +304,6 @@ class RoundIndicator:
     asem: list[AsemValue]  # each year of the period, in order
     partners: list[PartnerValue]  # partners with a value in the period, by name
 
-    @property
-    def latest(self) -> AsemValue | None:
-        """The period's latest year with an ASEM value."""
-        return next((item for item in reversed(self.asem) if item.value is not None), None)
-
 
 @dataclass(frozen=True)
 class PartnerValuesRow:

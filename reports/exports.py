@@ -228,15 +228,16 @@ def _round(report: StocktakingReport) -> Table:
 
 def _partner_values(report: StocktakingReport) -> Table:
     section = report.round
+    codes = [item.indicator.code for item in section.indicators]
     table = Table("Partner values", "Each partner's latest approved value in the period", [
-        "Partner code", "Partner", "Region", "Indicator code", "Indicator", "Year", "Value",
+        "Partner code", "Partner", "Region", *[f"{code} {what}" for code in codes for what in ("value", "year")],
     ])
-    for item in section.indicators:
-        for value in item.partners:
-            p = value.partner
-            table.rows.append([p.code, p.name, REGION_LABELS.get(p.region, p.region), item.indicator.code,
-                               item.indicator.name, value.year, value.shown])
+    for row in section.partner_rows:
+        p = row.partner
+        cells = [cell for value in row.values for cell in ((value.shown, value.year) if value else (None, None))]
+        table.rows.append([p.code, p.name, REGION_LABELS.get(p.region, p.region), *cells])
     table.notes.append("Only the values the secretariat approved; a partner without one in the period is not listed.")
+    table.notes += [f"{item.indicator.code}: {item.indicator.name}" for item in section.indicators]
     return table
 
 

@@ -109,7 +109,10 @@ def test_the_files_and_the_api_hold_the_same_round_figures(round_scenario):
     assert asem[("3.3.p", "2025")] == ("65", "2", "53")
     assert asem[("2.1.p", "2024")] == ("0", "1", "53")
     partners = blocks["Each partner's latest approved value in the period"]
-    assert ["JP", "Japan", "Asia", "2.2.p", "TVET programmes co-designed with industry", "2025", "5"] in partners
+    assert partners[0] == ["Partner code", "Partner", "Region", "2.1.p value", "2.1.p year", "2.2.p value",
+                           "2.2.p year", "3.3.p value", "3.3.p year"]
+    assert ["JP", "Japan", "Asia", "", "", "5", "2025", "", ""] in partners
+    assert ["IT", "Italy", "Europe", "0", "2024", "3", "2024", "50", "2024"] in partners
     said = [row for row in blocks["What partners said: the answers of the approved returns"] if len(row) > 1]
     assert said[1:] == [["1", "What were the highlights?", "DE", "Germany", ESCAPED_ANSWER],
                         ["1", "What were the highlights?", "JP", "Japan", "Approved wording from Japan."],
