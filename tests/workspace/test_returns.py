@@ -10,7 +10,7 @@ import pytest
 
 from objectives.models import Observation
 from reporting import services as reporting
-from reporting.models import Return, ReturnFlow, ReturnValue
+from reporting.models import Return, ReturnFlow, ReturnValue, Round
 from tests import factories
 from tests.reporting import conftest as reporting_fixtures
 
@@ -475,3 +475,44 @@ def test_sams_home_counts_the_returns_to_review(client, alice, secretariat, de_r
 
     assert "Returns to review: 1 waits" in page
     assert 'href="/workspace/review/returns/"' in page
+
+
+def test_submitting_an_approved_return_again_says_why_and_changes_nothing(client, alice, secretariat, de_return):
+    de_return.answers.create(question=de_return.round.questions.get(number=1), text="Highlights.")
+    reporting.submit_return(report=de_return, user=alice, version=0)
+    reporting.approve_return(report=de_return, user=secretariat)
+    client.force_login(alice)
+
+    response = client.post(f"{page_of(de_return)}submit/", {"version": "0"}, follow=True)
+
+    assert "This return is already approved: it cannot be submitted again." in text(response)
+    assert Return.objects.get(pk=de_return.pk).state == "approved"
+    assert "Approved on" in text(response) and "Save draft" not in text(response)
+
+
+def test_a_demonstration_rounds_return_says_so(client, alice, de_return):
+    de_return.round.is_demo = True
+    de_return.round.save()
+    client.force_login(alice)
+
+    for url in (page_of(de_return), "/workspace/returns/", f"{page_of(de_return)}history/"):
+        assert 'class="demo-banner"' in text(client.get(url)), url
+
+
+def test_the_list_costs_the_same_however_many_returns(client, alice, de_return, django_assert_num_queries):
+    client.force_login(alice)
+    # Expect 5 queries: the session, the user, her partners, their returns with their rounds and how many values
+    # each holds, and the rounds' indicators (for how many values each asks)
+    with django_assert_num_queries(5):
+        client.get("/workspace/returns/")
+    for n in range(3):
+        round_ = factories_round(f"Round {n}")
+        Return.objects.create(round=round_, partner=de_return.partner)
+    with django_assert_num_queries(5):
+        response = client.get("/workspace/returns/")
+    assert text(response).count('<span class="state state-draft">') == 4
+
+
+def factories_round(name):
+    return Round.objects.create(name=name, slug=name.lower().replace(" ", "-"), first_year=2020, last_year=2021,
+                                deadline="2030-01-01", state=Round.State.OPEN)

@@ -151,3 +151,18 @@ def test_the_review_costs_the_same_whatever_the_round_asks(client, secretariat, 
     with django_assert_num_queries(17):
         response = client.get(review_of(submitted))
     assert "1.1.z3" in text(response)
+
+
+def test_the_queue_costs_the_same_whatever_its_length(client, secretariat, submitted, th_return, bob,
+                                                      django_assert_num_queries):
+    client.force_login(secretariat)
+    # Expect 13 queries: the session, the user, the Secretariat group check, the submitted returns with their
+    # rounds, partners and last editors, the rounds' indicators and questions, the returns' values, answers and
+    # flows, the partners' public values and flows, the other ends' flows and the partners' names
+    with django_assert_num_queries(13):
+        client.get(QUEUE)
+    submit(th_return, bob, flows=[{"year": 2024, "origin": "TH", "destination": "JP", "mode": "virtual",
+                                   "level": "staff", "participants": 4}])
+    with django_assert_num_queries(13):
+        response = client.get(QUEUE)
+    assert "2 submitted returns wait for review" in text(response)
