@@ -13,8 +13,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import select_template
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -30,9 +28,6 @@ from reporting.models import Return, Round
 from workspace.forms import ReturnForm as NoteForm
 from workspace.return_forms import ReturnContentForm, ReturnFlowFormSet, flow_initial, rows_digest
 from workspace.views import _forbidden, reporter_required, secretariat_required
-
-# Downloading the return as a file and uploading it filled in: shown on the return's page where the form is there.
-FILE_FORM_TEMPLATE = "workspace/_return_file_form.html"
 
 
 def _board_url(round_: Round) -> str | None:
@@ -123,14 +118,6 @@ def _problem_count(form, formset) -> int:
     return count
 
 
-def _file_form() -> str | None:
-    try:
-        select_template([FILE_FORM_TEMPLATE])
-    except TemplateDoesNotExist:
-        return None
-    return FILE_FORM_TEMPLATE
-
-
 def _render(request, report, content, *, form=None, formset=None, conflict=None, status=200):
     editing = form is not None
     return render(request, "workspace/return.html", {
@@ -140,7 +127,6 @@ def _render(request, report, content, *, form=None, formset=None, conflict=None,
         "secretariat": is_secretariat(request.user),
         "on_behalf": editing and report.partner_id not in partner_ids(request.user),
         "can_submit": report.state in (Return.State.DRAFT, Return.State.RETURNED),
-        "file_form": _file_form(),
         "shows_demo_data": report.round.is_demo or report.is_demo,
     }, status=status)
 

@@ -160,6 +160,7 @@ def test_the_form_has_a_value_per_indicator_and_year_the_questions_and_the_flows
     assert '<button type="submit" name="save">Save draft</button>' in page
     assert "Save and submit for review" in page
     assert 'name="version" value="0"' in page
+    assert "Fill it in as a file" in page and f'action="{page_of(de_return)}upload/"' in page
 
 
 def test_opening_a_new_return_fills_it_with_germanys_approved_values(client, alice, de_return):
