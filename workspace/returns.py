@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.roles import is_secretariat
 from mobility.services import partner_ids
@@ -169,10 +169,9 @@ def return_list(request):
 
 
 @never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
 @partner_return
 def return_edit(request, report):
-    if request.method not in ("GET", "HEAD", "POST"):
-        return _forbidden(request, _("This page is read or sent with its form."), status=405)
     if request.method != "POST":
         if report.version == 0 and reporting.can_edit_return(request.user, report) and not report.versions.exists():
             reporting.prefill(report)  # a draft nobody has opened: the partner's last approved figures
