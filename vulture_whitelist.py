@@ -20,7 +20,7 @@ FIELDS_READ_BY_NAME = (
     _.q, _.year_from, _.year_to, _.docs, _.activities_led, _.activities_joined, _.participants_total,
     _.observations_used, _.observations_url, _.current_key, _.added, _.removed, _.since_published, _.since_returned,
     _.cancelled_left_out, _.partners_absent, _.coverage_cells, _.coverage_cells_empty, _.indicators_assessed,
-    _.type_label, _.reporting_participants, _.xlsx, _.activity_groups,
+    _.type_label, _.reporting_participants, _.xlsx, _.activity_groups, _.partners_url, _.partner_count,
 )
 
 # Properties the templates and serializers read.
