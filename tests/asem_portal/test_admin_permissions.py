@@ -4,6 +4,8 @@ Every model the admin shows is in WHAT_SAM_GETS, so a model added later needs a 
 look (a delete answers with its confirmation page); nothing is written.
 """
 
+import datetime
+
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
@@ -11,7 +13,8 @@ from django.contrib.auth.models import Group, User
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
-from objectives.models import Indicator, Priority
+from objectives.models import Indicator, PartnerTarget, Priority
+from reporting.models import Reminder, Return, Round, UndeliveredReturnEmail
 from tests import factories
 
 VIEWS = ["changelist", "add", "change", "delete", "history"]
@@ -26,6 +29,7 @@ WHAT_SAM_GETS = {
     "objectives.priority": PORTAL,
     "objectives.indicator": {**PORTAL, "actions": {"delete_selected", "refresh_computed"}},
     "objectives.observation": PORTAL,
+    "objectives.partnertarget": PORTAL,
     "instruments.instrument": PORTAL,
     "instruments.aim": PORTAL,
     "partners.partner": PORTAL,
@@ -35,6 +39,11 @@ WHAT_SAM_GETS = {
     "mobility.mobilityflow": PORTAL,
     # Kept as they were sent: read, sent again or deleted, never written.
     "mobility.undeliveredemail": {**EVERYTHING, "add": 403, "actions": {"delete_selected", "send_again"}},
+    # A round is prepared, opened and closed here; its returns are read here and changed only through the review.
+    "reporting.round": {**PORTAL, "actions": {"delete_selected", "open_rounds", "close_rounds"}},
+    "reporting.return": {**EVERYTHING, "add": 403, "delete": 403, "actions": set()},
+    "reporting.reminder": {**EVERYTHING, "add": 403, "delete": 403, "actions": set()},
+    "reporting.undeliveredreturnemail": {**EVERYTHING, "add": 403, "actions": {"delete_selected", "send_again"}},
     # Tokens of focal points (a row here is Alice's); only ever a few characters of a key.
     "authtoken.tokenproxy": {**EVERYTHING, "actions": set()},
     # Focal points' accounts (a row here is Alice's): made, changed, deactivated, never deleted.
@@ -50,8 +59,16 @@ WHAT_SAM_GETS = {
 @pytest.fixture
 def rows(strategy, alice, secretariat):
     """One row of every model the admin shows, Alice's where there is a choice."""
-    factories.ObservationFactory(indicator=factories.IndicatorFactory(priority=Priority.objects.get(code="1.1"),
-                                                                      code="1.1.a"))
+    indicator = factories.IndicatorFactory(priority=Priority.objects.get(code="1.1"), code="1.1.a")
+    factories.ObservationFactory(indicator=indicator)
+    germany = alice.partner_memberships.get().partner
+    PartnerTarget.objects.create(indicator=indicator, partner=germany, target_value=10)
+    round_ = Round.objects.create(name="Stocktaking 2027", slug="stocktaking-2027", first_year=2024, last_year=2026,
+                                  deadline=datetime.date(2027, 3, 31))
+    report = Return.objects.create(round=round_, partner=germany)
+    Reminder.objects.create(report=report, threshold="before-14", recipients="alice@example.org")
+    UndeliveredReturnEmail.objects.create(report=report, event="submitted", recipients="sam@example.org",
+                                          error="Connection refused")
     factories.MobilityFlowFactory()
     factories.ActivityFactory()
     factories.OrganisationFactory()
@@ -154,7 +171,7 @@ def test_a_reviewer_has_no_right_outside_the_secretariats(rows, secretariat):
     apps = set(Group.objects.get(name="Secretariat").permissions.values_list("content_type__app_label", flat=True))
     user_perms = set(secretariat.get_all_permissions())
 
-    assert apps == {"objectives", "instruments", "mobility", "authtoken", "auth"}
+    assert apps == {"partners", "objectives", "instruments", "mobility", "reporting", "authtoken", "auth"}
     assert {p for p in user_perms if p.startswith("auth.")} == {"auth.view_user", "auth.add_user",
                                                                 "auth.change_user"}
     assert Indicator.objects.exists()
