@@ -282,6 +282,7 @@ SPECTACULAR_SETTINGS = {
         "FlowDirectionEnum": "mobility.models.Direction",
         "IndicatorDirectionEnum": "objectives.models.Direction",
         "IndicatorKindEnum": "objectives.models.Indicator.Kind",
+        "IndicatorAggregationEnum": "objectives.models.Indicator.Aggregation",
         "PartnerKindEnum": "mobility.models.Partner.Kind",
         "OrganisationKindEnum": "mobility.models.Organisation.Kind",
         "RoundStateEnum": "reporting.models.Round.State",

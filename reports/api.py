@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from core.api.errors import QueryParameterError
 from core.api.views import ApiViewMixin
 from objectives import progress
-from objectives.models import FIRST_YEAR, LAST_YEAR
+from objectives.models import FIRST_YEAR, LAST_YEAR, Indicator
 from reports.data import TREND_LABELS
 from reports.exports import FORMATS
 from reports.forms import PeriodForm
@@ -265,7 +265,7 @@ class StocktakingRoundIndicatorSerializer(serializers.Serializer):
     name = serializers.CharField(source="indicator.name")
     unit = _BlankAsNull(source="indicator.unit", allow_null=True)
     aggregation = serializers.ChoiceField(
-        source="indicator.aggregation", choices=["sum", "mean", "count"],
+        source="indicator.aggregation", choices=Indicator.Aggregation.choices,
         help_text="How the partners' values make the ASEM value: their sum, their simple mean, or how many partners "
                   "have a value of at least count_at_least.")
     count_at_least = serializers.FloatField(source="indicator.count_at_least")
