@@ -1,7 +1,8 @@
 """Browser fixtures: Debian's Chromium driven by Playwright against pytest-django's live server.
 
 Reuse them for any page: `page` (a desktop-sized tab that records console
-errors), `phone` (the same at a phone's width), `portal_data` (the strategy
+errors), `phone_tab` (the same at a phone's width), `new_tab()` (a tab of one's
+own for each person a test follows), `portal_data` (the strategy
 and the demo data loaded), `sign_in(page, user)`, and `look_at(page, name)`
 which checks a page the way every browser test should: no console error,
 no serious or critical axe-core violation, and a screenshot for reviewers.
@@ -71,6 +72,21 @@ def tab(browser, live_server):
 def page(tab):
     """A desktop-sized tab on the live server; `tab.console_errors` collects what went wrong."""
     return tab.page
+
+
+@pytest.fixture
+def new_tab(browser, live_server):
+    """Opens a tab in a browser context of its own, one per person a test follows: each keeps its own session."""
+    contexts = []
+
+    def open_tab(viewport=DESKTOP) -> Tab:
+        context, tab = _open(browser, live_server, viewport)
+        contexts.append(context)
+        return tab
+
+    yield open_tab
+    for context in contexts:
+        context.close()
 
 
 @pytest.fixture
