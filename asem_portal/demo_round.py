@@ -8,9 +8,9 @@ rests on; some partners never report, so it rests on fewer than all.
 Two rounds hold the returns: "Stocktaking 2024 (demo data)", closed, whose returns carry the 2021 to 2023 values
 already published; and "Stocktaking 2027 (demo data)", open for 2024 to 2026 and due a few weeks from the day the
 demo is loaded, where partners' returns stand in every state: approved, submitted, returned with a note, drafts
-partly filled, and the rest as the round opened them. The open round's returns go through the same services as a
-focal point's and the secretariat's (reporting.services), so an approved return's values are public exactly as a
-real one's would be.
+partly filled, and the rest as the round opened them, each with the partner's reported flows of the round's
+years. The open round's returns go through the same services as a focal point's and the secretariat's
+(reporting.services), so an approved return's values and flows are public exactly as a real one's would be.
 
 The reviews need someone with the secretariat's rights: a transient account made for the load, which is inactive,
 cannot sign in and is deleted before the load ends, so the demo leaves no account behind. Demonstration returns
@@ -242,9 +242,9 @@ def _publish(partners, indicators, series) -> int:
 # The rounds ---------------------------------------------------------------------------------------------------
 
 
-def _round(name: str, years: tuple[int, int], deadline: datetime.date, indicators) -> Round:
+def _round(name: str, years: tuple[int, int], deadline: datetime.date, indicators, *, flows: bool) -> Round:
     round_ = Round(name=name, slug=slugify(name), first_year=years[0], last_year=years[1], deadline=deadline,
-                   includes_flows=False, is_demo=True)
+                   includes_flows=flows, is_demo=True)
     round_.full_clean()
     round_.save()
     round_.indicators.set(indicators.values())
@@ -274,7 +274,8 @@ def _answers(rng: random.Random, partner: Partner, series, year: int, how_many: 
 
 def _closed_round(indicators, partners, series, rng: random.Random) -> int:
     """The earlier round, closed: the partners that sent their 2021 to 2023 figures have them approved."""
-    round_ = _round(CLOSED_ROUND, CLOSED_YEARS, CLOSED_DEADLINE, indicators)
+    # Its returns hold the values only: the demo's flows of those years stand as the hosts reported them.
+    round_ = _round(CLOSED_ROUND, CLOSED_YEARS, CLOSED_DEADLINE, indicators, flows=False)
     Round.objects.filter(pk=round_.pk).update(state=Round.State.CLOSED,
                                               opened_at=datetime.datetime(2023, 12, 4, 9, tzinfo=datetime.UTC))
     questions = {q.number: q for q in round_.questions.all()}
@@ -314,7 +315,8 @@ def _open_round(indicators, partners, series, profiles, rng: random.Random, revi
     """The round under way: opened (every return prefilled with the partner's approved 2024 and 2025 values), then
     some returns saved, submitted, returned and approved, as focal points and the secretariat would."""
     deadline = timezone.localdate() + datetime.timedelta(days=DAYS_TO_DEADLINE)
-    round_ = _round(OPEN_ROUND, OPEN_YEARS, deadline, indicators)
+    # Its returns open with the partner's reported flows of 2024 and 2025 too; approving one keeps them public.
+    round_ = _round(OPEN_ROUND, OPEN_YEARS, deadline, indicators, flows=True)
     returns.open_round(round=round_, user=reviewer)
     by_partner = {report.partner_id: report for report in round_.returns.select_related("round", "partner")}
     reporting = [p for p in partners if profiles[p.pk]["diligence"] > 0]

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from asem_portal.demo_round import APPROVED, CLOSED_ROUND, DRAFTS, OPEN_ROUND, RETURNED, SUBMITTED
+from mobility.models import MobilityFlow
 from objectives.models import Indicator, Objective, Observation
 from partners.models import Partner
 from reporting.models import Answer, Question, Reminder, Return, ReturnValue, ReturnVersion, Round
@@ -109,6 +110,19 @@ def test_approved_returns_are_public_and_the_others_are_not(demo):
         assert not Observation.objects.filter(partner=report.partner, year=2026).exists(), report.partner.code
     coverage = Observation.objects.get(indicator__code="2.2.a", partner=None, year=2026).coverage
     assert coverage == APPROVED
+
+
+def test_the_open_rounds_returns_hold_the_partners_reported_flows_and_approving_keeps_them(demo):
+    round_ = open_round()
+
+    assert round_.includes_flows
+    for report in Return.objects.filter(round=round_, partner__code__in=["DE", "FR", "TH", "JP", "CN"]):
+        in_return = sorted(report.flows.values_list("year", "origin__code", "destination__code", "mode", "level",
+                                                    "participants"))
+        reported = sorted(MobilityFlow.objects.filter(reported_by=report.partner, year__gte=2024).values_list(
+            "year", "origin__code", "destination__code", "mode", "level", "participants"))
+        assert in_return == reported, report.partner.code
+    assert not MobilityFlow.objects.filter(is_demo=False).exists()
 
 
 def test_every_answer_says_it_is_a_demo_answer(demo):
