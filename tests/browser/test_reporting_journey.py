@@ -1,14 +1,19 @@
 """The whole reporting journey in a real browser: Alice, Germany's new focal point, reports an activity (with a
 mistake she fixes), Sam of the secretariat returns it with a note, she fixes it, he publishes it, and its history
-shows every step. Then she uploads a year of mobility data. Each page is checked with look_at (console errors,
-axe-core) and photographed into test-artifacts/screenshots/."""
+shows every step. Then she reports a year of mobility flows in Germany's return (no longer as a file straight to the
+public figures), and they become Germany's reported rows once the return is approved. Each page is checked with
+look_at (console errors, axe-core) and photographed into test-artifacts/screenshots/."""
 
+import datetime
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from mobility.models import Activity, MobilityFlow, Partner
+from reporting import services as reporting
+from reporting.models import Return, Round
 from tests import factories
 from tests.browser.fixtures import PASSWORD, look_at
 
@@ -137,47 +142,93 @@ def test_a_focal_point_reports_an_activity_and_the_secretariat_publishes_it_with
     expect(page.get_by_text("100 in all: 40 from Asia, 60 from Europe")).to_be_visible()
 
 
-def test_a_focal_point_uploads_a_year_of_mobility_data_after_fixing_the_file(tab, alice, tmp_path):
+@pytest.fixture
+def mobility_round(strategy, secretariat):
+    """A round open for 2025's mobility flows, with a return for every partner."""
+    round_ = Round.objects.create(name="Mobility 2025", slug="mobility-2025", first_year=2025, last_year=2025,
+                                  deadline=timezone.localdate() + datetime.timedelta(days=21), includes_flows=True)
+    reporting.open_round(round=round_, user=secretariat)
+    return round_
+
+
+def fill_flow(page, row: int, *, origin: str, destination: str, mode: str, level: str, participants: str,
+              female: str = "", programme: str = "", source: str = "") -> None:
+    """Fill one row of the return's flows, each input found by its label as a screen reader reads it."""
+    page.get_by_label(f"Year, row {row}", exact=True).select_option("2025")
+    page.get_by_label(f"From, row {row}", exact=True).select_option(label=origin)
+    page.get_by_label(f"To, row {row}", exact=True).select_option(label=destination)
+    page.get_by_label(f"Mode, row {row}", exact=True).select_option(label=mode)
+    page.get_by_label(f"Level, row {row}", exact=True).select_option(label=level)
+    page.get_by_label(f"Programme, row {row}", exact=True).fill(programme)
+    page.get_by_label(f"Participants, row {row}", exact=True).fill(participants)
+    page.get_by_label(f"Of them female, row {row}", exact=True).fill(female)
+    page.get_by_label(f"Source, row {row}", exact=True).fill(source)
+
+
+def test_a_focal_point_reports_a_year_of_mobility_in_her_return_and_it_is_public_once_approved(
+        tab, mobility_round, secretariat):
+    alice = factories.focal_point("alice", Partner.objects.get(code="DE"))
     page = tab.page
-    bad = tmp_path / "flows-2025.csv"
-    bad.write_text("year,origin,destination,mode,level,participants,female,fewer_opportunities,programme,source\n"
-                   "2025,TH,DE,physical,higher_education,120,130,,ASEM-DUO,DAAD\n"
-                   "2025,TH,JP,physical,tvet,30,10,,,Survey\n")
     sign_in(page, alice)
-    page.get_by_role("link", name="Upload mobility data").click()
+
+    # The mobility page takes no file of hers: her partner's flows are reported in its return.
+    page.get_by_role("navigation").get_by_role("link", name="Mobility data").click()
+    expect(page.get_by_role("heading", level=1, name="Mobility data")).to_be_visible()
+    expect(page.locator("input[type=file]")).to_have_count(0)
     look_at(tab, "workspace-mobility")
+    page.get_by_role("link", name="A round is open: report your flows in your return").click()
+    page.get_by_role("link", name="Mobility 2025").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Germany's return: Mobility 2025")
 
-    page.get_by_label("A CSV or XLSX file of flows").set_input_files(str(bad))
-    page.get_by_role("button", name="Upload and import").click()
-    problems = page.locator("#upload-problems")
-    expect(problems).to_contain_text("Nothing was imported")
-    expect(problems).to_contain_text("Line 2, female: 130 female participants are more than the 120 participants.")
-    expect(problems).to_contain_text("Line 3: you may not report the flow TH to JP")
+    # She fills two flows, the first with more women than participants by mistake.
+    fill_flow(page, 1, origin="Thailand (TH)", destination="Germany (DE)", mode="Physical",
+              level="Higher education", programme="ASEM-DUO", participants="120", female="130", source="DAAD")
+    fill_flow(page, 2, origin="Germany (DE)", destination="Japan (JP)", mode="Virtual", level="TVET",
+              participants="30", female="10", source="Survey")
+    page.get_by_role("button", name="Save draft").click()
+
+    # The error is beside the input and listed at the top; nothing is saved.
+    expect(page.locator("#flow-1")).to_contain_text("Cannot be more than the participants (120).")
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Flow row 1, of them female: Cannot be more than the participants (120).")
     answered_400(tab)
-    look_at(tab, "upload-problems")
-    before = MobilityFlow.objects.count()
+    look_at(tab, "return-flow-error")
+    report = Return.objects.get(round=mobility_round, partner__code="DE")
+    assert report.flows.count() == 0
 
-    bad.write_text("year,origin,destination,mode,level,participants,female,fewer_opportunities,programme,source\n"
-                   "2025,TH,DE,physical,higher_education,120,64,,ASEM-DUO,DAAD\n"
-                   "2025,DE,JP,virtual,tvet,30,10,,,Survey\n")
-    page.get_by_label("A CSV or XLSX file of flows").set_input_files(str(bad))
-    page.get_by_role("button", name="Upload and import").click()
-    expect(page.get_by_text(re.compile(r"Imported 2 rows from flows-2025\.csv"))).to_be_visible()
-    assert MobilityFlow.objects.count() == before + 2
+    # She fixes it and saves: the flows are in the return, and nothing of them is public yet.
+    page.get_by_label("Of them female, row 1", exact=True).fill("64")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_text("Saved the return as a draft (version 1); it is not yet sent for review.")).to_be_visible()
+    saved = {tuple(page.get_by_label(f"{label}, row {row}", exact=True).input_value()
+                   for label in ("From", "To", "Participants", "Of them female")) for row in (1, 2)}
+    assert saved == {("TH", "DE", "120", "64"), ("DE", "JP", "30", "10")}
+    assert report.flows.count() == 2
+    assert not MobilityFlow.objects.filter(reported_by__code="DE").exists()
+    page.get_by_role("button", name="Save and submit for review").click()
+    expect(page.locator(".kicker .state")).to_have_text("Submitted")
+
+    # Once the secretariat approves the return, they are Germany's reported rows, each with its history.
+    reporting.approve_return(report=Return.objects.get(pk=report.pk), user=secretariat)
+    assert MobilityFlow.objects.filter(reported_by__code="DE", year=2025).count() == 2
+    page.get_by_role("navigation").get_by_role("link", name="Mobility data").click()
     page.get_by_role("link", name=re.compile(r"^Versions of 2025 TH to DE")).click()
-    expect(page.get_by_text("Uploaded in flows-2025.csv")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "History of “2025 TH → DE, physical, higher education: 120”")
+    expect(page.get_by_text("Created by sam")).to_be_visible()
+    expect(page.get_by_role("row", name=re.compile(r"^Reported by"))).to_contain_text("Germany")
     look_at(tab, "flow-history")
 
 
-def test_the_page_of_a_large_upload_shows_how_far_the_import_has_got(tab, alice):
+def test_the_page_of_a_large_upload_shows_how_far_the_import_has_got(tab, secretariat):
     from mobility import uploads
 
-    job = uploads.UploadJob(id="0" * 32, user_id=alice.pk, restricted=True, filename="flows-2019-2025.xlsx",
+    job = uploads.UploadJob(id="0" * 32, user_id=secretariat.pk, restricted=False, filename="flows-2019-2025.xlsx",
                             size=4_200_000, state=uploads.RUNNING, done=31_000, total=84_000,
                             message="Checking and importing the rows.")
     uploads._save_job(job)
     page = tab.page
-    sign_in(page, alice)
+    sign_in(page, secretariat)
 
     page.goto(f"/workspace/mobility/uploads/{job.id}/")
 
@@ -188,15 +239,15 @@ def test_the_page_of_a_large_upload_shows_how_far_the_import_has_got(tab, alice)
     look_at(tab, "upload-progress")
 
 
-def test_the_page_of_an_upload_no_longer_kept_stops_asking_and_reloads(tab, alice):
+def test_the_page_of_an_upload_no_longer_kept_stops_asking_and_reloads(tab, secretariat):
     from mobility import uploads
 
-    job = uploads.UploadJob(id="1" * 32, user_id=alice.pk, restricted=True, filename="flows-2019-2025.xlsx",
+    job = uploads.UploadJob(id="1" * 32, user_id=secretariat.pk, restricted=False, filename="flows-2019-2025.xlsx",
                             size=4_200_000, state=uploads.RUNNING, done=31_000, total=84_000,
                             message="Checking and importing the rows.")
     uploads._save_job(job)
     page = tab.page
-    sign_in(page, alice)
+    sign_in(page, secretariat)
     page.goto(f"/workspace/mobility/uploads/{job.id}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Importing flows-2019-2025.xlsx")
 
