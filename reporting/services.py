@@ -35,6 +35,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.timezone import localtime
 
+from core import changes
 from core.charts import number
 from core.roles import is_secretariat
 from mobility import services as mobility_services
@@ -779,6 +780,7 @@ def open_round(*, round: Round, user: User) -> Round:
     Return.objects.bulk_create(Return(round=round_, partner=partner, is_demo=round_.is_demo)
                                for partner in Partner.objects.exclude(pk__in=have))
     _prefill(list(round_.returns.all()), round_)
+    changes.data_changed(refresh=False)  # the round's page, the report and the API say it is open
     round.refresh_from_db()
     return round
 
@@ -795,6 +797,7 @@ def close_round(*, round: Round, user: User) -> Round:
     round_.state = Round.State.CLOSED
     round_._history_user = _actor(user)
     round_.save()
+    changes.data_changed(refresh=False)
     round.refresh_from_db()
     return round
 
