@@ -10,16 +10,19 @@ import random
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from asem_portal.demo_round import load_demo_round, remove_demo_round
 from instruments.models import Instrument
 from mobility.models import Activity, DeliveryMode, MobilityFlow, MobilityLevel, Organisation, Partner, Region
+from mobility.services import settle_public
 from mobility.totals import flows_changed
 from objectives.models import Direction, Indicator, Objective, Observation, Priority
 
 SEED = 2030
 FLOW_YEARS = range(2019, 2026)
+CONFLICT_EVERY = 12  # of the demo's routes, every twelfth has its origin report a figure too
 DEMO_SOURCE = "Synthetic demonstration data"
 
 TOPICS = {
@@ -141,7 +144,7 @@ def load_demo() -> DemoReport:
     report.activities = _activities(rng, partners, organisations)
     flows = _flows(rng, partners)
     report.flows = len(flows)
-    report.indicators, report.observations = _indicators(rng, flows)
+    report.indicators, report.observations = _indicators(rng, [flow for flow in flows if flow.is_public])
     load_demo_round()
     return report
 
@@ -243,12 +246,38 @@ def _flows(rng: random.Random, partners: list[Partner]) -> list[MobilityFlow]:
                         participants=participants, female=round(participants * rng.uniform(0.42, 0.62)),
                         fewer_opportunities=round(participants * rng.uniform(0.05, 0.2)),
                         programme="Demo exchange scheme", source=DEMO_SOURCE, is_demo=True,
+                        reported_by=destination,  # the host country reports who came to it
                     ))
-    for flow in flows[:50]:
+    conflicting = _origins_reporting_too(flows)
+    for flow in [*flows[:50], *conflicting[:5]]:
         flow.full_clean()
-    MobilityFlow.objects.bulk_create(flows, batch_size=1000)
+    MobilityFlow.objects.bulk_create([*flows, *conflicting], batch_size=1000)
+    settle_public(within=Q(year__in=FLOW_YEARS))
     flows_changed()  # bulk_create sends no signal
-    return flows
+    return [*flows, *conflicting]
+
+
+def _origins_reporting_too(flows: list[MobilityFlow]) -> list[MobilityFlow]:
+    """The demo's conflicting reports: on a few routes the origin counted its own figure for the last two years,
+    beside the host's, a tenth or so lower (as one counts enrolments and the other scholarships paid).
+
+    The host's row stays the public figure; these rows show the difference to the secretariat and on the partners'
+    pages. Made without the generator, so the rest of the demo stays as it was.
+    """
+    routes = sorted({(flow.origin.code, flow.destination.code) for flow in flows})[::CONFLICT_EVERY]
+    conflicting = []
+    for flow in flows:
+        if (flow.origin.code, flow.destination.code) in routes and flow.year >= FLOW_YEARS[-2] \
+                and flow.mode == DeliveryMode.PHYSICAL:
+            participants = max(round(flow.participants * 0.88), 1)
+            conflicting.append(MobilityFlow(
+                year=flow.year, origin=flow.origin, destination=flow.destination, mode=flow.mode, level=flow.level,
+                participants=participants, female=min(flow.female, participants),
+                fewer_opportunities=min(flow.fewer_opportunities, participants), programme=flow.programme,
+                source=f"{DEMO_SOURCE}, as the origin counted it", is_demo=True, reported_by=flow.origin,
+                is_public=False,
+            ))
+    return conflicting
 
 
 def _indicators(rng: random.Random, flows: list[MobilityFlow]) -> tuple[int, int]:

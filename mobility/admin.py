@@ -1,5 +1,7 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -7,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from mobility import imports, services, uploads
+from mobility import imports, selectors, services, uploads
 from mobility.forms import UploadForm
 from mobility.models import Activity, MobilityFlow, Organisation, Partner, PartnerMembership, Region, UndeliveredEmail
 
@@ -124,17 +126,73 @@ class ActivityAdmin(SimpleHistoryAdmin):
         return super().changelist_view(request, extra_context)
 
 
+class ReportedByBothEnds(admin.SimpleListFilter):
+    """The rows whose route, year, mode, level and programme the other end reported too, with any figure."""
+
+    title = _("reported by both ends")
+    parameter_name = "both_ends"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Reported by both ends")), ("differ", _("Both ends, with different figures"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "differ"):
+            return queryset.filter(Exists(selectors.other_ends_report(differing=self.value() == "differ")))
+        return queryset
+
+
+class MobilityFlowForm(forms.ModelForm):
+    class Meta:
+        model = MobilityFlow
+        fields = ["year", "origin", "destination", "mode", "level", "participants", "female", "fewer_opportunities",
+                  "programme", "source", "reported_by"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "reported_by" in self.fields:
+            self.fields["reported_by"].required = False
+            self.fields["reported_by"].help_text = _(
+                "The end of the route that reported the row: its origin or its destination. Left empty, the "
+                "destination (the host country), whose row is the public figure when both ends report the route."
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("reported_by") and cleaned.get("destination"):
+            cleaned["reported_by"] = cleaned["destination"]
+        return cleaned
+
+
 @admin.register(MobilityFlow)
 class MobilityFlowAdmin(SimpleHistoryAdmin):
+    form = MobilityFlowForm
     list_display = ["year", "origin", "destination", "mode", "level", "participants", "female",
-                    "fewer_opportunities", "is_demo"]
-    list_select_related = ["origin", "destination"]
+                    "fewer_opportunities", "reported_by", "is_public", "is_demo"]
+    list_select_related = ["origin", "destination", "reported_by"]
     list_filter = ["year", "mode", "level", ("origin__region", titled(_("region of origin"))),
-                   ("destination__region", titled(_("region of destination"))), "is_demo"]
+                   ("destination__region", titled(_("region of destination"))), ReportedByBothEnds, "is_public",
+                   "is_demo"]
     search_fields = ["origin__name", "destination__name", "origin__code", "destination__code", "programme"]
-    autocomplete_fields = ["origin", "destination"]
-    readonly_fields = ["created_by", "updated_at", "is_demo"]  # the demo loader's alone, as for activities
+    autocomplete_fields = ["origin", "destination", "reported_by"]
+    # is_public is the host rule's outcome; is_demo the demo loader's alone, as for activities.
+    readonly_fields = ["created_by", "updated_at", "is_public", "is_demo"]
     change_list_template = "admin/mobility/mobilityflow/change_list.html"
+
+    def save_model(self, request, obj, form, change):
+        routes = [(obj.year, obj.origin_id, obj.destination_id)]
+        if change:  # the route it had, whose other row may be public now
+            routes.append((form.initial.get("year"), form.initial.get("origin"), form.initial.get("destination")))
+        super().save_model(request, obj, form, change)
+        services.settle_routes(routes)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        services.settle_routes([(obj.year, obj.origin_id, obj.destination_id)])
+
+    def delete_queryset(self, request, queryset):
+        routes = list(queryset.values_list("year", "origin_id", "destination_id").distinct())
+        super().delete_queryset(request, queryset)
+        services.settle_routes(routes)
 
     def get_urls(self):
         upload = path("upload/", self.admin_site.admin_view(self.upload_view), name="mobility_mobilityflow_upload")

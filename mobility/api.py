@@ -17,12 +17,21 @@ from rest_framework.response import Response
 from core.api.errors import QueryParameterError
 from core.api.fields import DemoFlagMixin, LinkField, ModelSerializer, absolute_url, demo_flag
 from core.api.views import ApiViewMixin
+from core.roles import is_secretariat
 from instruments.models import Instrument
 from mobility import services
+from mobility.exports import reporter
 from mobility.filters import ActivityFilter, MobilityFlowFilter
 from mobility.imports import excerpt
 from mobility.models import Activity, Direction, MobilityFlow, Organisation, Partner, Region
-from mobility.selectors import SUMMARY_GROUPS, flow_summary, flows, partner_list_with_counts, public_activities
+from mobility.selectors import (
+    SUMMARY_GROUPS,
+    flow_summary,
+    flows,
+    partner_list_with_counts,
+    public_activities,
+    reported_flows,
+)
 from objectives.models import Objective, Priority
 
 CODE = r"[A-Za-z]{2,5}"
@@ -353,6 +362,13 @@ class ActivityViewSet(ApiViewMixin, viewsets.ModelViewSet):
 # Mobility ---------------------------------------------------------------------
 
 
+class ReporterField(serializers.SlugRelatedField):
+    """The reporting partner's code, read from the origin or destination already fetched: no query of its own."""
+
+    def get_attribute(self, instance):
+        return reporter(instance)
+
+
 class MobilityFlowSerializer(DemoFlagMixin, ModelSerializer):
     url = LinkField(view_name="api:flow-detail")
     is_demo = demo_flag()
@@ -365,16 +381,40 @@ class MobilityFlowSerializer(DemoFlagMixin, ModelSerializer):
     direction = serializers.ChoiceField(
         choices=Direction.choices, read_only=True, help_text="Follows from the origin's and destination's regions."
     )
+    reported_by = ReporterField(
+        slug_field="code", queryset=Partner.objects.all(), required=False,
+        help_text="The code of the end of the route that reported the row: the origin or the destination (left out, "
+                  "the destination). When both ends report a route, the destination's row is the public figure.",
+    )
+    is_public = serializers.BooleanField(
+        read_only=True,
+        help_text="Whether the row is the public figure: false only for an origin's report of a route its "
+                  "destination reported too. Only the secretariat sees such rows.",
+    )
 
     class Meta:
         model = MobilityFlow
         fields = [
             "id", "year", "origin", "destination", "direction", "mode", "level", "participants", "female",
-            "fewer_opportunities", "programme", "source", "is_demo", "updated_at", "url",
+            "fewer_opportunities", "programme", "source", "reported_by", "is_public", "is_demo", "updated_at", "url",
         ]
         read_only_fields = ["updated_at"]
         # The model's own full_clean() checks uniqueness, with its message; no second copy of the rule here.
         validators = []
+
+    def validate(self, attrs):
+        """reported_by defaults to the destination on a new flow, and is always one of the two ends."""
+        current = self.instance
+        origin = attrs.get("origin", getattr(current, "origin", None))
+        destination = attrs.get("destination", getattr(current, "destination", None))
+        reported_by = attrs.get("reported_by", getattr(current, "reported_by", None) or destination)
+        if reported_by is not None and reported_by not in (origin, destination):
+            raise serializers.ValidationError({"reported_by": [
+                f"{reported_by.code} is neither the origin nor the destination: a flow is reported by one of its "
+                "ends."]})
+        if reported_by is not None:
+            attrs["reported_by"] = reported_by
+        return attrs
 
 
 FLOW_EXAMPLE = OpenApiExample(
@@ -384,13 +424,17 @@ FLOW_EXAMPLE = OpenApiExample(
            "source": "National agency report 2025"},
     request_only=True,
 )
-FLOW_RULES = "Focal points write flows from or to their partners; the secretariat any flow."
+FLOW_RULES = ("Only the secretariat writes flows directly. A partner's flows are reported in its return in a "
+              "reporting round and published when the secretariat approves it; a focal point's write here is "
+              "refused (403).")
 
 
 @extend_schema_view(
     list=extend_schema(summary="List mobility flows",
                        description="Aggregated counts of people moving from one partner to another in a year, "
-                                   "filtered with the same filters as the mobility page."),
+                                   "filtered with the same filters as the mobility page: the public figures. "
+                                   "The secretariat also sees the rows that are not public (an origin's report of "
+                                   "a route its destination reported too), with reported_by and is_public."),
     retrieve=extend_schema(summary="Read one mobility flow", description="A flow by its id."),
     create=extend_schema(summary="Report a mobility flow", description=FLOW_RULES, examples=[FLOW_EXAMPLE]),
     update=extend_schema(summary="Replace a mobility flow", description=FLOW_RULES, examples=[FLOW_EXAMPLE]),
@@ -408,7 +452,7 @@ class MobilityFlowViewSet(ApiViewMixin, viewsets.ModelViewSet):
     csv_filename = "mobility-flows"
 
     def get_queryset(self):
-        return flows()
+        return reported_flows() if is_secretariat(self.request.user) else flows()
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

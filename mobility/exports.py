@@ -22,6 +22,11 @@ def _code(partner) -> str:
     return partner.code if partner else ""
 
 
+def reporter(flow: MobilityFlow):
+    """The partner that reported the flow, from its origin or destination (already fetched with it): no query."""
+    return flow.origin if flow.reported_by_id == flow.origin_id else flow.destination
+
+
 ACTIVITY_PREFETCH = ["priorities", "organisations"]
 
 ACTIVITY_COLUMNS = [
@@ -53,7 +58,9 @@ ACTIVITY_COLUMNS = [
 
 # A flow file's columns (those mobility.imports reads, in this order) with what the export adds around them: the
 # partners' names and the direction, for a reader, and the demo mark.
-FLOW_EXPORT_ONLY = {"origin_name", "destination_name", "direction", "is_demo"}
+# reported_by is a flow file's one optional column (a row without it is the destination's); is_public says which of
+# two ends' reports of a route is the public figure, and only the secretariat's exports hold rows that are not.
+FLOW_EXPORT_ONLY = {"origin_name", "destination_name", "direction", "is_public", "is_demo"}
 FLOW_COLUMNS = [
     Column("year", lambda f: f.year),
     Column("origin", lambda f: f.origin.code),
@@ -68,6 +75,8 @@ FLOW_COLUMNS = [
     Column("fewer_opportunities", lambda f: f.fewer_opportunities),
     Column("programme", lambda f: f.programme),
     Column("source", lambda f: f.source),
+    Column("reported_by", lambda f: reporter(f).code),
+    Column("is_public", lambda f: "yes" if f.is_public else "no"),
     Column("is_demo", lambda f: "yes" if f.is_demo else "no"),
 ]
 

@@ -1,7 +1,8 @@
 """The mobility and activity metrics that computed indicators use, registered with objectives.
 
 Each metric is one aggregate query returning ``{year: value}``. Flows count
-whatever their origin (demo or real); activities count only when published,
+whatever their origin (demo or real), the public rows only (where both ends
+of a route reported it, the host's); activities count only when published,
 in the year they start, up to this year. Shares are percentages (0 to 100), the balance ratio
 runs from 0 to 1.
 
@@ -25,13 +26,17 @@ INSTRUMENT_SLUGS = (
 )
 OBJECTIVE_NUMBERS = (1, 2, 3, 4)
 
+def public_flows():
+    return MobilityFlow.objects.filter(is_public=True)
+
+
 ASIA_TO_EUROPE = Q(origin__region=Region.ASIA, destination__region=Region.EUROPE)
 EUROPE_TO_ASIA = Q(origin__region=Region.EUROPE, destination__region=Region.ASIA)
 
 
 def participants(direction: Q) -> dict[int, float]:
     """Participants moving in one direction, each year any flow is reported (0 when none go that way)."""
-    rows = MobilityFlow.objects.order_by().values("year").annotate(n=Coalesce(Sum("participants", filter=direction), 0))
+    rows = public_flows().order_by().values("year").annotate(n=Coalesce(Sum("participants", filter=direction), 0))
     return {row["year"]: float(row["n"]) for row in rows}
 
 
@@ -45,7 +50,7 @@ def europe_to_asia() -> dict[int, float]:
 
 def balance_ratio() -> dict[int, float]:
     """The smaller direction over the larger, each year anyone moved between Asia and Europe."""
-    rows = MobilityFlow.objects.order_by().values("year").annotate(
+    rows = public_flows().order_by().values("year").annotate(
         to_europe=Coalesce(Sum("participants", filter=ASIA_TO_EUROPE), 0),
         to_asia=Coalesce(Sum("participants", filter=EUROPE_TO_ASIA), 0),
     )
@@ -56,7 +61,7 @@ def balance_ratio() -> dict[int, float]:
 
 
 def blended_virtual_share() -> dict[int, float]:
-    rows = MobilityFlow.objects.order_by().values("year").annotate(
+    rows = public_flows().order_by().values("year").annotate(
         part=Coalesce(Sum("participants", filter=Q(mode__in=[DeliveryMode.BLENDED, DeliveryMode.VIRTUAL])), 0),
         whole=Sum("participants"),
     )
@@ -66,7 +71,7 @@ def blended_virtual_share() -> dict[int, float]:
 def reported_share(field: str) -> dict[int, float]:
     """`field` as a percentage of the participants of the flows that report it: an unknown is not a zero."""
     rows = (
-        MobilityFlow.objects.order_by().filter(**{f"{field}__isnull": False})
+        public_flows().order_by().filter(**{f"{field}__isnull": False})
         .values("year").annotate(part=Sum(field), whole=Sum("participants"))
     )
     return {row["year"]: 100 * row["part"] / row["whole"] for row in rows if row["whole"]}

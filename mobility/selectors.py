@@ -115,7 +115,78 @@ def partner_list() -> QuerySet[Partner]:
 
 
 def flows() -> QuerySet[MobilityFlow]:
+    """The public flows: where both ends reported a route, the host's row (mobility.services.settle_public)."""
+    return MobilityFlow.objects.filter(is_public=True).select_related("origin", "destination")
+
+
+def reported_flows() -> QuerySet[MobilityFlow]:
+    """Every row as reported, public or not: the secretariat's list, and a partner's own reports."""
     return MobilityFlow.objects.select_related("origin", "destination")
+
+
+def other_ends_report(*, differing: bool = False) -> QuerySet[MobilityFlow]:
+    """For Exists(): the other end's row of the outer flow's year, route, mode, level and programme; with
+    differing, only where its participants differ."""
+    rows = MobilityFlow.objects.filter(
+        year=OuterRef("year"), origin=OuterRef("origin"), destination=OuterRef("destination"), mode=OuterRef("mode"),
+        level=OuterRef("level"), programme=OuterRef("programme"),
+    ).exclude(reported_by=OuterRef("reported_by"))
+    return rows.exclude(participants=OuterRef("participants")) if differing else rows
+
+
+@dataclass(frozen=True)
+class FlowConflict:
+    """A year, route, mode, level and programme both ends reported, with different numbers of participants."""
+
+    year: int
+    origin: Partner
+    destination: Partner
+    mode: str
+    level: str
+    programme: str
+    destination_figure: int  # the host's
+    origin_figure: int
+    public: str  # whose row is the public figure: "destination" (the host rule) or "origin"
+
+    @property
+    def public_figure(self) -> int:
+        return self.destination_figure if self.public == "destination" else self.origin_figure
+
+    def __str__(self):
+        whose = "the host's" if self.public == "destination" else f"{self.origin.name}'s"
+        return (f"{self.destination.name} reported {self.destination_figure:,}, {self.origin.name} "
+                f"{self.origin_figure:,}; {whose} figure is shown")
+
+
+def flow_conflicts(*, partner: Partner | None = None, years=None) -> list[FlowConflict]:
+    """Where both ends of a route reported the same year, mode, level and programme with different participants:
+    both figures and which one is public, newest year first. One query.
+
+    partner: only its routes (from or to it); years: only those years.
+    """
+    origins_row = MobilityFlow.objects.filter(
+        year=OuterRef("year"), origin=OuterRef("origin"), destination=OuterRef("destination"), mode=OuterRef("mode"),
+        level=OuterRef("level"), programme=OuterRef("programme"), reported_by=F("origin"),
+    ).order_by()
+    rows = (
+        MobilityFlow.objects.filter(reported_by=F("destination"))
+        .annotate(origin_figure=Subquery(origins_row.values("participants")[:1]))
+        .filter(origin_figure__isnull=False).exclude(participants=F("origin_figure"))
+        .select_related("origin", "destination")
+        .order_by("-year", "origin__name", "destination__name", "level", "mode", "programme")
+    )
+    if partner is not None:
+        rows = rows.filter(Q(origin=partner) | Q(destination=partner))
+    if years is not None:
+        rows = rows.filter(year__in=list(years))
+    return [
+        FlowConflict(
+            year=row.year, origin=row.origin, destination=row.destination, mode=row.mode, level=row.level,
+            programme=row.programme, destination_figure=row.participants, origin_figure=row.origin_figure,
+            public="destination" if row.is_public else "origin",
+        )
+        for row in rows
+    ]
 
 
 def direction_expression() -> Case:

@@ -61,7 +61,7 @@ ACTIVITY_FIELDS = {
 ACTIVITY_RELATIONS = {"partners", "organisations", "objectives", "priorities", "instruments"}
 FLOW_FIELDS = {
     "year", "origin", "destination", "mode", "level", "participants", "female", "fewer_opportunities", "programme",
-    "source",
+    "source", "reported_by",
 }
 EDITABLE_STATES = (Activity.State.DRAFT, Activity.State.RETURNED)
 
@@ -108,7 +108,8 @@ def can_edit_activity(user: User, activity: Activity) -> bool:
 
 
 def owns_flow(user: User, flow: MobilityFlow) -> bool:
-    return bool({flow.origin_id, flow.destination_id} & partner_ids(user))
+    """Whether the flow is the user's partner's report: the row its partner reported, not the other end's."""
+    return flow.reported_by_id in partner_ids(user)
 
 
 def is_reporter(user: User) -> bool:
@@ -289,42 +290,53 @@ def activity_return(*, activity: Activity, user: User, note: str) -> Activity:
 
 # Mobility flows ---------------------------------------------------------------
 
+# Where a focal point reports flows now, said wherever a direct write of flows is refused.
+RETURNS_PATH = "/workspace/returns/"
+FLOWS_IN_RETURNS = (
+    "Flows are reported in your partner's return in a reporting round, and become public when the secretariat "
+    "approves the return."
+)
+FLOWS_REFUSED = f"{FLOWS_IN_RETURNS} While a round is open, enter or upload them in your return at {RETURNS_PATH}."
 
-def _check_flow_partners(user: User, flow: MobilityFlow) -> None:
-    if is_secretariat(user) or owns_flow(user, flow):
+
+def _require_secretariat_for_flows(user: User) -> None:
+    """Only the secretariat writes flows directly; a partner's reach the portal through its approved return."""
+    if is_secretariat(user):
         return
-    raise NotAllowed(
-        f"The origin or the destination must be a partner you report for: {_names(partner_ids(user))}.",
-        field="origin",
-    )
+    if partner_ids(user):
+        raise NotAllowed(FLOWS_REFUSED)
+    raise NotAllowed("Only the secretariat may write mobility flows.")
 
 
 @transaction.atomic
 def flow_create(*, user: User, data: dict[str, Any]) -> MobilityFlow:
-    _require_focal_point_or_secretariat(user, "report mobility")
+    """A flow the secretariat enters; reported by its destination unless data says the origin."""
+    _require_secretariat_for_flows(user)
     flow = MobilityFlow(created_by=user)
     set_fields(flow, data, allowed=FLOW_FIELDS)
-    _check_flow_partners(user, flow)
+    if flow.reported_by_id is None:
+        flow.reported_by_id = flow.destination_id
     validate_and_save(flow, user=user)
+    settle_routes([_route(flow)])
     return flow
 
 
 @transaction.atomic
 def flow_update(*, flow: MobilityFlow, user: User, data: dict[str, Any]) -> MobilityFlow:
-    if not (is_secretariat(user) or owns_flow(user, flow)):
-        raise NotAllowed("You may change only flows from or to a partner you report for.")
+    _require_secretariat_for_flows(user)
+    before = _route(flow)
     set_fields(flow, data, allowed=FLOW_FIELDS)
-    _check_flow_partners(user, flow)  # nor move one away from your partners
     validate_and_save(flow, user=user)
+    settle_routes([before, _route(flow)])
     return flow
 
 
 @transaction.atomic
 def flow_delete(*, flow: MobilityFlow, user: User) -> None:
-    if not (is_secretariat(user) or owns_flow(user, flow)):
-        raise NotAllowed("You may delete only flows from or to a partner you report for.")
+    _require_secretariat_for_flows(user)
     flow._history_user = user if user.is_authenticated else None
     flow.delete()
+    settle_routes([_route(flow)])
 
 
 # Who reported a flow, and which row is public ----------------------------------------------------------------------
@@ -351,6 +363,19 @@ def settle_public(*, within: Q) -> None:
     rows = MobilityFlow.objects.filter(within).order_by()
     rows.filter(is_public=False).exclude(hidden).update(is_public=True)
     rows.filter(hidden, is_public=True).update(is_public=False)
+
+
+def _route(flow: MobilityFlow) -> tuple:
+    return (flow.year, flow.origin_id, flow.destination_id)
+
+
+def settle_routes(routes) -> None:
+    """settle_public() for the rows of the given (year, origin id, destination id): what one written row touches."""
+    within = Q(pk__in=[])
+    for year, origin_id, destination_id in set(routes):
+        if None not in (year, origin_id, destination_id):
+            within |= Q(year=year, origin_id=origin_id, destination_id=destination_id)
+    settle_public(within=within)
 
 
 def flow_check_row(row: dict[str, Any]) -> dict[str, list[str]]:

@@ -1,5 +1,7 @@
 """Mobility totals kept ready: the flows summed per year, direction, mode and level, and per year and route.
 
+They sum the public rows only (where both ends reported a route, the host's: mobility.services.settle_public).
+
 Adding up a million flows takes the database most of a second, and nearly
 every sum the portal shows groups and filters by nothing more than year,
 direction, mode and level (FlowTotal: a few hundred rows), or by year and
@@ -107,11 +109,11 @@ def _take_turns() -> None:
 
 
 def _flow_totals() -> list[dict]:
-    return flow_summary(MobilityFlow.objects.all(), list(TOTAL_GROUPS))
+    return flow_summary(MobilityFlow.objects.filter(is_public=True), list(TOTAL_GROUPS))
 
 
 def _route_totals() -> list[dict]:
-    sums = Source(MobilityFlow.objects.all(), kept=False)
+    sums = Source(MobilityFlow.objects.filter(is_public=True), kept=False)
     return list(
         sums.queryset.values("year", "origin_id", "destination_id").annotate(
             participants=sums.total("participants"), female=sums.total("female"),

@@ -3,8 +3,8 @@
 A file is checked row by row and written whole or not at all by mobility.imports.import_flows. This module
 adds what an upload needs around it:
 
-- whose flows the file may hold: a focal point's partners (a row is allowed when its origin or destination is
-  one of them), any partner for the secretariat's uploads in the admin;
+- who may upload: the secretariat alone, flows of any partner (each row reported by its destination unless
+  its reported_by column names the origin); a focal point's flows come in her partner's return instead;
 - a history record for every flow the file created or changed, as one more version of that flow (by the
   uploader, with the file's name as the reason), written in the same transaction as the flows;
 - where it runs: a file up to UPLOAD_IN_BACKGROUND_BYTES is imported in the request; a larger one by the Celery
@@ -145,15 +145,15 @@ def may_see(user, job: UploadJob) -> bool:
 
 
 def allowed_partners(user, restricted: bool) -> set[int] | None:
-    """The partners whose flows the user's file may hold; None for any."""
-    if not restricted:
-        if not is_secretariat(user):
-            raise services.NotAllowed("Only the secretariat may upload flows for any partner.")
+    """The partners whose flows the user's file may hold: None, any, for the secretariat, the only uploader.
+
+    A focal point's flows reach the portal through her partner's approved return (reporting), never a file here.
+    """
+    if is_secretariat(user):
         return None
-    mine = services.partner_ids(user)
-    if not mine and not is_secretariat(user):
-        raise services.NotAllowed("Only partner focal points and the secretariat may report mobility.")
-    return set(mine) if mine else None
+    if restricted and services.partner_ids(user):
+        raise services.NotAllowed(services.FLOWS_REFUSED)
+    raise services.NotAllowed("Only the secretariat may upload flows.")
 
 
 @transaction.atomic

@@ -29,18 +29,14 @@ class BulkWriter:
             self._flush(batch)
 
     def _flush(self, batch: list[ValidRow]) -> None:
-        existing = {
-            (year, origin, destination, mode, level, programme): (participants, female, fewer, source, is_demo)
-            for year, origin, destination, mode, level, programme, participants, female, fewer, source, is_demo in (
-                MobilityFlow.objects.filter(
-                    year__in={r.year for r in batch}, origin_id__in={r.origin_id for r in batch},
-                    destination_id__in={r.destination_id for r in batch},
-                ).order_by().values_list(
-                    "year", "origin_id", "destination_id", "mode", "level", "programme",
-                    "participants", "female", "fewer_opportunities", "source", "is_demo",
-                )
-            )
-        }
+        stored = MobilityFlow.objects.filter(
+            year__in={r.year for r in batch}, origin_id__in={r.origin_id for r in batch},
+            destination_id__in={r.destination_id for r in batch},
+        ).order_by().values_list(
+            "year", "origin_id", "destination_id", "mode", "level", "programme", "reported_by_id",  # the key
+            "participants", "female", "fewer_opportunities", "source", "is_demo",
+        )
+        existing = {row[:7]: row[7:] for row in stored}
         flows = []
         for row in batch:
             stored = existing.get(row.key)
@@ -52,7 +48,7 @@ class BulkWriter:
                 self.updated += 1
             flows.append(MobilityFlow(
                 year=row.year, origin_id=row.origin_id, destination_id=row.destination_id, mode=row.mode,
-                level=row.level, participants=row.participants, female=row.female,
+                level=row.level, reported_by_id=row.reported_by_id, participants=row.participants, female=row.female,
                 fewer_opportunities=row.fewer_opportunities, programme=row.programme, source=row.source,
                 is_demo=False, created_by_id=self.created_by_id,
             ))

@@ -1,6 +1,6 @@
 """Checking a flow file's rows against the model's rules, and saying what is wrong with each in words.
 
-Rows come from reading.py as text in FLOW_COLUMNS order. Each becomes a
+Rows come from reading.py as text in ROW_COLUMNS order. Each becomes a
 ValidRow, ready to write, or the list of its problems with the line they are
 on, so the uploader can fix the whole file in one go.
 """
@@ -12,9 +12,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 
 from mobility.imports.reading import (
-    FLOW_COLUMNS,
     MAX_CELL_CHARS,
     MAX_COLUMNS,
+    ROW_COLUMNS,
     RowError,
     column_positions,
     excerpt,
@@ -25,7 +25,8 @@ from mobility.models import MAX_COUNT, DeliveryMode, MobilityFlow, MobilityLevel
 from objectives.models import FIRST_YEAR
 
 REQUIRED_VALUES = ("year", "origin", "destination", "mode", "level", "participants")
-UNIQUE_KEY = ("year", "origin", "destination", "mode", "level", "programme")
+# Both ends may report a route: each one's row is its own, so the reporter is part of what makes a row unique.
+UNIQUE_KEY = ("year", "origin", "destination", "mode", "level", "programme", "reported_by")
 MAX_PROGRAMME = MobilityFlow._meta.get_field("programme").max_length
 MAX_SOURCE = MobilityFlow._meta.get_field("source").max_length
 
@@ -37,7 +38,7 @@ prohibit_null_characters = ProhibitNullCharactersValidator()
 class ValidRow(NamedTuple):
     """A checked row, ready to write: partner ids instead of codes, blanks as None or ''.
 
-    The unique key comes first, so that `row[:6]` is the key.
+    The unique key comes first, so that `row[:7]` is the key.
     """
 
     year: int
@@ -46,6 +47,7 @@ class ValidRow(NamedTuple):
     mode: str
     level: str
     programme: str
+    reported_by_id: int
     participants: int
     female: int | None
     fewer_opportunities: int | None
@@ -54,7 +56,7 @@ class ValidRow(NamedTuple):
 
     @property
     def key(self) -> tuple:
-        return self[:6]
+        return self[:7]
 
 
 def _choice_lookup(choices) -> dict[str, str]:
@@ -70,7 +72,8 @@ def _choice_lookup(choices) -> dict[str, str]:
 class RowChecker:
     """Checks rows one at a time, remembering keys to catch a row given twice.
 
-    Rows come as lists of strings in FLOW_COLUMNS order. A quick path takes
+    Rows come as lists of strings in FLOW_COLUMNS order, with reported_by after them or not (a row without it is the
+    destination's). A quick path takes
     the common, clean row; anything it is unsure of goes to the thorough
     check, which is the one that decides and explains.
     """
@@ -102,10 +105,12 @@ class RowChecker:
         for line, values in rows:
             row = None
             try:
-                year, origin, destination, mode, level, participants, female, fewer, programme, source = values
+                year, origin, destination, mode, level, participants, female, fewer, programme, source, *reporter \
+                    = values
             except ValueError:
                 pass  # the caller pads and trims rows to the header's width; a tuple of another width is a bug
             else:
+                reporter = reporter[0] if reporter else ""
                 # Short enough to be a year and a count: int() of thousands of digits raises, and takes time.
                 if len(year) == 4 and _digits(year) and len(participants) < 10 and _digits(participants):
                     origin, destination = partners.get(origin), partners.get(destination)
@@ -125,9 +130,11 @@ class RowChecker:
                         # prohibit_null_characters' own test, at hand; _thorough asks the validator, and explains
                         and "\x00" not in programme and "\x00" not in source
                         and (allowed is None or origin[0] in allowed or destination[0] in allowed)
+                        and (reporter == "" or reporter == origin[1] or reporter == destination[1])
                     ):
-                        row = new(ValidRow, (year, origin[0], destination[0], mode, level, programme, participants,
-                                             female, fewer, source, line))
+                        reporter = origin[0] if reporter and reporter == origin[1] else destination[0]
+                        row = new(ValidRow, (year, origin[0], destination[0], mode, level, programme, reporter,
+                                             participants, female, fewer, source, line))
             if row is None:
                 if not any(value.strip() for value in values):
                     continue  # a row of blanks: spreadsheets keep some at the end
@@ -135,10 +142,10 @@ class RowChecker:
                 if not isinstance(row, ValidRow):
                     yield row
                     continue
-            first = seen.setdefault(row[:6], line)
+            first = seen.setdefault(row[:7], line)
             if first != line:
                 yield [RowError(line, None, f"this row repeats line {first}: the same year, origin, destination, "
-                                            "mode, level and programme may appear once in a file.")]
+                                            "mode, level, programme and reporter may appear once in a file.")]
                 continue
             yield row
 
@@ -148,7 +155,7 @@ class RowChecker:
         def bad(column: str | None, message: str) -> None:
             errors.append(RowError(line, column, message))
 
-        named = dict(zip(FLOW_COLUMNS, values, strict=True))
+        named = dict(zip(ROW_COLUMNS, [*values, *[""] * (len(ROW_COLUMNS) - len(values))], strict=True))
         for name, value in named.items():
             if len(value) > MAX_CELL_CHARS:
                 bad(name, f"the value is {len(value):,} characters long; a cell may hold at most {MAX_CELL_CHARS:,}. "
@@ -177,6 +184,10 @@ class RowChecker:
                 bad(None, f"you may not report the flow {origin[1]} to {destination[1]}: you report for "
                           f"{', '.join(self.allowed_codes) or 'no partner'}, and a flow you upload must start or "
                           "end there.")
+        reporter = self._partner(named["reported_by"], "reported_by", bad) if named["reported_by"].strip() else None
+        if reporter and origin and destination and reporter not in (origin, destination):
+            bad("reported_by", f"{reporter[1]} is neither the origin ({origin[1]}) nor the destination "
+                               f"({destination[1]}): a flow is reported by one of its ends.")
         mode = self._choice(named["mode"], "mode", self.modes, self.mode_values, bad)
         level = self._choice(named["level"], "level", self.levels, self.level_values, bad)
         participants = _whole_number(named["participants"], "participants", bad)
@@ -195,8 +206,8 @@ class RowChecker:
             bad("source", f"the source is {len(source)} characters long; at most {MAX_SOURCE}.")
         if errors:
             return errors
-        return ValidRow(year, origin[0], destination[0], mode, level, programme, participants, female, fewer,
-                        source, line)
+        return ValidRow(year, origin[0], destination[0], mode, level, programme, (reporter or destination)[0],
+                        participants, female, fewer, source, line)
 
     def _partner(self, value: str, column: str, bad) -> tuple[int, str] | None:
         code = value.strip().upper()
@@ -260,14 +271,15 @@ def read_rows(
     """
     kind, header, raw_rows, total = read_table(file=file, filename=filename, max_bytes=max_bytes)
     positions = column_positions(header)
-    order = [positions[name] for name in FLOW_COLUMNS]
-    in_order = order == list(range(len(FLOW_COLUMNS)))
+    # Where each of ROW_COLUMNS is in the file's rows; an optional column the file leaves out reads as "".
+    width = sum(position is not None for position in positions.values())
+    order = [width if position is None else position for position in positions.values()]
+    in_order = order == list(range(len(ROW_COLUMNS)))
     checker = RowChecker(allowed_partner_ids=allowed_partner_ids)
-    width = len(FLOW_COLUMNS)
     overflow: list[int] = []
 
     def fitted() -> Iterator[tuple[int, list[str]]]:
-        """Rows cut or padded to the header's width, in FLOW_COLUMNS order; a row that runs over is refused."""
+        """Rows cut or padded to the header's width, in ROW_COLUMNS order; a row that runs over is refused."""
         for line, values in raw_rows:
             if len(values) != width:
                 if len(values) > MAX_COLUMNS or (len(values) > width and any(v.strip() for v in values[width:])):
@@ -275,6 +287,7 @@ def read_rows(
                     continue
                 values = values[:width] + [""] * (width - len(values))
             if not in_order:
+                values = [*values, ""]  # where a column the file leaves out is read from
                 values = [values[index] for index in order]
             yield line, values
 

@@ -43,7 +43,8 @@ class _RowStream(io.TextIOBase):
         lines = []
         for row in self.rows:
             lines.append(
-                f"{row.year}\t{row.origin_id}\t{row.destination_id}\t{row.mode}\t{row.level}\t{row.participants}\t"
+                f"{row.year}\t{row.origin_id}\t{row.destination_id}\t{row.mode}\t{row.level}\t{row.reported_by_id}\t"
+                f"{row.participants}\t"
                 f"{NULL if row.female is None else row.female}\t"
                 f"{NULL if row.fewer_opportunities is None else row.fewer_opportunities}\t"
                 f"{self._escaped(row.programme)}\t{self._escaped(row.source)}\n"
@@ -81,8 +82,9 @@ class CopyWriter:
         self.created_by_id = created_by_id
         self.table = MobilityFlow._meta.db_table
         self.column = {name: MobilityFlow._meta.get_field(name).column for name in
-                       ["year", "origin", "destination", "mode", "level", "participants", "female",
-                        "fewer_opportunities", "programme", "source", "is_demo", "created_by", "updated_at"]}
+                       ["year", "origin", "destination", "mode", "level", "reported_by", "participants", "female",
+                        "fewer_opportunities", "programme", "source", "is_public", "is_demo", "created_by",
+                        "updated_at"]}
         self.constraint = next(c.name for c in MobilityFlow._meta.constraints if getattr(c, "fields", None)
                                and tuple(c.fields) == UNIQUE_KEY)
 
@@ -92,7 +94,7 @@ class CopyWriter:
             cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{self.STAGE}")
             cursor.execute(
                 f"CREATE TEMPORARY TABLE {self.STAGE} (year smallint, origin_id bigint, destination_id bigint, "
-                f"mode varchar(10), level varchar(20), participants integer, female integer, "
+                f"mode varchar(10), level varchar(20), reported_by_id bigint, participants integer, female integer, "
                 f"fewer_opportunities integer, programme varchar({MAX_PROGRAMME}), source varchar({MAX_SOURCE})) "
                 "ON COMMIT DROP"
             )
@@ -108,8 +110,9 @@ class CopyWriter:
     def finish(self) -> tuple[int, int]:
         c = self.column
         inserted = ", ".join(c[name] for name in [
-            "year", "origin", "destination", "mode", "level", "participants", "female", "fewer_opportunities",
-            "programme", "source", "is_demo", "created_by", "updated_at"])
+            "year", "origin", "destination", "mode", "level", "reported_by", "participants", "female",
+            "fewer_opportunities",
+            "programme", "source", "is_public", "is_demo", "created_by", "updated_at"])
         values = [c[name] for name in ["participants", "female", "fewer_opportunities", "source", "is_demo"]]
         updates = ", ".join(f"{col} = EXCLUDED.{col}" for col in [*values, c["created_by"], c["updated_at"]])
         stored = ", ".join(f"flow.{col}" for col in values)
@@ -119,9 +122,9 @@ class CopyWriter:
         merge = (
             f"WITH written AS ("  # noqa: S608
             f" INSERT INTO {self.table} AS flow ({inserted})"
-            f" SELECT year, origin_id, destination_id, mode, level, participants, female, fewer_opportunities,"
-            f" programme, source, false, %s, %s FROM {self.STAGE}"
-            f" ORDER BY year, origin_id, destination_id, mode, level, programme"
+            f" SELECT year, origin_id, destination_id, mode, level, reported_by_id, participants, female,"
+            f" fewer_opportunities, programme, source, true, false, %s, %s FROM {self.STAGE}"
+            f" ORDER BY year, origin_id, destination_id, mode, level, programme, reported_by_id"
             f" ON CONFLICT ON CONSTRAINT {self.constraint} DO UPDATE SET {updates}"
             f" WHERE ({stored}) IS DISTINCT FROM ({incoming})"
             f" RETURNING (xmax = 0) AS created"

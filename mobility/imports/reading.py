@@ -24,7 +24,12 @@ from objectives.models import FIRST_YEAR
 
 # The export's flow columns, less those it adds for a reader: a file downloaded and a file uploaded name their
 # columns alike, in the same order.
-FLOW_COLUMNS = [column.header for column in exports.FLOW_COLUMNS if column.header not in exports.FLOW_EXPORT_ONLY]
+# A file may leave out the optional columns: a row without reported_by is the destination's (the host's) report.
+OPTIONAL_COLUMNS = ["reported_by"]
+FLOW_COLUMNS = [column.header for column in exports.FLOW_COLUMNS
+                if column.header not in exports.FLOW_EXPORT_ONLY and column.header not in OPTIONAL_COLUMNS]
+# What a checked row holds, in order: the columns every file has, then the optional ones ("" where a file has none).
+ROW_COLUMNS = [*FLOW_COLUMNS, *OPTIONAL_COLUMNS]
 DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -346,8 +351,9 @@ def _xlsx_rows(
     return (None if header is None else [_cell_text(v) for v in header]), rows(), total
 
 
-def column_positions(header: list[str] | None) -> dict[str, int]:
-    """Where each expected column is; FlowFileInvalid naming the missing, unexpected and repeated ones."""
+def column_positions(header: list[str] | None) -> dict[str, int | None]:
+    """Where each expected column is (None for an optional one left out); FlowFileInvalid naming the missing,
+    unexpected and repeated ones."""
     names = [str(name).strip().lower() for name in (header or [])]
     while names and names[-1] == "":
         names.pop()  # spreadsheets often carry empty trailing columns
@@ -357,7 +363,7 @@ def column_positions(header: list[str] | None) -> dict[str, int]:
     problems = []
     missing = [name for name in FLOW_COLUMNS if name not in names]
     unexpected = [excerpt(name) or "(a column with no name)"
-                  for name in dict.fromkeys(names) if name not in FLOW_COLUMNS]
+                  for name in dict.fromkeys(names) if name not in ROW_COLUMNS]
     repeated = [name for name in dict.fromkeys(names) if name and names.count(name) > 1]
     if missing:
         problems.append(f"missing columns: {', '.join(missing)}")
@@ -368,8 +374,9 @@ def column_positions(header: list[str] | None) -> dict[str, int]:
         problems.append(f"columns given more than once: {', '.join(repeated)}")
     if problems:
         raise FlowFileInvalid([RowError(1, None, "The header is wrong: " + "; ".join(problems)
-                                        + ". The columns must be: " + ", ".join(FLOW_COLUMNS) + ".")])
-    return {name: names.index(name) for name in FLOW_COLUMNS}
+                                        + ". The columns must be: " + ", ".join(FLOW_COLUMNS)
+                                        + (", and optionally " + ", ".join(OPTIONAL_COLUMNS)) + ".")])
+    return {name: names.index(name) if name in names else None for name in ROW_COLUMNS}
 
 
 def _cell_text(value: Any) -> str:

@@ -74,6 +74,7 @@ def import_flows(
     result = ImportResult(format=kind, filename=PurePath(filename).name if filename else "")
     created_by_id = getattr(user, "pk", None)
     errors: list[RowError] = []
+    years: set[int] = set()
 
     def checked() -> Iterator[ValidRow]:
         for done, item in enumerate(rows, start=1):
@@ -81,6 +82,7 @@ def import_flows(
                 progress(done, max(total, done))
             if isinstance(item, ValidRow):
                 result.rows += 1
+                years.add(item.year)
                 if not errors:
                     yield item  # once a row is bad nothing more is written; checking goes on
             else:
@@ -94,7 +96,7 @@ def import_flows(
     result.unchanged = result.rows - result.created - result.updated
     result.path = writer.path
     if result.created or result.updated:
-        _data_changed()
+        _data_changed(years)
     _record(result, user)
     result.seconds = round(time.monotonic() - started, 3)
     if progress:
@@ -102,11 +104,16 @@ def import_flows(
     return result
 
 
-def _data_changed() -> None:
-    """Tell the progress engine and the flow totals their inputs changed: once per import, as no post_save fires."""
+def _data_changed(years: set[int]) -> None:
+    """Settle which rows are public where both ends reported (two UPDATEs over the file's years), and tell the
+    progress engine and the flow totals their inputs changed: once per import, as no post_save fires."""
+    from django.db.models import Q
+
     from core.changes import data_changed
+    from mobility.services import settle_public
     from mobility.totals import flows_changed
 
+    settle_public(within=Q(year__in=years))
     flows_changed()
     data_changed()
 

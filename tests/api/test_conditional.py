@@ -55,9 +55,9 @@ def test_a_full_csv_export_is_streamed_without_an_etag_and_never_answers_304(flo
     assert "no-cache" in response["Cache-Control"]
 
 
-def test_a_change_gives_a_new_etag_and_the_old_copy_is_read_again(flow, anonymous, as_alice):
+def test_a_change_gives_a_new_etag_and_the_old_copy_is_read_again(flow, anonymous, as_secretariat):
     before = anonymous.get(f"/api/v1/mobility/flows/{flow.pk}/")["ETag"]
-    as_alice.patch(f"/api/v1/mobility/flows/{flow.pk}/", {"participants": 120}, format="json")
+    as_secretariat.patch(f"/api/v1/mobility/flows/{flow.pk}/", {"participants": 120}, format="json")
 
     response = anonymous.get(f"/api/v1/mobility/flows/{flow.pk}/", HTTP_IF_NONE_MATCH=before)
 

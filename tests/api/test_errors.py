@@ -107,13 +107,13 @@ def test_an_unregistered_metric_is_reported_on_the_metric(secretariat, as_secret
     assert response.json()["errors"][0]["field"] == "metric"
 
 
-def test_a_duplicate_that_slips_past_validation_is_a_409_not_a_500(alice, as_alice, partner_de, partner_th,
+def test_a_duplicate_that_slips_past_validation_is_a_409_not_a_500(as_secretariat, partner_de, partner_th,
                                                                     monkeypatch):
     factories.MobilityFlowFactory(origin=partner_th, destination=partner_de, programme="DUO")
     # Two writers at once: both pass full_clean(), the database refuses the second.
     monkeypatch.setattr(MobilityFlow, "validate_constraints", lambda self, exclude=None: None)
 
-    response = as_alice.post("/api/v1/mobility/flows/", {
+    response = as_secretariat.post("/api/v1/mobility/flows/", {
         "year": 2024, "origin": "TH", "destination": "DE", "level": "higher_education", "participants": 5,
         "programme": "DUO",
     }, format="json")
@@ -249,26 +249,26 @@ def import_rows(count: int) -> str:
     return flows_as_csv(rows).decode()
 
 
-def test_the_json_import_takes_a_file_as_large_as_it_advertises(alice, as_alice, partner_th, settings):
+def test_the_json_import_takes_a_file_as_large_as_it_advertises(as_secretariat, partner_th, partner_de, settings):
     """Its text is read against the file limit it states, not Django's smaller one for form fields."""
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024
     settings.MAX_UPLOAD_BYTES = 16 * 1024
     settings.UPLOAD_IN_BACKGROUND_BYTES = 16 * 1024
-    advertised = as_alice.get("/api/v1/mobility/flows/import/").json()["max_bytes"]
+    advertised = as_secretariat.get("/api/v1/mobility/flows/import/").json()["max_bytes"]
     content = import_rows(150)
     assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE < len(content) <= advertised
 
-    response = as_alice.post("/api/v1/mobility/flows/import/", {"filename": "flows.csv", "content": content},
-                             format="json")
+    response = as_secretariat.post("/api/v1/mobility/flows/import/", {"filename": "flows.csv", "content": content},
+                                   format="json")
 
     assert response.status_code == 200, response.json()
     assert MobilityFlow.objects.count() == 150
 
 
-def test_the_json_import_refuses_more_than_it_advertises_in_json(alice, as_alice, partner_th, settings):
+def test_the_json_import_refuses_more_than_it_advertises_in_json(as_secretariat, partner_th, settings):
     settings.MAX_UPLOAD_BYTES = 4 * 1024
 
-    client = as_alice
+    client = as_secretariat
 
     beyond_the_file = client.post("/api/v1/mobility/flows/import/",
                                   {"filename": "flows.csv", "content": import_rows(120)}, format="json")

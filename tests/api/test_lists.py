@@ -156,7 +156,7 @@ def test_an_empty_list_as_csv_still_has_its_header(db, anonymous):
     rows = csv_text(anonymous.get("/api/v1/mobility/flows/?format=csv")).splitlines()
 
     assert rows == ["id,year,origin,destination,direction,mode,level,participants,female,fewer_opportunities,"
-                    "programme,source,is_demo,updated_at,url"]
+                    "programme,source,reported_by,is_public,is_demo,updated_at,url"]
 
 
 def test_nested_figures_become_dotted_csv_columns(strategy, anonymous):

@@ -147,13 +147,13 @@ def test_a_flow_cannot_be_moved_away_from_the_focal_points_partners(alice, partn
     assert flow.destination == partner_de
 
 
-def test_a_flow_records_who_reported_it(bob, partner_de, partner_th):
-    flow = services.flow_create(user=bob, data={
+def test_a_flow_records_who_entered_it_and_which_end_reported_it(secretariat, partner_de, partner_th):
+    flow = services.flow_create(user=secretariat, data={
         "year": 2024, "origin": partner_th, "destination": partner_de, "level": "staff", "participants": 12,
     })
 
-    assert flow.created_by == bob
-    assert MobilityFlow.history.get(id=flow.pk).history_user == bob
+    assert (flow.created_by, flow.reported_by) == (secretariat, partner_de)
+    assert MobilityFlow.history.get(id=flow.pk).history_user == secretariat
 
 
 def test_a_write_is_checked_by_the_models_rules_first(alice, partner_de):

@@ -45,7 +45,7 @@ def test_the_activity_list_has_the_banner_only_when_a_listed_activity_is_demo(cl
 def test_the_mobility_page_has_the_banner_only_when_the_flows_shown_include_demo_ones(client, db):
     portal = build_portal(1)
     MobilityFlow.objects.create(year=2019, origin=portal.partners["JP"], destination=portal.partners["FR"],
-                                level="school", participants=5, is_demo=True)
+                                level="school", participants=5, is_demo=True, reported_by=portal.partners["FR"])
     assert BANNER in client.get("/mobility/").content.decode()
     assert BANNER not in client.get("/mobility/?year_from=2022").content.decode()
 
@@ -53,6 +53,6 @@ def test_the_mobility_page_has_the_banner_only_when_the_flows_shown_include_demo
 def test_a_partner_without_demo_records_has_no_banner(client, db):
     portal = build_portal(1)
     MobilityFlow.objects.create(year=2019, origin=portal.partners["JP"], destination=portal.partners["FR"],
-                                level="school", participants=5, is_demo=True)
+                                level="school", participants=5, is_demo=True, reported_by=portal.partners["FR"])
     assert BANNER in client.get("/partners/JP/").content.decode()
     assert BANNER not in client.get("/partners/IT/").content.decode()

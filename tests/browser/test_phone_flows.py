@@ -14,7 +14,8 @@ def test_the_flows_table_scrolls_in_its_box_and_the_page_does_not(phone_tab, por
     # The newest flow, so it is listed: a long programme makes the table wider than the phone.
     MobilityFlow.objects.create(year=2025, origin=Partner.objects.get(code="DE"),
                                 destination=Partner.objects.get(code="TH"), mode="physical", level="school",
-                                participants=12, programme="A long-running exchange programme for school teachers")
+                                participants=12, programme="A long-running exchange programme for school teachers",
+                                reported_by=Partner.objects.get(code="DE"))
     page = phone_tab.page
     sign_in(page, alice)
 

@@ -58,11 +58,24 @@ def test_a_flow_year_must_be_sane(flow):
     assert "2100" in errors_of(flow)["year"][0]
 
 
-def test_one_flow_per_year_route_mode_level_and_programme(flow):
+def test_one_flow_per_reporter_year_route_mode_level_and_programme(flow):
     flow.save()
     twin = MobilityFlow(year=flow.year, origin=flow.origin, destination=flow.destination, mode=flow.mode,
-                        level=flow.level, programme=flow.programme, participants=1)
-    assert "already exists" in str(errors_of(twin))
+                        level=flow.level, programme=flow.programme, participants=1, reported_by=flow.reported_by)
+    assert errors_of(twin)["__all__"] == [
+        "This partner already reported a flow for this year, origin, destination, mode, level and programme."]
+
+
+def test_the_other_end_may_report_the_same_route(flow):
+    flow.save()
+    other_end = MobilityFlow(year=flow.year, origin=flow.origin, destination=flow.destination, mode=flow.mode,
+                             level=flow.level, programme=flow.programme, participants=1, reported_by=flow.origin)
+    other_end.full_clean()
+
+
+def test_a_flow_is_reported_by_one_of_its_ends(flow):
+    flow.reported_by = factories.partner("JP")
+    assert errors_of(flow)["reported_by"] == ["A flow is reported by its origin or its destination."]
 
 
 def test_the_database_refuses_a_flow_to_itself_and_too_many_women(flow):

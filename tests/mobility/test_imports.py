@@ -248,8 +248,8 @@ def test_a_bad_row_in_an_xlsx_file_is_named_by_its_sheet_row(partners):
 
 def test_a_row_given_twice_is_refused_with_both_lines(partners):
     error = problems(csv_of([GOOD_ROWS[0], GOOD_ROWS[1], row(participants=500)]))
-    assert error.messages == ["Line 4: this row repeats line 2: the same year, origin, destination, mode, level "
-                              "and programme may appear once in a file."]
+    assert error.messages == ["Line 4: this row repeats line 2: the same year, origin, destination, mode, level, "
+                              "programme and reporter may appear once in a file."]
 
 
 def test_a_row_with_more_values_than_columns_is_refused(partners):
@@ -286,7 +286,7 @@ def test_a_bad_row_after_many_good_ones_still_writes_nothing(partners):
 def test_wrong_columns_are_named(partners, header, message):
     error = problems(csv_of([], header=header) + b"2023,TH,DE\n")
     assert error.messages == [f"Line 1: The header is wrong: {message}. The columns must be: "
-                              + ", ".join(FLOW_COLUMNS) + "."]
+                              + ", ".join(FLOW_COLUMNS) + ", and optionally reported_by."]
 
 
 def test_wrong_columns_in_an_xlsx_file_are_named(partners):
@@ -380,6 +380,66 @@ def test_the_secretariat_may_upload_any_flow(partners, secretariat):
     assert import_flows(file=csv_of(GOOD_ROWS), user=secretariat, allowed_partner_ids=None).created == 3
 
 
+# --- Who reported each row ---------------------------------------------------------------------------------------
+
+
+def reporters() -> list[tuple]:
+    return sorted(MobilityFlow.objects.values_list("origin__code", "destination__code", "reported_by__code",
+                                                   "participants", "is_public"))
+
+
+def test_a_row_without_a_reporter_is_the_destinations(partners):
+    import_flows(file=csv_of(GOOD_ROWS))
+
+    assert reporters() == [("DE", "TH", "TH", 40, True), ("JP", "FR", "FR", 7, True), ("TH", "DE", "DE", 120, True)]
+
+
+def test_both_ends_may_report_a_route_in_the_reported_by_column_and_the_hosts_figure_is_public(partners):
+    header = [*FLOW_COLUMNS, "reported_by"]
+    rows = [[*GOOD_ROWS[0], "DE"], [*GOOD_ROWS[0][:5], 100, "", "", "ASEM-DUO", "Ministry", "th"],
+            [*GOOD_ROWS[1], ""]]
+
+    for file in (csv_of(rows, header=header), xlsx_of(rows, header=header)):
+        MobilityFlow.objects.all().delete()
+        result = import_flows(file=file)
+
+        assert result.created == 3
+        assert reporters() == [("DE", "TH", "TH", 40, True), ("TH", "DE", "DE", 120, True),
+                               ("TH", "DE", "TH", 100, False)]
+
+
+def test_an_upload_replaces_only_its_reporters_row(partners):
+    host = factories.MobilityFlowFactory(year=2023, origin=partners["TH"], destination=partners["DE"],
+                                         programme="ASEM-DUO", participants=120)
+    header = [*FLOW_COLUMNS, "reported_by"]
+
+    import_flows(file=csv_of([[*GOOD_ROWS[0][:5], 90, "", "", "ASEM-DUO", "", "TH"]], header=header))
+    import_flows(file=csv_of([[*GOOD_ROWS[0][:5], 95, "", "", "ASEM-DUO", "", "TH"]], header=header))
+
+    host.refresh_from_db()
+    assert (host.participants, host.is_public) == (120, True)
+    assert reporters() == [("TH", "DE", "DE", 120, True), ("TH", "DE", "TH", 95, False)]
+
+
+def test_a_reporter_at_neither_end_is_refused(partners):
+    header = [*FLOW_COLUMNS, "reported_by"]
+    error = problems(csv_of([[*GOOD_ROWS[0], "JP"], [*GOOD_ROWS[1], "XX"]], header=header))
+
+    assert error.messages == [
+        "Line 2, reported_by: JP is neither the origin (TH) nor the destination (DE): a flow is reported by one of "
+        "its ends.",
+        "Line 3, reported_by: 'XX' is not an ASEM partner code: use the ISO 3166 alpha-2 code (DE, TH, ...), EU or "
+        "ASEAN.",
+    ]
+
+
+def test_the_reported_by_column_may_come_anywhere(partners):
+    header = ["reported_by", *reversed(FLOW_COLUMNS)]
+    import_flows(file=csv_of([["TH", *reversed(GOOD_ROWS[0])]], header=header))
+
+    assert reporters() == [("TH", "DE", "TH", 120, True)]
+
+
 # --- The two write paths ------------------------------------------------------------------------------------------
 
 
@@ -396,10 +456,10 @@ def test_on_postgresql_the_import_is_a_fixed_number_of_queries_whatever_its_size
 
     ContentType.objects.get_for_model(MobilityFlow)  # cached per process once read
     many = [[2023, "TH", "DE", "physical", "tvet", n, "", "", f"P{n}", ""] for n in range(1, 501)]
-    # Expect 10 queries: the savepoint, the partners, drop and create the stage, COPY, the merge, drop the stage,
-    # marking the kept flow totals stale, the log entry, and the savepoint's release
+    # Expect 12 queries: the savepoint, the partners, drop and create the stage, COPY, the merge, drop the stage,
+    # the host rule's two UPDATEs, marking the kept flow totals stale, the log entry, and the savepoint's release
     for rows in (GOOD_ROWS, many):
-        with django_assert_num_queries(10):
+        with django_assert_num_queries(12):
             import_flows(file=csv_of(rows), user=secretariat)
 
 

@@ -46,7 +46,7 @@ def test_it_shows_the_largest_corridors(client, portal):
 
 def test_the_headline_counts_only_the_flows_between_asia_and_europe_and_says_so(client, portal):
     MobilityFlow.objects.create(year=2024, origin=portal.partners["TH"], destination=portal.partners["JP"],
-                                participants=500, level="staff", mode="physical")
+                                participants=500, level="staff", mode="physical", reported_by=portal.partners["JP"])
 
     page = client.get("/mobility/").content.decode()
 
@@ -163,7 +163,7 @@ def test_the_csv_export_takes_the_same_number_of_queries_whatever_the_size(
 ):
     build_portal(size)
     MobilityFlow.objects.create(year=2020, origin=factories.partner("DE"), destination=factories.partner("CN"),
-                                level="school", participants=3)
+                                level="school", participants=3, reported_by=factories.partner("CN"))
     # Expect 1 query: the flows with their origin and destination partners
     with django_assert_num_queries(1):
         b"".join(client.get("/mobility/?format=csv").streaming_content)

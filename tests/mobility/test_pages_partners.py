@@ -78,7 +78,7 @@ def test_a_partner_takes_the_same_number_of_queries_whatever_the_size(
 ):
     build_portal(size)
     MobilityFlow.objects.create(year=2020, origin=factories.partner("DE"), destination=factories.partner("CN"),
-                                level="school", participants=3)
+                                level="school", participants=3, reported_by=factories.partner("CN"))
     if kept_totals:
         totals.rebuild()
     # Expect 7 queries: the partner; the activities it leads, and their count; those it joins, and their

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def flow(n, origin, destination):
     return MobilityFlow(year=2024, origin=origin, destination=destination, mode="physical",
-                        level="higher_education", participants=10, programme=f"Import {n}")
+                        level="higher_education", participants=10, programme=f"Import {n}", reported_by=destination)
 
 
 def test_a_change_queues_a_refresh_when_its_transaction_commits(queued):

@@ -26,8 +26,10 @@ Indicator.objects.create(
 )
 th, de, fr = (Partner.objects.get(code=c) for c in ("TH", "DE", "FR"))
 for year, n in ((2022, 300), (2023, 450), (2024, 700)):
-    MobilityFlow.objects.create(year=year, origin=th, destination=de, level="higher_education", participants=n)
-    MobilityFlow.objects.create(year=year, origin=th, destination=fr, level="tvet", participants=n // 3)
+    MobilityFlow.objects.create(year=year, origin=th, destination=de, level="higher_education", participants=n,
+                                reported_by=de)
+    MobilityFlow.objects.create(year=year, origin=th, destination=fr, level="tvet", participants=n // 3,
+                                reported_by=fr)
 # The refresh those writes queued is not the one under test.
 from asem_portal.celery import app
 app.control.purge()

@@ -150,7 +150,7 @@ def test_a_demo_flow_says_it_was_loaded_as_demonstration_data_rather_than_having
     # The demo loader writes its flows in bulk, which keeps no version.
     [flow] = MobilityFlow.objects.bulk_create([MobilityFlow(
         year=2024, origin=factories.partner("TH"), destination=factories.partner("DE"), level="tvet",
-        participants=5, is_demo=True)])
+        participants=5, is_demo=True, reported_by=factories.partner("DE"))])
     client.force_login(alice)
 
     page = client.get(f"/workspace/mobility/flows/{flow.pk}/history/").content.decode()
