@@ -45,7 +45,7 @@ class QuestionForm(forms.ModelForm):
         return super().has_changed()
 
 
-class QuestionInline(admin.TabularInline):
+class QuestionInline(admin.StackedInline):  # stacked: each input has its label, which a table row lacks
     model = Question
     form = QuestionForm
     fields = ["number", "text", "guidance", "required"]
@@ -59,6 +59,9 @@ class RoundForm(forms.ModelForm):
     class Meta:
         model = Round
         fields = ["name", "slug", "first_year", "last_year", "deadline", "state", "indicators", "includes_flows"]
+        # A box per indicator, each with its label: the few indicators partners report fit, and the two-list
+        # chooser's help icon carries an attribute screen readers may not be given.
+        widgets = {"indicators": forms.CheckboxSelectMultiple}
 
     def clean_state(self):
         state = self.cleaned_data["state"]
@@ -78,7 +81,6 @@ class RoundAdmin(SimpleHistoryAdmin):
     list_filter = ["state", "is_demo"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
-    filter_horizontal = ["indicators"]
     readonly_fields = ["opened_at", "created_at", "is_demo"]
     fieldsets = [
         (None, {"fields": ["name", "slug", "first_year", "last_year", "deadline", "state", "is_demo"]}),
