@@ -86,8 +86,9 @@ NOT_REPLAYED = {"set-cookie", "date", "x-bench-queries", HEADER.lower()}
 OTHER_PUBLIC_MODELS = (
     "objectives.Strategy", "objectives.Objective", "objectives.Priority",
     "instruments.Instrument", "instruments.Aim", "mobility.Organisation",
-    # A round's public page says which partners have an approved return.
-    "reporting.Round", "reporting.Return",
+    # A round's public page shows it; whether a return is approved is announced by the review's services
+    # (reporting/services.py), so that a draft saved every minute of a round leaves the cache alone.
+    "reporting.Round",
 )
 
 

@@ -672,11 +672,14 @@ def return_return(*, report: Return, user: User, note: str) -> Return:
                                       "Open the round again first."})
     if not note or not str(note).strip():
         raise ReturnInvalid({"note": "Say what the focal points should change."})
+    was_approved = locked.state == Return.State.APPROVED
     locked.state = Return.State.RETURNED
     locked.review_note = str(note).strip()
     locked.updated_by = _actor(user)
     locked._history_user = _actor(user)
     locked.save()
+    if was_approved:
+        changes.data_changed(refresh=False)  # the round's page no longer lists it approved
     emails.notify(locked, emails.RETURNED)
     return _follow(report, locked)
 
@@ -715,6 +718,7 @@ def approve_return(*, report: Return, user: User) -> Return:
     locked.updated_by = _actor(user)
     locked._history_user = _actor(user)
     locked.save()
+    changes.data_changed(refresh=False)  # the round's page lists it approved, even with nothing else to publish
     emails.notify(locked, emails.APPROVED)
     return _follow(report, locked)
 

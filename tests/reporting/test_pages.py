@@ -3,8 +3,8 @@
 import datetime
 
 import pytest
-from django.utils import timezone
 
+from reporting import services
 from reporting.models import Answer, Question, Return, ReturnValue, Round
 from tests.pages import visitor_client
 
@@ -110,13 +110,16 @@ def test_the_page_costs_the_same_queries_however_many_returns_are_approved(open_
         vera.get("/rounds/stocktaking-2027/")
 
 
-def test_an_approval_shows_at_once_though_the_page_was_kept_for_anonymous_visitors(transactional_db, de_return, vera):
+def test_an_approval_shows_at_once_though_the_page_was_kept_for_anonymous_visitors(transactional_db, de_return, vera,
+                                                                                   alice, secretariat):
     # Writes here commit, as a request's would: the kept pages hear of a change when it commits.
+    report = services.save_return(report=de_return, user=alice, version=de_return.version,
+                                  answers={1: "A year of new programmes."})
+    report = services.submit_return(report=report, user=alice, version=report.version)
     assert "0 partners of 53" in vera.get("/rounds/stocktaking-2027/").content.decode()
     assert vera.get("/rounds/stocktaking-2027/")["X-Response-Cache"] == "hit"
 
-    de_return.state, de_return.approved_at = Return.State.APPROVED, timezone.now()
-    de_return.save()
+    services.approve_return(report=report, user=secretariat)
 
     assert "1 partner of 53" in vera.get("/rounds/stocktaking-2027/").content.decode()
 
