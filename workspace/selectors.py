@@ -3,9 +3,10 @@
 import itertools
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Subquery
 
 from core.roles import is_secretariat
+from mobility import selectors as mobility_selectors
 from mobility import services
 from mobility.models import Activity, MobilityFlow
 from workspace import history
@@ -62,12 +63,14 @@ def flow_versions(flow: MobilityFlow) -> list[history.Version]:
 
 
 def visible_flows(user) -> QuerySet[MobilityFlow]:
-    """The flows a user reports: their partners' (from or to), or all for the secretariat."""
-    queryset = MobilityFlow.objects.select_related("origin", "destination")
+    """The flow rows a user's partners reported, public or not, or every row for the secretariat; each with the
+    other end's figure of the same year, route, mode, level and programme (other_figure, None if it reported none).
+    """
+    queryset = MobilityFlow.objects.select_related("origin", "destination").annotate(
+        other_figure=Subquery(mobility_selectors.other_ends_report().values("participants")[:1]))
     if is_secretariat(user):
         return queryset
-    mine = services.partner_ids(user)
-    return queryset.filter(origin__in=mine) | queryset.filter(destination__in=mine)
+    return queryset.filter(reported_by__in=services.partner_ids(user))
 
 
 # The review queue -----------------------------------------------------------------------------------------

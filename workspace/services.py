@@ -93,8 +93,10 @@ def revert_flow(*, flow: MobilityFlow, history_id: int, user) -> MobilityFlow:
     _require_secretariat(user, "revert a flow")
     flow = MobilityFlow.objects.select_for_update().get(pk=flow.pk)
     record = _record(MobilityFlow, flow, history_id)
-    data = {name: getattr(record, name) for name in services.FLOW_FIELDS - {"origin", "destination"}}
+    data = {name: getattr(record, name) for name in services.FLOW_FIELDS - {"origin", "destination", "reported_by"}}
     data["origin"], data["destination"] = record.origin, record.destination
+    # A version from before rows named their reporter was the destination's, as the migration took them all to be.
+    data["reported_by"] = record.reported_by if record.reported_by_id else record.destination
     flow._change_reason = _reason(record)
     return services.flow_update(flow=flow, user=user, data=data)
 

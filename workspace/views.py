@@ -286,9 +286,26 @@ def review_return(request, slug):
 # Mobility ----------------------------------------------------------------------------------------------------
 
 
+def _flows_refusal(user) -> dict:
+    """Why a focal point writes no flows here, and where she reports them: her return, if a round is open."""
+    open_return = Return.objects.filter(partner__in=services.partner_ids(user), round__state=Round.State.OPEN)
+    return {"refusal": services.FLOWS_IN_RETURNS,
+            "returns_url": reverse("workspace:returns") if open_return.exists() else None}
+
+
 @never_cache
 @reporter_required
 def flows(request):
+    """The secretariat uploads flows of any partner here; a focal point reads the rows her partners reported, and
+    reports them in their returns."""
+    secretariat = is_secretariat(request.user)
+    if not secretariat:
+        recent = list(selectors.visible_flows(request.user).order_by("-pk")[:FLOWS_SHOWN])
+        return render(request, "workspace/flows.html", {
+            **_flows_refusal(request.user), "refused": request.method == "POST", "flows": recent,
+            "partners": request.user.partner_memberships.select_related("partner").order_by("partner__name"),
+            "shows_demo_data": any(flow.is_demo for flow in recent),
+        }, status=403 if request.method == "POST" else 200)
     form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
     problems = None
     status = 200
@@ -309,8 +326,7 @@ def flows(request):
         status = 400
     recent = selectors.visible_flows(request.user).order_by("-pk")[:FLOWS_SHOWN]  # the index, even for a million
     return render(request, "workspace/flows.html", {
-        "form": form, "problems": problems, "flows": recent,
-        "partners": request.user.partner_memberships.select_related("partner").order_by("partner__name"),
+        "secretariat": True, "form": form, "problems": problems, "flows": recent,
         "columns": imports.FLOW_COLUMNS, "max_bytes": imports.max_upload_bytes(),
         "shows_demo_data": any(flow.is_demo for flow in recent),
     }, status=status)
@@ -355,7 +371,7 @@ def upload_status(request, job_id):
 def _flow(request, pk) -> MobilityFlow:
     flow = get_object_or_404(MobilityFlow.objects.select_related("origin", "destination"), pk=pk)
     if not (is_secretariat(request.user) or services.owns_flow(request.user, flow)):
-        raise Http404(_("No flow of your partners has this address."))
+        raise Http404(_("No flow your partners reported has this address."))
     return flow
 
 

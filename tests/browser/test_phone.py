@@ -70,7 +70,7 @@ def test_no_page_scrolls_sideways_on_a_phone_and_tables_and_charts_stay_readable
     draft = factories.ActivityFactory(title="A workshop on joint degrees with a long enough title to wrap",
                                       slug="joint-degrees", state=Activity.State.DRAFT,
                                       lead_partner=alice.partner_memberships.get().partner, created_by=alice)
-    flow = MobilityFlow.objects.filter(origin__code="DE").first()
+    flow = MobilityFlow.objects.filter(reported_by__code="DE").first()  # a row Germany reported: hers to read
     page = phone_tab.page
 
     problems = [problem for path in PUBLIC for problem in check(page, path)]

@@ -85,53 +85,74 @@ def test_a_visitor_cannot_make_a_token(client, db):
 # Uploads ----------------------------------------------------------------------------------------------------
 
 
-def test_alice_uploads_a_file_of_flows(alice, partners):
-    response = client_for(alice).post("/api/v1/mobility/flows/import/",
+def test_alice_uploads_a_file_of_flows(secretariat, partners):
+    response = client_for(secretariat).post("/api/v1/mobility/flows/import/",
                                       {"file": SimpleUploadedFile("flows.csv", flows_as_csv([ROW]))},
                                       format="multipart")
 
     assert response.status_code == 200
     assert {key: response.json()[key] for key in ("rows", "created", "updated", "format")} == {
         "rows": 1, "created": 1, "updated": 0, "format": "csv"}
-    assert MobilityFlow.objects.get().history.get().history_user == alice
+    assert MobilityFlow.objects.get().history.get().history_user == secretariat
 
 
-def test_alice_uploads_csv_text_in_json(alice, partners):
-    response = client_for(alice).post("/api/v1/mobility/flows/import/", {
+def test_alice_uploads_csv_text_in_json(secretariat, partners):
+    response = client_for(secretariat).post("/api/v1/mobility/flows/import/", {
         "filename": "flows.csv", "content": flows_as_csv([ROW]).decode()}, format="json")
 
     assert response.status_code == 200
     assert MobilityFlow.objects.count() == 1
 
 
-def test_every_bad_row_comes_back_as_an_error_on_file_and_nothing_is_written(bob, partners):
-    rows = [[2024, "DE", "JP", "physical", "tvet", 10, "", "", "", ""], [2024, "TH", "DE", "physical", "tvet", -1,
+def test_every_bad_row_comes_back_as_an_error_on_file_and_nothing_is_written(secretariat, partners):
+    rows = [[2024, "DE", "XX", "physical", "tvet", 10, "", "", "", ""], [2024, "TH", "DE", "physical", "tvet", -1,
                                                                          "", "", "", ""]]
 
-    response = client_for(bob).post("/api/v1/mobility/flows/import/",
-                                    {"file": SimpleUploadedFile("flows.csv", flows_as_csv(rows))}, format="multipart")
+    response = client_for(secretariat).post("/api/v1/mobility/flows/import/",
+                                            {"file": SimpleUploadedFile("flows.csv", flows_as_csv(rows))},
+                                            format="multipart")
 
     assert response.status_code == 400
     errors = response.json()["errors"]
     assert [(e["field"], e["message"]) for e in errors] == [
-        ("file", "Line 2: you may not report the flow DE to JP: you report for TH, and a flow you upload must start "
-                 "or end there."),
+        ("file", "Line 2, destination: 'XX' is not an ASEM partner code: use the ISO 3166 alpha-2 code (DE, TH, ...), "
+                 "EU or ASEAN."),
         ("file", "Line 3, participants: -1 is negative: counts are 0 or more."),
     ]
     assert MobilityFlow.objects.count() == 0
 
 
-def test_an_upload_with_no_file_says_so(alice, partners):
-    response = client_for(alice).post("/api/v1/mobility/flows/import/", {"other": "x"}, format="multipart")
+@pytest.mark.parametrize("who", ["alice", "bob"])
+def test_a_focal_point_uploads_no_file_of_flows_and_is_told_where_to_report_them(who, request, partners):
+    response = client_for(request.getfixturevalue(who)).post(
+        "/api/v1/mobility/flows/import/", {"file": SimpleUploadedFile("flows.csv", flows_as_csv([ROW]))},
+        format="multipart")
+
+    assert response.status_code == 403
+    assert response.json()["detail"].startswith("Flows are reported in your partner's return in a reporting round")
+    assert "/workspace/returns/" in response.json()["detail"]
+    assert not MobilityFlow.objects.exists()
+
+
+def test_an_anonymous_upload_of_flows_is_asked_for_a_token(partners):
+    response = client_for().post("/api/v1/mobility/flows/import/",
+                                 {"file": SimpleUploadedFile("flows.csv", flows_as_csv([ROW]))}, format="multipart")
+
+    assert response.status_code == 401
+    assert not MobilityFlow.objects.exists()
+
+
+def test_an_upload_with_no_file_says_so(secretariat, partners):
+    response = client_for(secretariat).post("/api/v1/mobility/flows/import/", {"other": "x"}, format="multipart")
 
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "file"
 
 
-def test_a_large_upload_is_accepted_and_followed_until_done(alice, partners, settings,
+def test_a_large_upload_is_accepted_and_followed_until_done(secretariat, partners, settings,
                                                             django_capture_on_commit_callbacks):
     settings.UPLOAD_IN_BACKGROUND_BYTES = 50
-    client = client_for(alice)
+    client = client_for(secretariat)
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/api/v1/mobility/flows/import/",

@@ -111,14 +111,15 @@ def test_only_the_secretariat_may_revert(alice, activity):
         workspace.revert_activity(activity=activity, history_id=activity.history.last().history_id, user=alice)
 
 
-def test_a_flows_versions_show_its_upload_and_its_revert(client, alice, secretariat):
+def test_a_flows_versions_show_its_upload_and_its_revert(client, secretariat):
     from mobility import uploads
     from mobility.imports import flows_as_csv
 
     factories.partner("DE"), factories.partner("TH")
     row = [2024, "TH", "DE", "physical", "tvet", 10, 5, "", "", "survey"]
-    uploads.import_file(user=alice, file=flows_as_csv([row]), filename="first.csv")
-    uploads.import_file(user=alice, file=flows_as_csv([[*row[:5], 12, 6, "", "", "survey"]]), filename="fix.csv")
+    uploads.import_file(user=secretariat, file=flows_as_csv([row]), filename="first.csv")
+    uploads.import_file(user=secretariat, file=flows_as_csv([[*row[:5], 12, 6, "", "", "survey"]]),
+                        filename="fix.csv")
     flow = MobilityFlow.objects.get()
     client.force_login(secretariat)
 
@@ -136,7 +137,7 @@ def test_a_flows_versions_show_its_upload_and_its_revert(client, alice, secretar
 def test_a_flows_history_is_titled_with_its_partners_codes_and_words_not_database_ids(client, alice):
     flow = factories.MobilityFlowFactory(year=2025, origin=factories.partner("DE"),
                                          destination=factories.partner("TH"), level="school", participants=11,
-                                         female=5, fewer_opportunities=1)
+                                         female=5, fewer_opportunities=1, reported_by=factories.partner("DE"))
     client.force_login(alice)
 
     page = client.get(f"/workspace/mobility/flows/{flow.pk}/history/").content.decode()
@@ -158,6 +159,20 @@ def test_a_demo_flow_says_it_was_loaded_as_demonstration_data_rather_than_having
     assert "0 versions" not in page
     assert "Loaded as demonstration data; nobody has changed it since, so there is no version to show." in page
     assert 'class="versions"' not in page  # no empty list for a screen reader to announce
+
+
+def test_alice_reads_the_versions_of_germanys_report_of_a_route_but_not_thailands(client, alice):
+    from mobility.services import replace_reported_flows
+
+    th, de = factories.partner("TH"), factories.partner("DE")
+    row = {"year": 2024, "origin": th, "destination": de, "mode": "physical", "level": "tvet", "participants": 10}
+    replace_reported_flows(partner=de, years=[2024], rows=[row], user=alice)
+    replace_reported_flows(partner=th, years=[2024], rows=[{**row, "participants": 8}])
+    germanys, thailands = (MobilityFlow.objects.get(reported_by=partner) for partner in (de, th))
+    client.force_login(alice)
+
+    assert client.get(f"/workspace/mobility/flows/{germanys.pk}/history/").status_code == 200
+    assert client.get(f"/workspace/mobility/flows/{thailands.pk}/history/").status_code == 404
 
 
 def test_a_relation_since_deleted_is_named_as_such_not_by_its_database_id():

@@ -30,8 +30,8 @@ def partners(db):
         factories.partner(code)
 
 
-def test_a_workbook_bomb_gets_a_short_refusal_on_the_mobility_page(client, alice, partners):
-    client.force_login(alice)
+def test_a_workbook_bomb_gets_a_short_refusal_on_the_mobility_page(client, secretariat, partners):
+    client.force_login(secretariat)
 
     response = client.post(URL, {"file": SimpleUploadedFile("flows.xlsx", with_huge_header_cell(20))})
 
@@ -42,8 +42,8 @@ def test_a_workbook_bomb_gets_a_short_refusal_on_the_mobility_page(client, alice
     assert MobilityFlow.objects.count() == 0
 
 
-def test_a_workbook_bomb_gets_a_short_json_400_from_the_api(alice, partners):
-    response = client_for(alice).post(API, {"file": SimpleUploadedFile("flows.xlsx", with_huge_header_cell(20))},
+def test_a_workbook_bomb_gets_a_short_json_400_from_the_api(secretariat, partners):
+    response = client_for(secretariat).post(API, {"file": SimpleUploadedFile("flows.xlsx", with_huge_header_cell(20))},
                                       format="multipart")
 
     assert response.status_code == 400
@@ -55,9 +55,9 @@ def test_a_workbook_bomb_gets_a_short_json_400_from_the_api(alice, partners):
 
 
 def test_a_workbook_bomb_uploaded_in_the_background_shows_a_short_refusal_on_its_page(
-        client, alice, partners, settings, django_capture_on_commit_callbacks):
+        client, secretariat, partners, settings, django_capture_on_commit_callbacks):
     settings.UPLOAD_IN_BACKGROUND_BYTES = 1000
-    client.force_login(alice)
+    client.force_login(secretariat)
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(URL, {"file": SimpleUploadedFile("flows.xlsx", with_huge_header_cell(20))})
@@ -66,15 +66,16 @@ def test_a_workbook_bomb_uploaded_in_the_background_shows_a_short_refusal_on_its
     assert status.json()["state"] == "invalid"
     assert BOMB_MESSAGE in status.json()["message"]
     assert len(status.content) < 2_000
-    followed = client_for(alice).get(f"{API}?job={status.json()['id']}")
+    followed = client_for(secretariat).get(f"{API}?job={status.json()['id']}")
     assert len(followed.content) < 3_000
     assert MobilityFlow.objects.count() == 0
 
 
 @pytest.mark.parametrize("problem", MALFORMED)
-def test_a_malformed_workbook_is_refused_on_the_mobility_page_saying_what_is_wrong(client, alice, partners, problem):
+def test_a_malformed_workbook_is_refused_on_the_mobility_page_saying_what_is_wrong(client, secretariat, partners,
+                                                                                  problem):
     content, message = MALFORMED[problem]
-    client.force_login(alice)
+    client.force_login(secretariat)
 
     response = client.post(URL, {"file": SimpleUploadedFile("flows.xlsx", content)})
 
@@ -85,10 +86,11 @@ def test_a_malformed_workbook_is_refused_on_the_mobility_page_saying_what_is_wro
 
 
 @pytest.mark.parametrize("problem", MALFORMED)
-def test_a_malformed_workbook_is_a_json_400_from_the_api_saying_what_is_wrong(alice, partners, problem):
+def test_a_malformed_workbook_is_a_json_400_from_the_api_saying_what_is_wrong(secretariat, partners, problem):
     content, message = MALFORMED[problem]
 
-    response = client_for(alice).post(API, {"file": SimpleUploadedFile("flows.xlsx", content)}, format="multipart")
+    response = client_for(secretariat).post(API, {"file": SimpleUploadedFile("flows.xlsx", content)},
+                                            format="multipart")
 
     assert response.status_code == 400
     [error] = response.json()["errors"]
@@ -102,8 +104,8 @@ def nul_in_source() -> bytes:
     return flows_as_csv([*padding, [*ROW[:9], "survey\x00"]])
 
 
-def test_a_nul_in_a_csv_upload_is_refused_on_the_mobility_page_as_the_forms_refuse_it(client, alice, partners):
-    client.force_login(alice)
+def test_a_nul_in_a_csv_upload_is_refused_on_the_mobility_page_as_the_forms_refuse_it(client, secretariat, partners):
+    client.force_login(secretariat)
 
     response = client.post(URL, {"file": SimpleUploadedFile("flows.csv", nul_in_source())})
 
@@ -112,8 +114,8 @@ def test_a_nul_in_a_csv_upload_is_refused_on_the_mobility_page_as_the_forms_refu
     assert MobilityFlow.objects.count() == 0
 
 
-def test_a_nul_in_a_csv_upload_is_refused_by_the_api_as_the_api_refuses_it(alice, partners):
-    response = client_for(alice).post(API, {"file": SimpleUploadedFile("flows.csv", nul_in_source())},
+def test_a_nul_in_a_csv_upload_is_refused_by_the_api_as_the_api_refuses_it(secretariat, partners):
+    response = client_for(secretariat).post(API, {"file": SimpleUploadedFile("flows.csv", nul_in_source())},
                                       format="multipart")
 
     assert response.status_code == 400
