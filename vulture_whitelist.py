@@ -34,7 +34,7 @@ OPTIONS = (
     _.include_root_view, _.include_format_suffixes, _.authentication_classes, _.throttle_classes,
     _.http_method_names, _.default_auto_field, _.date_hierarchy, _.formset, _.redirect_authenticated_user,
     _.email_template_name, _.subject_template_name, _.target_class, _.accepted_media_type, _.read_only,
-    _.site_header, _.site_title, _.index_title, _.enable_nav_sidebar, _.__str__,
+    _.site_header, _.site_title, _.index_title, _.enable_nav_sidebar, _.__str__, _.abstract,
 )
 
 # Named in settings by their dotted path, or called by a library's protocol.

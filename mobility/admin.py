@@ -6,10 +6,10 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from mobility import imports, selectors, services, uploads
+from core.admin import UndeliveredEmailAdminMixin
+from mobility import emails, imports, selectors, services, uploads
 from mobility.forms import UploadForm
 from mobility.models import Activity, MobilityFlow, Organisation, Partner, PartnerMembership, Region, UndeliveredEmail
 
@@ -227,31 +227,12 @@ class MobilityFlowAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(UndeliveredEmail)
-class UndeliveredEmailAdmin(admin.ModelAdmin):
+class UndeliveredEmailAdmin(UndeliveredEmailAdminMixin, admin.ModelAdmin):
     """Review emails the mail server never took: what they said is kept as it was; the secretariat sends them again
     once the server is back, or deletes them once the people concerned were told another way."""
 
     list_display = ["failed_at", "activity", "event", "recipients", "error", "attempts"]
     list_select_related = ["activity"]
-    list_filter = ["event"]
-    actions = ["send_again"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    # Sending one again takes it off the list, as deleting would: the same right.
-    @admin.action(description=_("Send the selected emails again"), permissions=["delete"])
-    def send_again(self, request, queryset):
-        from mobility import emails
-
-        count = 0
-        for undelivered in queryset:
-            emails.send_again(undelivered)
-            count += 1
-        self.message_user(request, ngettext(
-            "Sending %(n)d email again; if it fails once more, it comes back to this list.",
-            "Sending %(n)d emails again; one that fails once more comes back to this list.", count) % {"n": count},
-            messages.SUCCESS)
+    def send_email_again(self, undelivered):
+        emails.send_again(undelivered)

@@ -6,51 +6,24 @@
   link to edit it;
 - approved: the same people, with links to the public page and the workspace.
 
-Links start with SITE_URL: a Celery worker sends these with no request to build them from. They are sent by
-mobility.tasks.send_activity_email, queued by the workflow's services (notify) once the change has committed. A message
-the mail server will not take is tried again by the task and, after the last try, kept as an UndeliveredEmail that
-the secretariat sees in the admin.
+They are sent by mobility.tasks.send_activity_email, queued by the workflow's services (notify) once the change has
+committed, as every email of the portal is sent (core.emails): a message the mail server will not take is tried
+again by the task and, after the last try, kept as an UndeliveredEmail that the secretariat sees in the admin.
 """
-
-import re
-from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from core.emails import clean_subject, queue_on_commit, resend, send_each, site_link
 from core.roles import secretariat_staff
 from mobility.models import Activity, PartnerMembership, UndeliveredEmail
+from mobility.tasks import send_activity_email
 
 SUBMITTED, RETURNED, APPROVED = "submitted", "returned", "approved"
 EVENTS = (SUBMITTED, RETURNED, APPROVED)
-SUBJECT_MAX_LENGTH = 150
-# Line breaks and every other control character: in a header they would end it (Django then refuses the whole
-# message), and elsewhere they only garble the line a reader sees.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\s]+")
-
-
-class Undelivered(Exception):
-    """The mail server did not take the message for these addresses (nor, having stopped at the first, the rest)."""
-
-    def __init__(self, addresses: list[str], subject: str, error: Exception):
-        super().__init__(f"{type(error).__name__}: {error}")
-        self.addresses, self.subject, self.error = addresses, subject, error
-
-
-def clean_subject(text: str) -> str:
-    """One line of readable text, of bounded length: a title may hold anything its author pasted into it."""
-    text = _CONTROL.sub(" ", text).strip()
-    if len(text) > SUBJECT_MAX_LENGTH:
-        text = text[:SUBJECT_MAX_LENGTH - 1].rstrip() + "…"
-    return text
-
-
-def site_link(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
 
 
 def _addresses(users) -> list[str]:
@@ -117,43 +90,14 @@ def send(activity_pk: int, event: str, to: list[str] | None = None) -> int:
     message = build(activity, event, to=to)
     if message is None:
         return 0
-    sent = 0
-    for index, address in enumerate(message.to):
-        copy = EmailMessage(subject=message.subject, body=message.body, to=[address])
-        try:
-            sent += copy.send()
-        except OSError as error:  # smtplib's errors: a server that is away would refuse the rest the same way
-            raise Undelivered(message.to[index:], message.subject, error) from error
-    return sent
-
-
-def record_undelivered(activity_pk: int, event: str, *, addresses: list[str], subject: str, error: Exception,
-                       attempts: int) -> UndeliveredEmail:
-    """Keep an email that could not be sent where the secretariat sees it."""
-    return UndeliveredEmail.objects.create(
-        activity=Activity.objects.filter(pk=activity_pk).first(), event=event, recipients=", ".join(addresses),
-        subject=subject[:300], error=f"{type(error).__name__}: {error}"[:500], attempts=attempts,
-    )
+    return send_each(message)
 
 
 def notify(activity: Activity, event: str) -> None:
     """Queue the event's email for when the current transaction commits (at once outside of one)."""
-    transaction.on_commit(partial(_queue, activity.pk, event), robust=True)
-
-
-def _queue(activity_pk: int, event: str, to: list[str] | None = None) -> None:
-    from core.queue import enqueue
-    from mobility.tasks import send_activity_email
-
-    kwargs = {"to": to} if to is not None else {}
-    if not enqueue(send_activity_email, activity_pk, event, **kwargs) and not settings.CELERY_TASK_ALWAYS_EAGER:
-        # The broker is away: send it here rather than lose it; the change itself has committed already.
-        send_activity_email.apply(args=[activity_pk, event], kwargs=kwargs)
+    queue_on_commit(send_activity_email, activity.pk, event)
 
 
 def send_again(undelivered: UndeliveredEmail) -> None:
     """Queue an undelivered email for the addresses it missed; if it fails once more, it is kept again."""
-    undelivered.delete()
-    if undelivered.activity_id is None:  # deleted since: there is nothing left to tell of
-        return
-    _queue(undelivered.activity_id, undelivered.event, to=undelivered.addresses)
+    resend(undelivered, send_activity_email)

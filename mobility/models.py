@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.models import AbstractUndeliveredEmail
 from instruments.models import Instrument
 from objectives.models import FIRST_YEAR, LAST_YEAR, Objective, Priority, year_validators
 from partners.models import DIRECTION_REGIONS, Direction, Partner, Region, partner_code_validator  # noqa: F401
@@ -398,24 +399,10 @@ class FlowTotalState(models.Model):
         return f"flow totals: version {self.version}, built from {self.built_version}"
 
 
-class UndeliveredEmail(models.Model):
+class UndeliveredEmail(AbstractUndeliveredEmail):
     """A review email the mail server did not take after every try: the secretariat sees it in the admin and sends it
     again from there, so an activity's submission, return or approval is never told of silently to nobody."""
 
+    about = "activity"
+
     activity = models.ForeignKey(Activity, null=True, on_delete=models.SET_NULL, related_name="+")
-    event = models.CharField(max_length=20, help_text=_("submitted, returned or approved"))
-    recipients = models.TextField(help_text=_("The addresses it did not reach."))
-    subject = models.CharField(max_length=300, blank=True)
-    error = models.CharField(max_length=500, help_text=_("What the mail server answered the last time."))
-    attempts = models.PositiveSmallIntegerField(default=1)
-    failed_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-failed_at"]
-
-    def __str__(self):
-        return f"{self.subject or self.event} to {self.recipients}"
-
-    @property
-    def addresses(self) -> list[str]:
-        return [address.strip() for address in self.recipients.split(",") if address.strip()]

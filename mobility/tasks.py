@@ -3,14 +3,9 @@
 Tasks take primary keys (or a job's id), never model instances.
 """
 
-import logging
-
 from celery import shared_task
 
-logger = logging.getLogger(__name__)
-
-# Tries after the first, 30 s, 1, 2, 4 and 8 minutes apart: a mail server's restart or a short outage is waited out.
-EMAIL_RETRY_SECONDS = 30
+from core.emails import send_or_keep
 
 
 @shared_task(bind=True, max_retries=5)
@@ -19,24 +14,13 @@ def send_activity_email(self, activity_pk: int, event: str, to: list[str] | None
 
     A mail server that is away (smtplib's errors are OSErrors) is tried again, later and later, for the addresses
     not reached yet. After the last try, or at once when there is no worker to try again later (the request that
-    queued it would wait through every try), the email is kept for the secretariat (mobility.emails).
+    queued it would wait through every try), the email is kept for the secretariat (core.emails.send_or_keep).
     """
     from mobility import emails
+    from mobility.models import UndeliveredEmail
 
-    try:
-        return emails.send(activity_pk, event, to=to)
-    except emails.Undelivered as undelivered:
-        if not self.request.is_eager and self.request.retries < self.max_retries:
-            raise self.retry(exc=undelivered, kwargs={"to": undelivered.addresses},
-                             countdown=EMAIL_RETRY_SECONDS * 2 ** self.request.retries) from undelivered
-        addresses, subject, error = undelivered.addresses, undelivered.subject, undelivered.error
-    except Exception as failure:  # trying again would fail the same way; the secretariat must still hear of it
-        logger.exception("The %s email of activity %s could not be built or sent", event, activity_pk)
-        addresses, subject, error = to or [], "", failure
-    logger.warning("The %s email of activity %s was not sent to %s: %s", event, activity_pk, addresses, error)
-    emails.record_undelivered(activity_pk, event, addresses=addresses, subject=subject, error=error,
-                              attempts=self.request.retries + 1)
-    return 0
+    return send_or_keep(self, send=emails.send, keep=UndeliveredEmail.keep, what="activity", pk=activity_pk,
+                        event=event, to=to)
 
 
 @shared_task

@@ -12,9 +12,9 @@ from django.core.exceptions import PermissionDenied
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import UndeliveredEmailAdminMixin
 from reporting import emails, services
 from reporting.models import Answer, Question, Reminder, Return, ReturnFlow, ReturnValue, Round, UndeliveredReturnEmail
 
@@ -225,28 +225,11 @@ class ReminderAdmin(admin.ModelAdmin):
 
 
 @admin.register(UndeliveredReturnEmail)
-class UndeliveredReturnEmailAdmin(admin.ModelAdmin):
+class UndeliveredReturnEmailAdmin(UndeliveredEmailAdminMixin, admin.ModelAdmin):
     """A return's emails the mail server never took, kept as they were; sent again from here once it is back."""
 
     list_display = ["failed_at", "report", "event", "recipients", "error", "attempts"]
     list_select_related = ["report__partner", "report__round"]
-    list_filter = ["event"]
-    actions = ["send_again"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    # Sending one again takes it off the list, as deleting would: the same right.
-    @admin.action(description=_("Send the selected emails again"), permissions=["delete"])
-    def send_again(self, request, queryset):
-        count = 0
-        for undelivered in queryset:
-            emails.send_again(undelivered)
-            count += 1
-        self.message_user(request, ngettext(
-            "Sending %(n)d email again; if it fails once more, it comes back to this list.",
-            "Sending %(n)d emails again; one that fails once more comes back to this list.", count) % {"n": count},
-            messages.SUCCESS)
+    def send_email_again(self, undelivered):
+        emails.send_again(undelivered)

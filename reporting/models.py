@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.models import AbstractUndeliveredEmail
 from mobility.models import DeliveryMode, MobilityLevel, count_validators, counts_at_most_max
 from objectives.models import FIRST_YEAR, LAST_YEAR, Indicator, year_validators
 from partners.models import Partner
@@ -281,23 +282,9 @@ class ReturnVersion(models.Model):
         return f"{self.report} v{self.number}"
 
 
-class UndeliveredReturnEmail(models.Model):
+class UndeliveredReturnEmail(AbstractUndeliveredEmail):
     """A return's email the mail server did not take after every try, kept for the secretariat to send again."""
 
+    about = "report"
+
     report = models.ForeignKey(Return, null=True, on_delete=models.SET_NULL, related_name="+")
-    event = models.CharField(max_length=20, help_text=_("submitted, returned or approved"))
-    recipients = models.TextField(help_text=_("The addresses it did not reach."))
-    subject = models.CharField(max_length=300, blank=True)
-    error = models.CharField(max_length=500, help_text=_("What the mail server answered the last time."))
-    attempts = models.PositiveSmallIntegerField(default=1)
-    failed_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-failed_at"]
-
-    def __str__(self):
-        return f"{self.subject or self.event} to {self.recipients}"
-
-    @property
-    def addresses(self) -> list[str]:
-        return [address.strip() for address in self.recipients.split(",") if address.strip()]

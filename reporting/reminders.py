@@ -23,7 +23,6 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -33,12 +32,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from core.emails import clean_subject, queue_on_commit, send_each, site_link
 from core.roles import is_secretariat
-from mobility.emails import Undelivered, clean_subject, site_link
 from mobility.models import PartnerMembership
 from mobility.services import NotAllowed
 from reporting.board import REMINDABLE
 from reporting.models import Reminder, Return, ReturnValue, Round
+from reporting.tasks import send_reminder_email
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +101,7 @@ def _record(report: Return, threshold: str, addresses: list[str], *, user=None) 
         return None
     logger.info("Reminder %s for %s's return in %s, to %s", threshold, report.partner.name, report.round.name,
                 ", ".join(addresses))
-    transaction.on_commit(partial(_queue, reminder.pk), robust=True)
+    queue_on_commit(send_reminder_email, reminder.pk)
     return reminder
 
 
@@ -148,15 +148,6 @@ def send_reminder(*, report: Return, user) -> Reminder:
 # The email --------------------------------------------------------------------------------------------------------
 
 
-def _queue(reminder_pk: int) -> None:
-    from core.queue import enqueue
-    from reporting.tasks import send_reminder_email
-
-    if not enqueue(send_reminder_email, reminder_pk) and not settings.CELERY_TASK_ALWAYS_EAGER:
-        # The broker is away: send it here rather than lose it; the reminder itself has committed already.
-        send_reminder_email.apply(args=[reminder_pk])
-
-
 def build(reminder: Reminder, *, today: date | None = None) -> EmailMessage:
     report, round_ = reminder.report, reminder.report.round
     today = today or timezone.localdate()
@@ -186,15 +177,7 @@ def deliver(reminder_pk: int, to: list[str] | None = None) -> int:
     if reminder is None or reminder.report.state not in REMINDABLE or reminder.report.round.is_demo:
         return 0  # a demonstration round mails nobody: loading the demo on a live portal must not reach its people
     message = build(reminder)
-    addresses = [address for address in message.to if to is None or address in to]
-    sent = 0
-    for index, address in enumerate(addresses):
-        copy = EmailMessage(subject=message.subject, body=message.body, to=[address])
-        try:
-            sent += copy.send()
-        except OSError as error:  # smtplib's errors: a server that is away would refuse the rest the same way
-            raise Undelivered(addresses[index:], message.subject, error) from error
-    return sent
+    return send_each(message, [address for address in message.to if to is None or address in to])
 
 
 def undelivered(reminder_pk: int, addresses: list[str], error: Exception) -> None:

@@ -9,6 +9,7 @@ from celery.exceptions import Retry
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 
+from core.emails import SUBJECT_MAX_LENGTH
 from mobility import emails
 from mobility.models import UndeliveredEmail
 from mobility.tasks import send_activity_email
@@ -56,7 +57,7 @@ def test_a_very_long_title_gives_a_subject_of_bounded_length(submitted, settings
     send_activity_email.delay(submitted.pk, emails.SUBMITTED).get()
 
     [message] = mail.outbox
-    assert len(message.subject) <= len(settings.EMAIL_SUBJECT_PREFIX) + emails.SUBJECT_MAX_LENGTH
+    assert len(message.subject) <= len(settings.EMAIL_SUBJECT_PREFIX) + SUBJECT_MAX_LENGTH
     assert message.subject.endswith("…")
 
 
