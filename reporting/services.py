@@ -19,7 +19,6 @@ A refusal of whom the rules do not allow is PermissionDenied; of what the state 
 ReturnInvalid.
 """
 
-import difflib
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -31,12 +30,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.timezone import localtime
 
 from core import changes
 from core.charts import number
+from core.diff import word_diff
 from core.roles import is_secretariat
 from mobility import services as mobility_services
 from mobility.models import DeliveryMode, MobilityFlow, MobilityLevel
@@ -202,16 +201,8 @@ class Change:
 
     @property
     def inline_diff(self) -> SafeString:
-        old_words, new_words = self.old.split(" "), self.new.split(" ")
-        parts = []
-        for op, a1, a2, b1, b2 in difflib.SequenceMatcher(None, old_words, new_words, autojunk=False).get_opcodes():
-            if op == "equal":
-                parts.append(("{}", " ".join(old_words[a1:a2])))
-            if op in ("delete", "replace"):
-                parts.append(("<del>{}</del>", " ".join(old_words[a1:a2])))
-            if op in ("insert", "replace"):
-                parts.append(("<ins>{}</ins>", " ".join(new_words[b1:b2])))
-        return format_html_join(" ", "{}", ((format_html(template, text),) for template, text in parts))
+        """The old text and the new, words taken out struck through and words put in underlined."""
+        return word_diff(self.old, self.new)
 
     def __str__(self):
         if self.long_text:

@@ -10,16 +10,16 @@ Differences come from simple-history's diff_against for the plain fields, and fr
 """
 
 import datetime
-import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
 from django.utils.formats import date_format
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from simple_history.utils import get_m2m_reverse_field_name
+
+from core.diff import word_diff
 
 RUN_WINDOW = datetime.timedelta(seconds=5)
 # Record-keeping fields: they change with every save and say nothing a reader needs. The slug too: the portal
@@ -59,16 +59,7 @@ class Change:
     @property
     def inline_diff(self) -> SafeString:
         """The old text and the new, words taken out struck through and words put in underlined."""
-        old_words, new_words = self.old.split(" "), self.new.split(" ")
-        parts = []
-        for op, a1, a2, b1, b2 in difflib.SequenceMatcher(None, old_words, new_words, autojunk=False).get_opcodes():
-            if op == "equal":
-                parts.append(("{}", " ".join(old_words[a1:a2])))
-            if op in ("delete", "replace"):
-                parts.append(("<del>{}</del>", " ".join(old_words[a1:a2])))
-            if op in ("insert", "replace"):
-                parts.append(("<ins>{}</ins>", " ".join(new_words[b1:b2])))
-        return format_html_join(" ", "{}", ((format_html(template, text),) for template, text in parts))
+        return word_diff(self.old, self.new)
 
 
 @dataclass
