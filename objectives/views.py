@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 
 from core.charts import number
 from core.exports import Column, csv_response
+from core.sorting import sort_links
 from objectives import charts, progress
 from objectives.forms import AsOfForm
 from objectives.models import Indicator, Observation
@@ -114,7 +115,7 @@ def indicator_detail(request, code):
         "aggregation_text": aggregation_text(indicator),
         "partner_count": Partner.objects.count() if indicator.is_partner_reported else None,
         "partners": sorted_partners(partners, order),
-        "sort": sort_links(order if order.lstrip("-") in PARTNER_ORDERS else "partner"),
+        "sort": sort_links(order if order.lstrip("-") in PARTNER_ORDERS else "partner", PARTNER_ORDERS),
     }
     return render(request, "objectives/indicator_detail.html", context, status=200 if form.is_valid() else 400)
 
@@ -173,16 +174,3 @@ def sorted_partners(items: list[PartnerProgress], order: str) -> list[PartnerPro
     known = [item for item in by_name if key(item) is not None]
     unknown = [item for item in by_name if key(item) is None]
     return sorted(known, key=key, reverse=order.startswith("-")) + unknown
-
-
-def sort_links(order: str) -> dict[str, dict]:
-    """Each column's link: ascending first, the other way when it is the order already; and its aria-sort."""
-    links = {}
-    for key in PARTNER_ORDERS:
-        if order == key:
-            links[key] = {"order": f"-{key}", "aria_sort": "ascending"}
-        elif order == f"-{key}":
-            links[key] = {"order": key, "aria_sort": "descending"}
-        else:
-            links[key] = {"order": key, "aria_sort": ""}
-    return links

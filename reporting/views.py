@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from core.exports import Column, csv_response
 from core.roles import is_secretariat
+from core.sorting import sort_links
 from partners.models import Partner, Region
 from reporting import reminders
 from reporting.board import NO_RETURN, ORDERS, STATE_LABELS, STATES, board
@@ -110,19 +111,6 @@ def _board_columns(request) -> list[Column]:
     ]
 
 
-def _sort_links(order: str) -> dict[str, dict]:
-    """Each column's link: ascending first, the other way when it is the order already; and its aria-sort."""
-    links = {}
-    for key in ORDERS:
-        if order == key:
-            links[key] = {"order": f"-{key}", "aria_sort": "ascending"}
-        elif order == f"-{key}":
-            links[key] = {"order": key, "aria_sort": "descending"}
-        else:
-            links[key] = {"order": key, "aria_sort": ""}
-    return links
-
-
 @never_cache
 @login_required
 @require_safe
@@ -143,7 +131,7 @@ def round_board(request, slug):
     result = board(round_, **asked)
     return render(request, "reporting/board.html", {
         "round": round_, "board": result, "form": form, "filter_errors": errors,
-        "sort": _sort_links(asked["order"] or "partner"), "no_return": NO_RETURN,
+        "sort": sort_links(asked["order"] or "partner", ORDERS), "no_return": NO_RETURN,
         "shows_demo_data": round_.is_demo,
     }, status=400 if errors else 200)
 
