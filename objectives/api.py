@@ -61,6 +61,8 @@ AS_OF = OpenApiParameter(
     description=f"Compute progress as of this year ({FIRST_YEAR} to {LAST_YEAR}): only observations up to it count. "
                 "By default, the latest year with data.",
 )
+INDICATOR_CODE_PATH = OpenApiParameter("code", OpenApiTypes.STR, OpenApiParameter.PATH, pattern=f"^{INDICATOR_CODE}$",
+                                       description="The indicator's code, such as 1.1.a.")
 
 
 def as_of_param(request) -> int | None:
@@ -581,10 +583,7 @@ OBSERVATIONS_SECRETARIAT = (
     ),
     destroy=extend_schema(summary="Delete an observation", description=OBSERVATIONS_SECRETARIAT),
 )
-@extend_schema(tags=["indicators"], parameters=[
-    OpenApiParameter("code", OpenApiTypes.STR, OpenApiParameter.PATH, pattern=f"^{INDICATOR_CODE}$",
-                     description="The indicator's code, such as 1.1.a."),
-])
+@extend_schema(tags=["indicators"], parameters=[INDICATOR_CODE_PATH])
 class ObservationViewSet(ApiViewMixin, viewsets.ModelViewSet):
     serializer_class = ObservationSerializer
     filterset_class = ObservationFilter
@@ -714,10 +713,7 @@ class ProgressView(ApiViewMixin, views.APIView):
 
 class IndicatorProgressView(ApiViewMixin, views.APIView):
     @extend_schema(
-        tags=["progress"], summary="One indicator's progress", parameters=[
-            AS_OF, OpenApiParameter("code", OpenApiTypes.STR, OpenApiParameter.PATH, pattern=f"^{INDICATOR_CODE}$",
-                                    description="The indicator's code, such as 1.1.a."),
-        ],
+        tags=["progress"], summary="One indicator's progress", parameters=[AS_OF, INDICATOR_CODE_PATH],
         responses=IndicatorResultSerializer,
         description="An indicator's status as of a year, with every figure that went into it.",
     )
@@ -759,10 +755,8 @@ class IndicatorPartnersSerializer(serializers.Serializer):
 
 class IndicatorPartnersView(ApiViewMixin, views.APIView):
     @extend_schema(
-        tags=["indicators"], summary="Each partner's value and status on an indicator", parameters=[
-            AS_OF, OpenApiParameter("code", OpenApiTypes.STR, OpenApiParameter.PATH, pattern=f"^{INDICATOR_CODE}$",
-                                    description="The indicator's code, such as 1.1.a."),
-        ],
+        tags=["indicators"], summary="Each partner's value and status on an indicator",
+        parameters=[AS_OF, INDICATOR_CODE_PATH],
         responses=IndicatorPartnersSerializer,
         description="For an indicator partners report: each partner with an approved value, its latest value and "
                     "its own status with every figure behind it, measured on its own values from its own baseline, "
