@@ -5,6 +5,21 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 
+class ReadOnlyAdminMixin:
+    """A record the admin shows and never writes: added, changed and deleted elsewhere, if at all."""
+
+    actions = None
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class UndeliveredEmailAdminMixin:
     """The kept emails (core.models.AbstractUndeliveredEmail) as they were: never added or changed here; the
     secretariat sends them again once the mail server is back, or deletes them once the people concerned were told

@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import UndeliveredEmailAdminMixin
+from core.admin import ReadOnlyAdminMixin, UndeliveredEmailAdminMixin
 from reporting import emails, services
 from reporting.models import Answer, Question, Reminder, Return, ReturnFlow, ReturnValue, Round, UndeliveredReturnEmail
 
@@ -176,7 +176,7 @@ class ReturnFlowInline(ReadOnlyInline):
 
 
 @admin.register(Return)
-class ReturnAdmin(SimpleHistoryAdmin):
+class ReturnAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     """A return is its focal points' to change and the review page's to decide on: here it is read."""
 
     list_display = ["partner", "round", "state", "version", "updated_at", "updated_by", "review"]
@@ -187,41 +187,21 @@ class ReturnAdmin(SimpleHistoryAdmin):
               "submitted_at", "approved_at", "approved_version", "is_demo"]
     readonly_fields = fields
     inlines = [ReturnValueInline, AnswerInline, ReturnFlowInline]
-    actions = None
 
     @admin.display(description=_("Review"))
     def review(self, report):
         return format_html('<a href="{}">{}</a>', reverse("workspace:return-review", args=[report.pk]),
                            _("Open its review page"))
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
+class ReminderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The reminders sent, as they were sent: a record, never written here."""
 
     list_display = ["sent_at", "report", "threshold", "recipients", "sent_by"]
     list_select_related = ["report__partner", "report__round", "sent_by"]
     list_filter = ["report__round", "threshold"]
     search_fields = ["report__partner__name", "recipients"]
-    actions = None
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(UndeliveredReturnEmail)
