@@ -25,9 +25,14 @@ SUBMITTED, RETURNED, APPROVED = "submitted", "returned", "approved"
 EVENTS = (SUBMITTED, RETURNED, APPROVED)
 
 
-def focal_point_addresses(report: Return) -> list[str]:
-    memberships = PartnerMembership.objects.filter(partner_id=report.partner_id, user__is_active=True)
-    return sorted({address for address in memberships.values_list("user__email", flat=True) if address})
+def focal_point_addresses(partner_ids) -> dict[int, list[str]]:
+    """Each partner's active focal points' addresses, by partner id: whom its return's emails and reminders reach."""
+    found: dict[int, set[str]] = {partner_id: set() for partner_id in partner_ids}
+    memberships = (PartnerMembership.objects.filter(partner_id__in=found, user__is_active=True)
+                   .exclude(user__email="").values_list("partner_id", "user__email"))
+    for partner_id, address in memberships:
+        found[partner_id].add(address)
+    return {partner_id: sorted(addresses) for partner_id, addresses in found.items()}
 
 
 def _actor(report: Return) -> str:
@@ -42,7 +47,8 @@ def build(report: Return, event: str, to: list[str] | None = None) -> EmailMessa
     read it."""
     if event not in EVENTS:
         raise ValueError(f"unknown return email event {event!r}; one of {', '.join(EVENTS)}")
-    concerned = secretariat_addresses() if event == SUBMITTED else focal_point_addresses(report)
+    concerned = (secretariat_addresses() if event == SUBMITTED
+                 else focal_point_addresses([report.partner_id])[report.partner_id])
     # A retry reaches only those still concerned: an account unlinked from the partner since is told nothing more.
     to = concerned if to is None else [address for address in to if address in concerned]
     if not to:

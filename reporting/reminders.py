@@ -34,9 +34,9 @@ from django.utils import timezone
 
 from core.emails import clean_subject, queue_on_commit, send_each, site_link
 from core.roles import is_secretariat
-from mobility.models import PartnerMembership
 from mobility.services import NotAllowed
 from reporting.board import REMINDABLE
+from reporting.emails import focal_point_addresses
 from reporting.models import Reminder, Return, ReturnValue, Round
 from reporting.tasks import send_reminder_email
 
@@ -80,17 +80,6 @@ def due_reminders(today: date | None = None) -> list[Due]:
     return due
 
 
-def recipients(partner_ids) -> dict[int, list[str]]:
-    """Each partner's active focal points' addresses, by partner id."""
-    found: dict[int, list[str]] = {partner_id: [] for partner_id in partner_ids}
-    memberships = (PartnerMembership.objects.filter(partner_id__in=found, user__is_active=True)
-                   .exclude(user__email="").values_list("partner_id", "user__email").order_by("user__email"))
-    for partner_id, email in memberships:
-        if email not in found[partner_id]:
-            found[partner_id].append(email)
-    return found
-
-
 def _record(report: Return, threshold: str, addresses: list[str], *, user=None) -> Reminder | None:
     """Write the reminder and queue its email for after the commit; None when it was sent already."""
     try:
@@ -109,7 +98,7 @@ def _record(report: Return, threshold: str, addresses: list[str], *, user=None) 
 def send_due_reminders(today: date | None = None) -> int:
     """Send every reminder due today (once each); how many were written."""
     due = due_reminders(today)
-    addresses = recipients({item.report.partner_id for item in due})
+    addresses = focal_point_addresses({item.report.partner_id for item in due})
     sent, unreachable = 0, defaultdict(list)
     for item in due:
         report = item.report
@@ -134,7 +123,7 @@ def send_reminder(*, report: Return, user) -> Reminder:
     if report.state not in REMINDABLE:
         raise ValidationError({"state": f"{report.partner.name}'s return is {report.get_state_display().lower()}: "
                                         f"it needs no reminder."})
-    addresses = recipients([report.partner_id])[report.partner_id]
+    addresses = focal_point_addresses([report.partner_id])[report.partner_id]
     if not addresses:
         raise ValidationError({"recipients": f"{report.partner.name} has no active focal point with an email: link "
                                              f"one to the partner first."})
