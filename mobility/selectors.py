@@ -23,9 +23,11 @@ from django.db.models.functions import Cast, Coalesce
 from mobility.models import (
     DIRECTION_REGIONS,
     Activity,
+    DeliveryMode,
     FlowTotal,
     FlowTotalState,
     MobilityFlow,
+    MobilityLevel,
     Partner,
     RouteTotal,
     direction_lookup,
@@ -147,6 +149,14 @@ class FlowConflict:
     destination_figure: int  # the host's
     origin_figure: int
     public: str  # whose row is the public figure: "destination" (the host rule) or "origin"
+
+    @property
+    def level_label(self) -> str:
+        return MobilityLevel(self.level).label
+
+    @property
+    def mode_label(self) -> str:
+        return DeliveryMode(self.mode).label
 
     @property
     def public_figure(self) -> int:

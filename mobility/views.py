@@ -13,6 +13,7 @@ from mobility.exports import ACTIVITY_COLUMNS, FLOW_COLUMNS, activity_records, f
 from mobility.filters import ActivityFilter, MobilityFlowFilter
 from mobility.models import Activity, Direction, Partner, Region
 from mobility.selectors import (
+    flow_conflicts,
     flow_summary,
     flows,
     has_demo,
@@ -30,6 +31,8 @@ from objectives.models import Priority
 BETWEEN_REGIONS = (Direction.ASIA_TO_EUROPE, Direction.EUROPE_TO_ASIA)
 ACTIVITIES_PER_PAGE = 20
 PARTNER_ACTIVITIES_SHOWN = 10
+# Routes both ends reported with different figures that a partner's page lists; the secretariat's admin has them all.
+CONFLICTS_SHOWN = 20
 
 
 def filter_errors(filterset) -> list[dict]:
@@ -103,7 +106,11 @@ def partner_detail(request, code):
     led_shown = list(led[:PARTNER_ACTIVITIES_SHOWN])
     joined_shown = list(joined[:PARTNER_ACTIVITIES_SHOWN])
     mobility = partner_mobility(partner)
+    conflicts = flow_conflicts(partner=partner)
     context = {
+        "conflicts": conflicts[:CONFLICTS_SHOWN],
+        "conflict_count": len(conflicts),
+        "more_conflicts": max(len(conflicts) - CONFLICTS_SHOWN, 0),
         "partner": partner,
         "led": led_shown,
         "led_count": led.count(),
