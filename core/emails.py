@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 
-from core.queue import enqueue
+from core import queue as task_queue
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ def send_each(message: EmailMessage, addresses: list[str] | None = None) -> int:
 def queue(task, *args, to: list[str] | None = None) -> None:
     """Queue an email's task (only for ``to`` when given); with the broker away, send it here rather than lose it."""
     kwargs = {"to": to} if to is not None else {}
-    if not enqueue(task, *args, **kwargs) and not settings.CELERY_TASK_ALWAYS_EAGER:
+    if not task_queue.enqueue(task, *args, **kwargs) and not settings.CELERY_TASK_ALWAYS_EAGER:
         task.apply(args=args, kwargs=kwargs)
 
 
