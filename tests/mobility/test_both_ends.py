@@ -6,7 +6,7 @@ import csv
 import io
 
 import pytest
-from django.db.models import Q
+from django.db.models import F, Q
 
 from mobility import metrics, totals
 from mobility.models import FlowTotal, MobilityFlow, RouteTotal
@@ -206,3 +206,13 @@ def test_settling_every_row_changes_nothing_that_is_right(route):
     settle_public(within=Q())
 
     assert sorted(MobilityFlow.objects.values_list("reported_by__code", "is_public")) == [("DE", True), ("TH", False)]
+
+
+def test_the_demo_has_a_few_routes_both_ends_reported_and_counts_the_hosts(demo_data):
+    conflicts = flow_conflicts()
+    origin_rows = MobilityFlow.objects.filter(is_demo=True, reported_by=F("origin"))
+
+    assert 5 <= len({(c.origin, c.destination) for c in conflicts}) <= 10
+    assert {c.public for c in conflicts} == {"destination"}
+    assert origin_rows.count() == len(conflicts)
+    assert not origin_rows.filter(is_public=True).exists()
