@@ -26,7 +26,7 @@ FIELDS_READ_BY_NAME = (
 # Properties the templates and serializers read.
 PROPERTIES = (
     _.interregional, _.totals_by_instrument, _.share_asia_percent, _.balance_by_objective, _.has_progress_data,
-    _.inline, _.was_empty, _.inline_diff,
+    _.inline, _.was_empty, _.inline_diff, _.level_label, _.mode_label,
 )
 
 # Options Django, DRF and the admin site read from a class or an object.

@@ -158,10 +158,6 @@ class FlowConflict:
     def mode_label(self) -> str:
         return DeliveryMode(self.mode).label
 
-    @property
-    def public_figure(self) -> int:
-        return self.destination_figure if self.public == "destination" else self.origin_figure
-
     def __str__(self):
         whose = "the host's" if self.public == "destination" else f"{self.origin.name}'s"
         return (f"{self.destination.name} reported {self.destination_figure:,}, {self.origin.name} "
