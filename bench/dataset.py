@@ -258,11 +258,12 @@ def _build_flows(scale: Scale, partners: dict[str, int]) -> int:
     from mobility.models import MobilityFlow
 
     now = timezone.now()
-    columns = ["year", "origin_id", "destination_id", "mode", "level", "participants", "female",
-               "fewer_opportunities", "programme", "source", "is_demo", "updated_at"]
+    # Each row reported by its host, so each is the public figure of its route.
+    columns = ["year", "origin_id", "destination_id", "reported_by_id", "is_public", "mode", "level", "participants",
+               "female", "fewer_opportunities", "programme", "source", "is_demo", "updated_at"]
     rows = (
-        (year, partners[origin], partners[destination], mode, level, participants, female, fewer, programme, source,
-         False, now)
+        (year, partners[origin], partners[destination], partners[destination], True, mode, level, participants,
+         female, fewer, programme, source, False, now)
         for year, origin, destination, mode, level, participants, female, fewer, programme, source
         in flow_rows(scale, list(partners))
     )
