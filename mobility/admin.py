@@ -166,8 +166,10 @@ class MobilityFlowForm(forms.ModelForm):
 @admin.register(MobilityFlow)
 class MobilityFlowAdmin(SimpleHistoryAdmin):
     form = MobilityFlowForm
+    # Who reported a row and whether it is the public figure share a column, and demo rows are a filter: the list
+    # fits a 1280-pixel screen.
     list_display = ["year", "origin", "destination", "mode", "level", "participants", "female",
-                    "fewer_opportunities", "reported_by", "is_public", "is_demo"]
+                    "fewer_opportunities", "reporter"]
     list_select_related = ["origin", "destination", "reported_by"]
     list_filter = ["year", "mode", "level", ("origin__region", titled(_("region of origin"))),
                    ("destination__region", titled(_("region of destination"))), ReportedByBothEnds, "is_public",
@@ -177,6 +179,10 @@ class MobilityFlowAdmin(SimpleHistoryAdmin):
     # is_public is the host rule's outcome; is_demo the demo loader's alone, as for activities.
     readonly_fields = ["created_by", "updated_at", "is_public", "is_demo"]
     change_list_template = "admin/mobility/mobilityflow/change_list.html"
+
+    @admin.display(description=_("Reported by"), ordering="reported_by__code")
+    def reporter(self, flow):
+        return _("%(code)s, public") % {"code": flow.reported_by.code} if flow.is_public else flow.reported_by.code
 
     def save_model(self, request, obj, form, change):
         routes = [(obj.year, obj.origin_id, obj.destination_id)]

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from objectives import progress, services
@@ -128,7 +129,7 @@ class IndicatorAdmin(SimpleHistoryAdmin):
     # Only the demo loader marks demo data: load_demo --remove deletes whatever carries the mark.
     readonly_fields = ["progress", "is_demo"]
     actions = ["refresh_computed"]
-    list_display = ["code", "name", "priority_code", "status", "unit", "source", "aggregation", "is_demo"]
+    list_display = ["code", "name", "priority_code", "status", "unit", "values_from", "is_demo"]
     list_select_related = ["priority"]
     list_filter = ["priority__objective", "source", "aggregation", "direction", "is_demo"]
     search_fields = ["code", "name"]
@@ -158,6 +159,15 @@ class IndicatorAdmin(SimpleHistoryAdmin):
         for indicator in changelist.result_list:
             indicator.listed_progress = results[indicator.pk]
         return changelist
+
+    @admin.display(description=_("values"), ordering="aggregation")
+    def values_from(self, indicator):
+        """Where its values come from, in a word or two: a metric, the partners (and how they add up), or by hand."""
+        if indicator.source == Indicator.Source.COMPUTED:
+            return _("computed")
+        if indicator.is_partner_reported:
+            return _("partners: %(rule)s") % {"rule": indicator.aggregation}
+        return _("by hand")
 
     @admin.display(description=_("priority"), ordering="priority__code")
     def priority_code(self, indicator):
@@ -227,12 +237,23 @@ class ObservationForm(forms.ModelForm):
 @admin.register(Observation)
 class ObservationAdmin(SimpleHistoryAdmin):
     form = ObservationForm
-    list_display = ["indicator", "partner", "year", "breakdown", "value_shown", "coverage", "is_computed"]
+    # Whose value, and how an ASEM value was made, share a column: the list fits a 1280-pixel screen.
+    list_display = ["indicator", "year", "breakdown", "value_shown", "whose"]
     list_select_related = ["indicator", "partner"]
     list_filter = ["is_computed", "year", "indicator__priority__objective", "indicator__aggregation"]
     search_fields = ["indicator__code", "indicator__name", "partner__code", "partner__name"]
     autocomplete_fields = ["indicator", "partner"]
     readonly_fields = ["coverage"]
+
+    @admin.display(description=_("whose"), ordering="partner__code")
+    def whose(self, observation):
+        """The partner's code, or ASEM's; an ASEM value made from partners' says how many."""
+        if observation.partner_id:
+            return observation.partner.code
+        if observation.coverage is not None:
+            return ngettext("ASEM, of %(count)s partner", "ASEM, of %(count)s partners",
+                            observation.coverage) % {"count": observation.coverage}
+        return _("ASEM, computed") if observation.is_computed else "ASEM"
 
     @admin.display(description=_("value"), ordering="value")
     def value_shown(self, observation):

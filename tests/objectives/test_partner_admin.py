@@ -55,7 +55,7 @@ def test_the_indicator_list_shows_and_filters_by_aggregation(client, secretariat
     page = client.get(reverse("admin:objectives_indicator_changelist") + "?aggregation__exact=mean").content.decode()
 
     assert "3.3.p" in page
-    assert '<td class="field-aggregation">The simple mean of the partners that reported' in page
+    assert '<td class="field-values_from">partners: mean</td>' in page
 
 
 @pytest.mark.parametrize("role", ["anonymous", "alice", "bob", "secretariat"])
@@ -158,8 +158,8 @@ def test_the_observation_list_shows_partner_and_coverage(client, secretariat, sh
 
     page = client.get(reverse("admin:objectives_observation_changelist")).content.decode()
 
-    assert '<td class="field-partner nowrap">Germany</td>' in page
-    assert '<td class="field-coverage">1</td>' in page
+    assert '<td class="field-whose">DE</td>' in page
+    assert '<td class="field-whose">ASEM, of 1 partner</td>' in page
 
 
 def test_a_partners_value_added_and_deleted_in_the_observation_admin_makes_asem_afresh(
