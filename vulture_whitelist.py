@@ -12,7 +12,7 @@ _ = SimpleNamespace()
 # Model fields, written by the services and read by forms, serializers, templates and the admin.
 MODEL_FIELDS = (
     _.created_at, _.review_note, _.outcomes, _.submitted_at, _.published_at, _.demo_flows, _.built_at, _.failed_at,
-    _.data_source, _.methodology,
+    _.data_source, _.methodology, _.approved_at,
 )
 
 # Serializer, filter and data-class fields, read by DRF, django-filter and the templates by their names.
@@ -21,12 +21,14 @@ FIELDS_READ_BY_NAME = (
     _.observations_used, _.observations_url, _.current_key, _.added, _.removed, _.since_published, _.since_returned,
     _.cancelled_left_out, _.partners_absent, _.coverage_cells, _.coverage_cells_empty, _.indicators_assessed,
     _.type_label, _.reporting_participants, _.xlsx, _.activity_groups, _.partners_url, _.partner_count,
+    _.partner_name, _.return_url, _.round_url, _.indicator_name, _.indicator_url, _.needed_to_submit,
 )
 
 # Properties the templates and serializers read.
 PROPERTIES = (
     _.interregional, _.totals_by_instrument, _.share_asia_percent, _.balance_by_objective, _.has_progress_data,
-    _.inline, _.was_empty, _.inline_diff, _.level_label, _.mode_label,
+    _.inline, _.was_empty, _.inline_diff, _.level_label, _.mode_label, _.state_label, _.remindable,
+    _.totals_in_words, _.late, _.answer_fields, _.empty_form,
 )
 
 # Options Django, DRF and the admin site read from a class or an object.
@@ -34,13 +36,15 @@ OPTIONS = (
     _.include_root_view, _.include_format_suffixes, _.authentication_classes, _.throttle_classes,
     _.http_method_names, _.default_auto_field, _.date_hierarchy, _.formset, _.redirect_authenticated_user,
     _.email_template_name, _.subject_template_name, _.target_class, _.accepted_media_type, _.read_only,
-    _.site_header, _.site_title, _.index_title, _.enable_nav_sidebar, _.__str__, _.abstract,
+    _.site_header, _.site_title, _.index_title, _.enable_nav_sidebar, _.__str__, _.abstract, _.can_delete,
+    _.show_change_link,
 )
 
 # Named in settings by their dotted path, or called by a library's protocol.
 NAMED_IN_SETTINGS_OR_CALLED_BY_A_LIBRARY = (
     _.FilterBackend, _.ContentNegotiation, _.Pagination, _.ReadOnlyOrSignedIn, _.AnonThrottle, _.UserThrottle,
-    _.DegradingRedisCache, _.locked_out, _.process_exception, _.readable,
+    _.DegradingRedisCache, _.locked_out, _.process_exception, _.readable, _.retrieve, _.partial_update,
+    _._get_version_parameter,
 )
 
 # Attributes set for a library to read: django-simple-history's who and why, openpyxl's cell styles.

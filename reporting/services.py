@@ -323,12 +323,6 @@ def public_contents(reports: list[Return]) -> dict[int, dict]:
     return found
 
 
-def return_changes(report: Return) -> list[Change]:
-    """The return against what is public now: what approving it would change."""
-    report = Return.objects.select_related("round", "partner").get(pk=report.pk)
-    return diff(public_contents([report])[report.pk], contents([report])[report.pk], labels=Labels(report.round))
-
-
 def _when(moment) -> str:
     return date_format(localtime(moment), "j F Y, H:i")
 
