@@ -19,6 +19,7 @@ from mobility.models import Activity, DeliveryMode, MobilityFlow, MobilityLevel,
 from mobility.services import settle_public
 from mobility.totals import flows_changed
 from objectives.models import Direction, Indicator, Objective, Observation, Priority
+from reporting.models import Return
 
 SEED = 2030
 FLOW_YEARS = range(2019, 2026)
@@ -111,16 +112,19 @@ class DemoReport:
     flows: int = 0
     indicators: int = 0
     observations: int = 0
+    rounds: int = 0
+    returns: int = 0
 
     def __str__(self):
         return (f"{self.activities} activities, {self.flows} mobility flows, {self.indicators} indicators, "
-                f"{self.observations} observations")
+                f"{self.observations} observations, {self.rounds} reporting rounds with {self.returns} returns")
 
 
 @transaction.atomic
 def remove_demo() -> DemoReport:
-    remove_demo_round()
+    returns = Return.objects.filter(round__is_demo=True).count()
     report = DemoReport(
+        rounds=remove_demo_round(), returns=returns,
         activities=Activity.objects.filter(is_demo=True).delete()[1].get("mobility.Activity", 0),
         flows=MobilityFlow.objects.filter(is_demo=True).delete()[1].get("mobility.MobilityFlow", 0),
     )
@@ -145,7 +149,8 @@ def load_demo() -> DemoReport:
     flows = _flows(rng, partners)
     report.flows = len(flows)
     report.indicators, report.observations = _indicators(rng, [flow for flow in flows if flow.is_public])
-    load_demo_round()
+    rounds = load_demo_round()
+    report.rounds, report.returns = rounds.rounds, rounds.returns
     return report
 
 
