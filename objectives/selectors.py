@@ -191,7 +191,8 @@ def partner_progress(indicator: Indicator, *, as_of: int | None = None) -> list[
     """Every partner with a headline value of the indicator, by name, with its status as of a year.
 
     A partner's baseline is its value in the indicator's baseline year, else its earliest value; its target is the
-    one the secretariat set for it (PartnerTarget), else none, and the no-target thresholds apply. The indicator's
+    one the secretariat set for it (PartnerTarget), else, for a count of partners meeting a condition, meeting it
+    (count_at_least) by the indicator's target year, else none, and the no-target thresholds apply. The indicator's
     status override is the ASEM series' and no partner's. Two queries however many partners report.
     """
     series: dict[int, dict[int, float]] = defaultdict(dict)
@@ -217,6 +218,10 @@ def partner_progress(indicator: Indicator, *, as_of: int | None = None) -> list[
 def _assess_partner(indicator: Indicator, series: dict[int, float], target: tuple[int, float] | None,
                     as_of: int | None) -> progress.IndicatorResult:
     baseline_year = indicator.baseline_year if indicator.baseline_year in series else min(series)
+    if target is None and indicator.aggregation == Indicator.Aggregation.COUNT:
+        # A yes/no question's own target is the yes that counts it: a partner saying yes has achieved it, not grown
+        # by nothing a year, and one that said yes and now says no has gone back.
+        target = (indicator.target_year, indicator.count_at_least)
     target_year, target_value = target or (None, None)
     if target_year is not None and target_year <= baseline_year:
         target_year = target_value = None  # a target due before the partner's first value cannot be measured
