@@ -106,3 +106,16 @@ def test_the_partners_statuses_take_two_queries_however_many_report(indicator, d
         items = partner_progress(indicator)
 
     assert len(items) == len(codes)
+
+
+def test_on_a_yes_or_no_question_a_partner_saying_yes_has_achieved_it_and_one_taking_it_back_has_gone_back(db):
+    strategy = factories.IndicatorFactory(code="2.1.p", aggregation="count", kind=Indicator.Kind.COUNT,
+                                          unit="partners", baseline_year=2020, baseline_value=21, target_value=40)
+    reports(strategy, "DE", {2020: 1.0, 2024: 1.0})
+    reports(strategy, "TH", {2020: 0.0, 2024: 1.0})
+    reports(strategy, "FR", {2020: 1.0, 2024: 0.0})
+    reports(strategy, "JP", {2020: 0.0, 2024: 0.0})
+
+    statuses = {code: item.result.status for code, item in by_code(partner_progress(strategy)).items()}
+
+    assert statuses == {"DE": "achieved", "TH": "achieved", "FR": "deterioration", "JP": "limited"}
