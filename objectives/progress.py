@@ -32,6 +32,11 @@ went into the status (baseline, latest, target, both growths, the ratio, the
 method), so pages and the API can show why a status is what it is;
 ``as_dict()`` gives the same as plain JSON-ready values.
 
+``project()`` carries the current pace forward: from the latest value to the
+target year (without a target, the indicator's target year all the same),
+growing as the status measures growth, compound where the status is compound
+and linear where it is linear. Every result carries it as ``projection``.
+
 ``aggregate()`` makes one year's ASEM value of an indicator partners report
 from the partners' values that year, and says how many partners it rests on.
 """
@@ -99,6 +104,9 @@ GROWTH_LINEAR_RELATIVE = "linear_relative"
 HIGHER_IS_BETTER = 1
 LOWER_IS_BETTER = -1
 
+# The strategy's horizon: the year a projection reaches when the caller names none and no target sets one.
+HORIZON_YEAR = 2030
+
 
 def status_label(status: str) -> str:
     return str(STATUS_LABELS[status])
@@ -107,6 +115,16 @@ def status_label(status: str) -> str:
 def status_rank(status: str) -> int:
     """0 for achieved, growing as the status worsens; insufficient data ranks last."""
     return STATUSES.index(status)
+
+
+@dataclass(frozen=True)
+class Projection:
+    """Where the current pace leads: the value in ``year`` if the growth from the baseline to the latest value goes
+    on, compound (``cagr``) or linear (``linear``) as the status measures it."""
+
+    year: int
+    value: float
+    method: str
 
 
 @dataclass(frozen=True)
@@ -132,6 +150,7 @@ class IndicatorResult:
     ratio: float | None
     observations_used: int
     weight: float = 1.0
+    projection: Projection | None = None
 
     @property
     def status_label(self) -> str:
@@ -198,6 +217,7 @@ def assess(
     weight: float = 1.0,
     decimals: int | None = None,
     year_in_progress: int | None = None,
+    horizon_year: int = HORIZON_YEAR,
 ) -> IndicatorResult:
     """The status of one indicator from its baseline, target and (year, value) observations.
 
@@ -205,7 +225,8 @@ def assess(
     ``year_in_progress`` on, are ignored; the baseline is the indicator's own
     (year, value), whatever an observation in the baseline year says. With
     ``decimals``, the baseline, the latest value and the target are taken at
-    that precision.
+    that precision. The projection reaches the target year, or without a target
+    ``horizon_year``.
     """
     if direction not in (HIGHER_IS_BETTER, LOWER_IS_BETTER):
         raise ValueError(f"direction must be 1 (higher is better) or -1 (lower is better), not {direction!r}")
@@ -245,6 +266,11 @@ def assess(
             direction, baseline_year, baseline_value, latest_year, latest_value, target_year, target_value
         )
     computed_status = computed.pop("status")
+    figures["projection"] = project(
+        baseline_year=baseline_year, baseline_value=baseline_value, latest_year=latest_year,
+        latest_value=latest_value, growth_method=computed["growth_method"], year=target_year or horizon_year,
+        floor=0.0 if min([baseline_value, *(series[y] for y in years)]) >= 0 else None, decimals=decimals,
+    )
     if status_override:
         return IndicatorResult(
             status=status_override, computed_status=computed_status, is_override=True,
@@ -308,6 +334,35 @@ def _against_fixed_thresholds(direction, baseline_year, baseline_value, latest_y
         status = DETERIORATION
     return {"status": status, "method": METHOD_FIXED_THRESHOLDS, "growth_method": growth_method,
             "actual_growth": actual, "required_growth": None, "ratio": None}
+
+
+def project(*, baseline_year: int, baseline_value: float, latest_year: int | None, latest_value: float | None,
+            growth_method: str | None, year: int, floor: float | None = None,
+            decimals: int | None = None) -> Projection | None:
+    """The value in ``year`` if the pace from the baseline to the latest value goes on; None without a value after
+    the baseline year, when the latest value already reaches ``year``, or when the pace leads beyond any number.
+
+    Compound growth goes on where the status measured it (``cagr``), a linear change a year otherwise: the same
+    growth the status rests on. A series that has never gone below ``floor`` (zero, for a count or any quantity that
+    never was negative) is not projected below it: a falling count stops at nothing.
+    """
+    if latest_year is None or latest_value is None or latest_year <= baseline_year or year <= latest_year:
+        return None
+    ahead, behind = year - latest_year, latest_year - baseline_year
+    try:
+        if growth_method == GROWTH_CAGR:
+            method, value = METHOD_CAGR, latest_value * (latest_value / baseline_value) ** (ahead / behind)
+        else:
+            method, value = METHOD_LINEAR, latest_value + (latest_value - baseline_value) / behind * ahead
+    except (OverflowError, ZeroDivisionError):
+        return None
+    if not math.isfinite(value):
+        return None
+    if floor is not None:
+        value = max(value, floor)
+    if decimals is not None:
+        value = round(value, decimals)
+    return Projection(year=year, value=value + 0.0, method=method)
 
 
 def _cagr(start: float, end: float, years: int) -> float:
