@@ -108,6 +108,15 @@ def _figure(help_text: str, **kwargs):
     return FiniteFloatField(allow_null=True, read_only=True, help_text=help_text, **kwargs)
 
 
+class ProjectionSerializer(serializers.Serializer):
+    """Where the current pace leads by the target year."""
+
+    year = serializers.IntegerField(help_text="The target year, or without a target the indicator's target year.")
+    value = _figure("The value in that year if the growth from the baseline to the latest value goes on.")
+    method = serializers.CharField(help_text="How the pace goes on: cagr (compound growth) or linear (the same "
+                                             "change each year), as the status measures growth.")
+
+
 class IndicatorResultSerializer(serializers.Serializer):
     """An indicator's status as of a year, with every figure that went into it."""
 
@@ -133,6 +142,8 @@ class IndicatorResultSerializer(serializers.Serializer):
     required_growth = _figure("Growth a year needed from the baseline to reach the target.")
     ratio = _figure("direction × actual growth / |required growth|: 0.95 or more is on track.")
     observations_used = serializers.IntegerField(help_text="How many observations the assessment counted.")
+    projection = ProjectionSerializer(allow_null=True, help_text="Where the current pace leads by the target year; "
+                                                                 "null without a value after the baseline year.")
     weight = _figure("The indicator's weight in its priority's status.")
     explanation = serializers.CharField(help_text="The status and its figures, in a sentence.")
 
