@@ -1,8 +1,13 @@
-"""The benchmark's synthetic data: mobility flows, activities and indicators at a chosen scale.
+"""The benchmark's synthetic data: mobility flows, activities, indicators and partners' values at a chosen scale.
 
 Everything is generated from a fixed seed, so two builds at the same scale
-are the same. Flows are written with PostgreSQL's COPY where it is there
-(the large scale writes a million rows in seconds), else with bulk_create.
+are the same. Flows and partners' values are written with PostgreSQL's COPY
+where it is there (the large scale writes a million rows in seconds), else
+with bulk_create. The indicators partners report come on top of the
+ASEM-level ones: every partner's values for every year (a few gaps, so
+coverage is not always full), its own targets, the ASEM series made from
+them once, and one open reporting round with a return per partner in each
+of the four states.
 """
 
 import csv
@@ -28,6 +33,7 @@ class Scale:
     flows: int
     activities: int
     indicators: int
+    partner_indicators: int = 0
     first_year: int = 2016
     last_year: int = 2025
     observation_years: int = 10
@@ -38,9 +44,10 @@ class Scale:
 
 
 SCALES = {
-    "tiny": Scale("tiny", flows=400, activities=30, indicators=5),
-    "small": Scale("small", flows=20_000, activities=1_000, indicators=20),
-    "large": Scale("large", flows=1_000_000, activities=50_000, indicators=100),
+    "tiny": Scale("tiny", flows=400, activities=30, indicators=5, partner_indicators=3),
+    "small": Scale("small", flows=20_000, activities=1_000, indicators=20, partner_indicators=20),
+    # 53 partners x 100 indicators x 10 years: 53,000 partners' values, less the few gaps.
+    "large": Scale("large", flows=1_000_000, activities=50_000, indicators=100, partner_indicators=100),
 }
 
 
@@ -126,12 +133,15 @@ class BuildReport:
     activity_links: int = 0
     indicators: int = 0
     observations: int = 0
+    partner_values: int = 0
+    returns: int = 0
     timings: dict | None = None
 
     def __str__(self):
         times = ", ".join(f"{name} {seconds:.1f}s" for name, seconds in (self.timings or {}).items())
         return (f"{self.flows} flows, {self.activities} activities ({self.activity_links} links), "
-                f"{self.indicators} indicators, {self.observations} observations [{times}]")
+                f"{self.indicators} indicators, {self.observations} observations "
+                f"({self.partner_values} partners' values), {self.returns} returns [{times}]")
 
 
 def _copy_value(value) -> str:
@@ -184,7 +194,7 @@ def _reset_sequence(model) -> None:
 def remove(*, keep_flows: bool = False) -> None:
     """Take out everything a build wrote, leaving the strategy's real content."""
     from mobility.models import Activity, MobilityFlow
-    from objectives.models import Indicator, Observation
+    from objectives.models import Indicator, Observation, PartnerTarget
 
     if not keep_flows:
         MobilityFlow.objects.all()._raw_delete(MobilityFlow.objects.db)
@@ -193,9 +203,28 @@ def remove(*, keep_flows: bool = False) -> None:
         through = getattr(Activity, relation).through
         through.objects.filter(activity__slug__startswith=BENCH_SLUG)._raw_delete(through.objects.db)
     bench_activities._raw_delete(Activity.objects.db)
+    _remove_rounds()
     bench_indicators = Indicator.objects.filter(code__regex=rf"^\d+\.\d+\.{BENCH_INDICATOR_PREFIX}\d+$")
+    PartnerTarget.objects.filter(indicator__in=bench_indicators)._raw_delete(PartnerTarget.objects.db)
     Observation.objects.filter(indicator__in=bench_indicators)._raw_delete(Observation.objects.db)
+    # The ASEM series made from partners' values is written with its history, as an approval writes it.
+    history = Observation.history.model
+    history.objects.filter(indicator_id__in=bench_indicators.values("pk"))._raw_delete(history.objects.db)
     bench_indicators._raw_delete(Indicator.objects.db)
+
+
+def _remove_rounds() -> None:
+    """The benchmark's reporting rounds and all their returns hold: raw deletes, children first."""
+    from reporting.models import Answer, Question, Reminder, Return, ReturnFlow, ReturnValue, ReturnVersion, Round
+
+    rounds = Round.objects.filter(slug__startswith=BENCH_SLUG)
+    for model in (ReturnValue, Answer, ReturnFlow, Reminder, ReturnVersion):
+        model.objects.filter(report__round__in=rounds)._raw_delete(model.objects.db)
+    Return.objects.filter(round__in=rounds)._raw_delete(Return.objects.db)
+    Question.objects.filter(round__in=rounds)._raw_delete(Question.objects.db)
+    through = Round.indicators.through
+    through.objects.filter(round__in=rounds)._raw_delete(through.objects.db)
+    rounds._raw_delete(Round.objects.db)
 
 
 def build(scale: Scale, *, log=print) -> BuildReport:
@@ -228,6 +257,12 @@ def build(scale: Scale, *, log=print) -> BuildReport:
         flows_changed()  # COPY sends no signal
         report.activities, report.activity_links = step("activities", _build_activities, scale, partners, rng)
         report.indicators, report.observations = step("indicators", _build_indicators, scale, rng)
+        partner_indicators, report.partner_values = step(
+            "partners' values", _build_partner_values, scale, partners, rng)
+        report.indicators += len(partner_indicators)
+        report.observations += report.partner_values
+        report.observations += step("ASEM values from partners'", _aggregate_partner_values, partner_indicators)
+        report.returns = step("reporting round", _build_round, scale, partners, partner_indicators)
     started = time.monotonic()
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         with connection.cursor() as cursor:
@@ -381,3 +416,163 @@ def _build_indicators(scale: Scale, rng: random.Random) -> tuple[int, int]:
                                             breakdown=f"region={region}"))
     Observation.objects.bulk_create(observations, batch_size=1000)
     return len(indicators), len(observations)
+
+
+# --- Partners' values and a reporting round ----------------------------------------------------------------------
+
+# How partners' values make the ASEM value, in turn: two sums, two means, one count of partners saying yes.
+PARTNER_AGGREGATIONS = ["sum", "sum", "mean", "mean", "count"]
+RETURN_STATES = ["approved", "submitted", "returned", "draft"]
+ROUND_QUESTIONS = [
+    "What were the highlights of the period?", "What stood in the way?", "Which good practice would you share?",
+    "What do you plan next?",
+]
+
+
+def partner_series(scale: Scale, rule: str, partner_codes: list[str],
+                   rng: random.Random) -> dict[str, dict[int, float]]:
+    """One indicator's values per partner and year: {code: {year: value}}, with the gaps real returns have.
+
+    About one partner in twenty never reports the indicator, and the others miss a year now and then, so the
+    ASEM value's coverage is not always every partner.
+    """
+    series: dict[str, dict[int, float]] = {}
+    years = list(scale.years)[: scale.observation_years]
+    for code in partner_codes:
+        if rng.random() < 0.05:
+            continue
+        values: dict[int, float] = {}
+        if rule == "sum":
+            value, trend = float(rng.randint(50, 5000)), rng.uniform(-0.02, 0.10)
+        elif rule == "mean":
+            value, trend = rng.uniform(5, 60), rng.uniform(-0.02, 0.06)
+        else:
+            value, trend = (1.0 if rng.random() < 0.3 else 0.0), 0.0
+        for y, year in enumerate(years):
+            if y:
+                if rule == "count":
+                    value = 1.0 if value or rng.random() < 0.08 else 0.0
+                else:
+                    value = max(value * (1 + trend + rng.uniform(-0.03, 0.03)), 0.0)
+            if y and rng.random() < 0.08:
+                continue  # this year's return did not give it
+            values[year] = round(value) if rule == "sum" else min(round(value, 1), 100.0) if rule == "mean" else value
+        series[code] = values
+    return series
+
+
+def _build_partner_values(scale: Scale, partners: dict[str, int], rng: random.Random) -> tuple[list, int]:
+    """The indicators partners report, each partner's values for every year and its own targets."""
+    from objectives import progress
+    from objectives.models import Indicator, Observation, PartnerTarget, Priority
+
+    priorities = list(Priority.objects.order_by("code"))
+    codes = sorted(partners)
+    indicators, all_series = [], []
+    for j in range(scale.partner_indicators):
+        i = scale.indicators + j
+        priority = priorities[i % len(priorities)]
+        rule = PARTNER_AGGREGATIONS[j % len(PARTNER_AGGREGATIONS)]
+        series = partner_series(scale, rule, codes, rng)
+        baseline, _coverage = progress.aggregate(
+            {code: values[scale.first_year] for code, values in series.items() if scale.first_year in values},
+            rule=rule)
+        baseline = baseline or 0.0
+        direction = -1 if rule == "mean" and j % 9 == 2 else 1
+        if rule == "sum":
+            kind, unit, target = Indicator.Kind.COUNT, "participants", round(baseline * 1.6)
+        elif rule == "mean":
+            kind, unit = Indicator.Kind.PERCENTAGE, "%"
+            target = round(baseline * 0.7, 1) if direction < 0 else min(round(baseline * 1.3, 1), 100.0)
+        else:
+            kind, unit, target = Indicator.Kind.COUNT, "partners", float(min(len(codes), baseline + 15))
+        indicators.append(Indicator(
+            priority=priority, code=f"{priority.code}.{BENCH_INDICATOR_PREFIX}{i + 1:03d}",
+            name=f"Benchmark indicator {i + 1} that partners report, for priority {priority.code}",
+            unit=unit, kind=kind, aggregation=rule, direction=direction, baseline_year=scale.first_year,
+            baseline_value=baseline, target_value=None if j % 7 == 6 else target, data_source=BENCH_SOURCE,
+            methodology="Benchmark indicator: each partner reports its own value in the reporting rounds.",
+        ))
+        all_series.append(series)
+    Indicator.objects.bulk_create(indicators, batch_size=500)
+    values = [
+        (indicator.pk, partners[code], year, value, "", False, None, "")
+        for indicator, series in zip(indicators, all_series, strict=True)
+        for code, by_year in series.items() for year, value in by_year.items()
+    ]
+    columns = ["indicator_id", "partner_id", "year", "value", "breakdown", "is_computed", "coverage", "note"]
+    count = insert_rows(Observation, columns, values)
+    factors = {"sum": 1.5, "mean": 1.2}
+    targets = [
+        (indicator.pk, partners[code], indicator.target_year,
+         round(by_year[min(by_year)] * (factors[indicator.aggregation] if indicator.direction > 0 else 0.8), 1))
+        for indicator, series in zip(indicators, all_series, strict=True)
+        if indicator.target_value is not None and indicator.aggregation in factors
+        for code, by_year in series.items() if by_year
+    ]
+    insert_rows(PartnerTarget, ["indicator_id", "partner_id", "target_year", "target_value"], targets)
+    return indicators, count
+
+
+def _aggregate_partner_values(indicators: list) -> int:
+    """The ASEM series of each indicator partners report, made from their values once, as approvals make it."""
+    from objectives.models import Observation
+    from objectives.services import recompute_partner_aggregates
+
+    recompute_partner_aggregates(indicators=indicators)
+    return Observation.objects.filter(indicator__in=indicators, partner__isnull=True).count()
+
+
+def _build_round(scale: Scale, partners: dict[str, int], indicators: list) -> int:
+    """An open round on the last two years and the indicators partners report, a return per partner in each state.
+
+    The approved returns hold the values already public; the others hold what a partner is still working on (a
+    draft has half its values in); the submitted and returned ones have answers to every question.
+    """
+    import datetime
+
+    from django.utils import timezone
+
+    from objectives.models import Observation
+    from reporting.models import Answer, Question, Return, ReturnValue, Round
+
+    if not indicators:
+        return 0
+    now = timezone.now()
+    years = (scale.last_year - 1, scale.last_year)
+    round_ = Round(name=f"Benchmark stocktaking {scale.last_year}", slug=f"{BENCH_SLUG}stocktaking-{scale.last_year}",
+                   first_year=years[0], last_year=years[1], deadline=datetime.date(scale.last_year + 1, 6, 30),
+                   state=Round.State.OPEN, includes_flows=False, opened_at=now)
+    Round.objects.bulk_create([round_])
+    insert_rows(Round.indicators.through, ["round_id", "indicator_id"], [(round_.pk, i.pk) for i in indicators])
+    questions = Question.objects.bulk_create(
+        [Question(round=round_, number=n, text=text, required=n == 1) for n, text in enumerate(ROUND_QUESTIONS, 1)])
+    reports = []
+    for n, code in enumerate(sorted(partners)):
+        state = RETURN_STATES[n % len(RETURN_STATES)]
+        done = state != "draft"
+        reports.append(Return(
+            round=round_, partner_id=partners[code], state=state, version=2 if done else 1,
+            review_note="Please check the figures for the last year." if state == "returned" else "",
+            submitted_at=now if done else None, approved_at=now if state == "approved" else None,
+            approved_version=2 if state == "approved" else None,
+        ))
+    Return.objects.bulk_create(reports)
+    values = {
+        (indicator_id, partner_id, year): value
+        for indicator_id, partner_id, year, value in Observation.objects.filter(
+            indicator__in=indicators, partner__isnull=False, year__in=years, breakdown="",
+        ).values_list("indicator_id", "partner_id", "year", "value")
+    }
+    rows = [
+        (report.pk, indicator.pk, year, values[(indicator.pk, report.partner_id, year)], "")
+        for report in reports
+        for indicator in (indicators if report.state != "draft" else indicators[: (len(indicators) + 1) // 2])
+        for year in years if (indicator.pk, report.partner_id, year) in values
+    ]
+    insert_rows(ReturnValue, ["report_id", "indicator_id", "year", "value", "note"], rows)
+    insert_rows(Answer, ["report_id", "question_id", "text"], [
+        (report.pk, question.pk, f"The benchmark's answer of {report.partner_id} to question {question.number}.")
+        for report in reports if report.state != "draft" for question in questions
+    ])
+    return len(reports)

@@ -63,20 +63,43 @@ ENDPOINTS = [
     ("api progress", "/api/v1/progress/"),
     ("api mobility summary", "/api/v1/mobility/summary/?group_by=year,direction"),
     ("api mobility flows filtered", "/api/v1/mobility/flows/?year=2024&origin=DE"),
+    # Partners' values and how partners compare (issue 16). A page answering 404 is not built yet: the run reports
+    # it so and goes on.
+    ("indicator partners report", "/indicators/{partner_indicator}/"),
+    ("indicator partners", "/indicators/{partner_indicator}/partners/"),
+    ("objective partners", "/objectives/1/partners/"),
+    ("round", "/rounds/{round_slug}/"),
+    ("api partner profile", "/api/v1/partners/DE/profile/"),
+    ("api indicator comparison", "/api/v1/indicators/{partner_indicator}/comparison/"),
+    ("api map of partners", "/api/v1/maps/partners/"),
 ]
+NOT_BUILT = "not built yet"
 
 
-def endpoints(*, indicator: str, activity: str) -> list[tuple[str, str]]:
-    """(name, path) of what is measured, with the indicator and the activity to show."""
-    return [(name, path.format(indicator=indicator, activity=activity)) for name, path in ENDPOINTS]
+def endpoints(*, indicator: str, activity: str, partner_indicator: str = "1.1.a",
+              round_slug: str = "missing") -> list[tuple[str, str]]:
+    """(name, path) of what is measured, with the indicators, the activity and the round to show."""
+    values = {"indicator": indicator, "activity": activity, "partner_indicator": partner_indicator,
+              "round_slug": round_slug}
+    return [(name, path.format(**values)) for name, path in ENDPOINTS]
 
 
 def endpoints_in(database: str) -> list[tuple[str, str]]:
-    """The endpoints, with an indicator and a published activity picked from the data built."""
-    indicator = query(database, "SELECT code FROM objectives_indicator WHERE source = 'manual' ORDER BY code LIMIT 1")
-    activity = query(database, "SELECT slug FROM mobility_activity WHERE state = 'published' ORDER BY slug LIMIT 1")
-    return endpoints(indicator=indicator[0][0] if indicator else "1.1.a",
-                     activity=activity[0][0] if activity else "missing")
+    """The endpoints, with an ASEM-level and a partner-reported indicator, an activity and a round from the data."""
+
+    def first(sql: str, default: str) -> str:
+        rows = query(database, sql)
+        return rows[0][0] if rows else default
+
+    return endpoints(
+        indicator=first("SELECT code FROM objectives_indicator WHERE source = 'manual' AND aggregation = 'asem' "
+                        "ORDER BY code LIMIT 1", "1.1.a"),
+        activity=first("SELECT slug FROM mobility_activity WHERE state = 'published' ORDER BY slug LIMIT 1",
+                       "missing"),
+        partner_indicator=first("SELECT code FROM objectives_indicator WHERE aggregation <> 'asem' "
+                                "ORDER BY code LIMIT 1", "1.1.a"),
+        round_slug=first("SELECT slug FROM reporting_round WHERE state <> 'draft' ORDER BY slug LIMIT 1", "missing"),
+    )
 
 
 def free_port() -> int:
@@ -164,6 +187,8 @@ def measure(server: Server, name: str, path: str, *, cache: str, connections: in
     drain(server)
     status, headers, body = get(server.base + path, timeout=600)
     queries = headers.get("X-Bench-Queries")
+    if status == 404:
+        return not_built(name, path, cache=cache, connections=connections)
     result = wrk(server.base + path, connections=connections, threads=threads, duration=duration)
     errors = sum(result[key] for key in result if key.startswith("errors_"))
     seconds = result["duration_us"] / 1e6
@@ -177,6 +202,15 @@ def measure(server: Server, name: str, path: str, *, cache: str, connections: in
         "error_detail": {key.removeprefix("errors_"): result[key] for key in result
                          if key.startswith("errors_") and result[key]},
         "bytes": len(body), "load_average": round(os.getloadavg()[0], 2),
+    }
+
+
+def not_built(name: str, path: str, *, cache: str, connections: int) -> dict:
+    """The row of an endpoint that answers 404: a page still to be built, reported as such and not measured."""
+    return {
+        "endpoint": name, "path": path, "cache": cache, "connections": connections, "status": 404, "queries": None,
+        "p50_ms": None, "p95_ms": None, "p99_ms": None, "max_ms": None, "rps": None, "requests": 0, "errors": 0,
+        "error_detail": {}, "bytes": 0, "load_average": round(os.getloadavg()[0], 2), "note": NOT_BUILT,
     }
 
 
@@ -200,6 +234,11 @@ def run_pass(scale: str, cache: str, paths: list[tuple[str, str]], args) -> list
                           duration=args.duration)
             row["baseline_p50_ms"] = baseline["p50_ms"]
             row["baseline_rps"] = baseline["rps"]
+            if row.get("note") == NOT_BUILT:
+                row["ratio"] = None
+                rows.append(row)
+                print(f"  {cache:4} {name:28} {NOT_BUILT} (404)", flush=True)
+                continue
             row["ratio"] = round(row["p50_ms"] / baseline["p50_ms"], 2) if baseline["p50_ms"] else None
             rows.append(row)
             print(f"  {cache:4} {name:28} p50 {row['p50_ms']:8.2f} ms  p99 {row['p99_ms']:8.2f} ms  "
@@ -236,6 +275,10 @@ def markdown(rows: list[dict], meta: dict) -> str:
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for row in rows:
+        if row.get("note") == NOT_BUILT:
+            lines.append(f"| {row['endpoint']} (`{row['path']}`) | {row['cache']} | {NOT_BUILT} (404) "
+                         f"| | | | | | | | {row['load_average']} |")
+            continue
         lines.append(
             f"| {row['endpoint']} (`{row['path']}`) | {row['cache']} | {row['p50_ms']:.2f} | {row['p95_ms']:.2f} "
             f"| {row['p99_ms']:.2f} | {row['rps']:.0f} | {row['errors']} | {row['queries']} "

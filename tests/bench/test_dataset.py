@@ -12,11 +12,14 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import Resolver404, resolve
 
+from asem_portal.api_urls import NotFoundView
 from bench import dataset
 from bench.run import ENDPOINTS, endpoints
 from mobility.models import Activity, MobilityFlow, Partner
-from objectives.models import Indicator, Observation
+from objectives.models import Indicator, Observation, PartnerTarget
+from reporting.models import Return, ReturnValue, Round
 
 TINY = dataset.SCALES["tiny"]
 DUMMY_CACHE = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
@@ -52,15 +55,53 @@ def test_the_command_builds_the_scale_asked_for(db):
 
     assert MobilityFlow.objects.count() == TINY.flows
     assert Activity.objects.filter(slug__startswith=dataset.BENCH_SLUG).count() == TINY.activities
-    assert Indicator.objects.filter(code__contains=".b").count() == TINY.indicators
-    manual = Indicator.objects.filter(code__contains=".b", source=Indicator.Source.MANUAL).first()
+    assert Indicator.objects.filter(code__contains=".b").count() == TINY.indicators + TINY.partner_indicators
+    manual = Indicator.objects.filter(code__contains=".b", source=Indicator.Source.MANUAL,
+                                      aggregation=Indicator.Aggregation.ASEM).first()
     assert Observation.objects.filter(indicator=manual, breakdown="").count() == TINY.observation_years
     assert Partner.objects.count() == 53, "the real partners come from load_strategy"
+
+
+def test_partners_report_their_own_values_with_a_few_gaps_and_asem_is_made_from_them(db):
+    report = build()
+
+    reported = list(Indicator.objects.filter(code__contains=".b").exclude(aggregation=Indicator.Aggregation.ASEM))
+    assert len(reported) == TINY.partner_indicators
+    assert {i.aggregation for i in reported} == {"sum", "mean"} | ({"count"} if len(reported) >= 5 else set())
+    every_value = 53 * TINY.partner_indicators * TINY.observation_years
+    partner_values = Observation.objects.filter(indicator__in=reported, partner__isnull=False)
+    assert report.partner_values == partner_values.count()
+    assert 0.75 * every_value < partner_values.count() < every_value, "most partners report, not every one every year"
+    asem = Observation.objects.filter(indicator__in=reported, partner__isnull=True).order_by("indicator", "year")
+    assert asem.count() == TINY.partner_indicators * TINY.observation_years
+    assert all(o.is_computed and 0 < o.coverage < 53 for o in asem[:TINY.observation_years])
+    first_sum = next(i for i in reported if i.aggregation == "sum")
+    summed = sum(partner_values.filter(indicator=first_sum, year=TINY.first_year).values_list("value", flat=True))
+    assert asem.get(indicator=first_sum, year=TINY.first_year).value == summed == first_sum.baseline_value
+    assert PartnerTarget.objects.filter(indicator__in=reported).exists()
+
+
+def test_the_round_is_open_with_a_return_per_partner_in_every_state(db):
+    report = build()
+
+    round_ = Round.objects.get(slug__startswith=dataset.BENCH_SLUG)
+    assert round_.state == Round.State.OPEN
+    assert round_.indicators.count() == TINY.partner_indicators
+    assert report.returns == round_.returns.count() == 53
+    states = Counter(round_.returns.values_list("state", flat=True))
+    assert set(states) == set(Return.State.values) and min(states.values()) == 13
+    approved = round_.returns.filter(state=Return.State.APPROVED).first()
+    for value in ReturnValue.objects.filter(report=approved):
+        public = Observation.objects.get(indicator=value.indicator, partner=approved.partner, year=value.year)
+        assert public.value == value.value, "an approved return holds what is public"
 
 
 def test_a_second_build_replaces_the_first(db):
     build()
     report = build()
+    assert Round.objects.filter(slug__startswith=dataset.BENCH_SLUG).count() == 1
+    assert Return.objects.count() == 53
+    assert Observation.objects.filter(partner__isnull=False).count() == report.partner_values
     assert report.flows == MobilityFlow.objects.count() == TINY.flows
     assert Activity.objects.filter(slug__startswith=dataset.BENCH_SLUG).count() == TINY.activities
     assert Activity.objects.exclude(slug__startswith=dataset.BENCH_SLUG).exists(), "the AEP's real record stays"
@@ -89,23 +130,51 @@ def test_the_whole_response_cache_never_answers_the_baseline(db, client, bench_u
     assert client.get("/about/")["X-Response-Cache"] == "hit"  # what the baseline would be if it were cached
 
 
+def is_built(path: str) -> bool:
+    """Whether the portal has a page at the path: one still to be built answers 404, and the run says so."""
+    try:
+        match = resolve(path.partition("?")[0])
+    except Resolver404:
+        return False
+    return getattr(match.func, "view_class", None) is not NotFoundView  # the API's answer to any other address
+
+
 def test_every_benchmarked_endpoint_answers(db, client, bench_urls):
     build()
     for name, path in paths():
         response = client.get(path)
+        if not is_built(path):
+            assert response.status_code == 404, f"{name} {path}: {response.status_code}"
+            continue
         assert response.status_code == 200, f"{name} {path}: {response.status_code}"
         assert int(response["X-Bench-Queries"]) >= 0
 
 
+def test_an_endpoint_not_built_yet_is_reported_so_and_not_measured():
+    from bench.run import NOT_BUILT, markdown, not_built
+
+    row = not_built("objective partners", "/objectives/1/partners/", cache="cold", connections=1)
+    assert (row["status"], row["errors"], row["note"]) == (404, 0, NOT_BUILT)
+    meta = {"scale": "tiny", "finished": "now", "machine": {"cpus": 1, "cpu_model": "", "memory_gib": 1}, "workers": 1,
+            "data": "", "cold_connections": 1, "connections": 1, "duration": 1, "response_cache": "on",
+            "load_average": "0"}
+    assert "| objective partners (`/objectives/1/partners/`) | cold | not built yet (404) |" in markdown([row], meta)
+
+
 def paths() -> list[tuple[str, str]]:
-    indicator = Indicator.objects.filter(source=Indicator.Source.MANUAL, code__contains=".b").order_by("code")[0]
+    bench = Indicator.objects.filter(source=Indicator.Source.MANUAL, code__contains=".b").order_by("code")
     activity = Activity.objects.filter(slug__startswith=dataset.BENCH_SLUG, state="published").order_by("slug")[0]
-    return endpoints(indicator=indicator.code, activity=activity.slug)
+    return endpoints(indicator=bench.filter(aggregation=Indicator.Aggregation.ASEM)[0].code, activity=activity.slug,
+                     partner_indicator=bench.exclude(aggregation=Indicator.Aggregation.ASEM)[0].code,
+                     round_slug=Round.objects.get(slug__startswith=dataset.BENCH_SLUG).slug)
 
 
 def query_counts(client) -> dict[str, int]:
     counts = {}
     for name, path in paths():
+        if not is_built(path):
+            counts[name] = None
+            continue
         with CaptureQueriesContext(connection) as queries:
             assert client.get(path).status_code == 200
         counts[name] = len(queries)
@@ -116,7 +185,7 @@ def test_queries_per_request_do_not_grow_with_the_data(db, client, bench_urls):
     build()
     small = query_counts(client)
     four_times = dataclasses.replace(TINY, flows=TINY.flows * 4, activities=TINY.activities * 4,
-                                     indicators=TINY.indicators * 4)
+                                     indicators=TINY.indicators * 4, partner_indicators=TINY.partner_indicators * 4)
     build(four_times)
     assert query_counts(client) == small
     assert set(small) == {name for name, _ in ENDPOINTS}
