@@ -20,6 +20,7 @@ from objectives.api import (
     ProgressView,
     StrategyView,
 )
+from objectives.compare_api import IndicatorComparisonView, ObjectivePartnersView
 from reporting.api import PARTNER_CODE, PartnerValueViewSet, ReturnViewSet, RoundViewSet
 
 app_name = "api"
@@ -78,6 +79,10 @@ v1 = [
             name="indicator-progress"),
     re_path(rf"^indicators/(?P<code>{INDICATOR_CODE})/partners/$", IndicatorPartnersView.as_view(),
             name="indicator-partners"),
+    re_path(rf"^indicators/(?P<code>{INDICATOR_CODE})/comparison/$", IndicatorComparisonView.as_view(),
+            name="indicator-comparison"),
+    re_path(r"^objectives/(?P<number>[0-9]{1,4})/partners/$", ObjectivePartnersView.as_view(),
+            name="objective-partners"),
     re_path(rf"^partners/(?P<code>{PARTNER_CODE})/values/$", PartnerValueViewSet.as_view({"get": "list"}),
             name="partner-values"),
     path("reports/", include("reports.api_urls")),
