@@ -16,6 +16,7 @@ from core.exports import Column, csv_response
 from core.sorting import sort_links
 from objectives import charts, progress
 from objectives.forms import AsOfForm
+from objectives.maps import indicator_map, map_year, map_years
 from objectives.models import Indicator, Observation
 from objectives.registry import related_activities
 from objectives.selectors import (
@@ -117,6 +118,8 @@ def indicator_detail(request, code):
         "partners": sorted_partners(partners, order),
         "sort": sort_links(order if order.lstrip("-") in PARTNER_ORDERS else "partner", PARTNER_ORDERS),
     }
+    if indicator.is_partner_reported and (year := map_year(indicator, year=form.year, years=map_years(indicator))):
+        context["map"] = indicator_map(indicator, year=year)  # the year the page's as-of control asks, or before it
     return render(request, "objectives/indicator_detail.html", context, status=200 if form.is_valid() else 400)
 
 

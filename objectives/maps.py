@@ -1,0 +1,57 @@
+"""The maps of an indicator's partners' values: what the indicator page, the progress page and the API draw.
+
+One year at a time: each partner's own value that year (its headline value, no breakdown), the partners that did not
+report it grey. Two queries however many partners and years: the partners, and the year's values.
+"""
+
+from django.utils.translation import gettext as _
+
+from core import maps
+from core.charts import number
+from objectives.models import Indicator, Observation
+from partners.models import Partner
+
+
+def partner_names() -> dict[str, str]:
+    return dict(Partner.objects.values_list("code", "name"))
+
+
+def map_years(indicator: Indicator) -> list[int]:
+    """The years some partner reported the indicator, latest first."""
+    return sorted(set(Observation.objects.filter(indicator=indicator, partner__isnull=False, breakdown="")
+                      .values_list("year", flat=True)), reverse=True)
+
+
+def map_year(indicator: Indicator, *, year: int | None, years: list[int]) -> int | None:
+    """The year asked for if any partner reported it then, else the latest such year before it, else the latest."""
+    if not years:
+        return None
+    if year is None:
+        return years[0]
+    return next((y for y in years if y <= year), years[-1])
+
+
+def year_values(indicator: Indicator, year: int) -> dict[str, float]:
+    return dict(Observation.objects.filter(indicator=indicator, partner__isnull=False, breakdown="", year=year)
+                .values_list("partner__code", "value"))
+
+
+def indicator_map(indicator: Indicator, *, year: int, names: dict[str, str] | None = None,
+                  map_id: str = "indicator-map") -> maps.Map:
+    names = partner_names() if names is None else names
+    values = year_values(indicator, year)
+    reported = len(values)
+    title = _("%(name)s by partner, %(year)s") % {"name": indicator.name, "year": year}
+    if values:
+        low, high = min(values.values()), max(values.values())
+        description = _(
+            "A map of the ASEM partners coloured by their value of %(code)s in %(year)s, in five classes from light "
+            "(lowest) to dark (highest). %(reported)s of %(total)s partners reported, from %(low)s to %(high)s; the "
+            "others are grey and hatched. The table beside the map gives every value."
+        ) % {"code": indicator.code, "year": year, "reported": reported, "total": len(names),
+             "low": number(low, indicator.decimals), "high": number(high, indicator.decimals)}
+    else:
+        description = _("No partner reported %(code)s in %(year)s: every partner is grey and hatched.") % {
+            "code": indicator.code, "year": year}
+    return maps.choropleth(map_id=map_id, title=title, description=description, value_label=_("Value"),
+                           names=names, values=values, decimals=indicator.decimals, unit=indicator.unit)
