@@ -229,3 +229,21 @@ def test_the_matrix_costs_the_same_queries_however_many_partners_and_indicators(
     approved(programmes, {code: {2020: 3, 2023: 4} for code in ("DE", "TH", "VN", "SG")})
     with django_assert_num_queries(5):
         client.get("/objectives/3/partners/?order=-3.1.p")
+
+
+# Where the comparisons are reached from ----------------------------------------------------------------------------
+
+
+def test_the_indicator_page_links_to_its_partners_compared(client, digital_skills):
+    page = client.get(digital_skills.get_absolute_url()).content.decode()
+
+    assert '<a href="/indicators/3.3.p/partners/">Compare the partners on 3.3.p in one year' in page
+
+
+def test_an_objective_page_links_to_its_partners_side_by_side_once_when_partners_report_it(
+        client, digital_skills, programmes):
+    with_partners = client.get("/objectives/3/").content.decode()
+    without = client.get("/objectives/1/").content.decode()
+
+    assert with_partners.count('<a href="/objectives/3/partners/">') == 1
+    assert "/objectives/1/partners/" not in without
