@@ -21,6 +21,7 @@ from objectives.api import (
     StrategyView,
 )
 from objectives.compare_api import IndicatorComparisonView, ObjectivePartnersView
+from objectives.maps_api import IndicatorMapView, PartnersMapView
 from reporting.api import PARTNER_CODE, PartnerValueViewSet, ReturnViewSet, RoundViewSet
 
 app_name = "api"
@@ -85,6 +86,8 @@ v1 = [
             name="objective-partners"),
     re_path(rf"^partners/(?P<code>{PARTNER_CODE})/values/$", PartnerValueViewSet.as_view({"get": "list"}),
             name="partner-values"),
+    re_path(rf"^indicators/(?P<code>{INDICATOR_CODE})/map/$", IndicatorMapView.as_view(), name="indicator-map"),
+    path("maps/partners/", PartnersMapView.as_view(), name="partners-map"),
     path("reports/", include("reports.api_urls")),
     path("", include("workspace.api_urls")),
     path("", include(router.urls)),
