@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.core.cache import cache
 from django.db.models import Max, Min, Prefetch, Q, QuerySet
@@ -282,3 +282,26 @@ def _assess(indicator: Indicator, series: dict[int, float], as_of: int | None) -
         year_in_progress=year_in_progress(),
         horizon_year=indicator.target_year,
     )
+
+
+def own_progress(partner: Partner, *, as_of: int | None = None) -> list[tuple[Indicator, PartnerProgress]]:
+    """Every indicator a partner has a headline value of, by code, with its status on its own series as
+    partner_progress() gives it, weighted by the indicator's weight so its objectives can be rolled up. Two queries
+    however many indicators it reports (the indicators come with their priorities and objectives)."""
+    series: dict[int, dict[int, float]] = defaultdict(dict)
+    indicators: dict[int, Indicator] = {}
+    for observation in (Observation.objects.filter(partner=partner, breakdown="")
+                        .select_related("indicator__priority__objective")):
+        series[observation.indicator_id][observation.year] = observation.value
+        indicators[observation.indicator_id] = observation.indicator
+    targets = {
+        indicator_id: (year, value) for indicator_id, year, value in
+        PartnerTarget.objects.filter(partner=partner).values_list("indicator_id", "target_year", "target_value")
+    }
+    items = []
+    for indicator_id, values in series.items():
+        indicator = indicators[indicator_id]
+        result = replace(_assess_partner(indicator, values, targets.get(indicator_id), as_of), weight=indicator.weight)
+        items.append((indicator, PartnerProgress(partner=partner, result=result,
+                                                 has_own_target=indicator_id in targets)))
+    return sorted(items, key=lambda item: item[0].code)
