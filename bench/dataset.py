@@ -471,7 +471,8 @@ def _build_partner_values(scale: Scale, partners: dict[str, int], rng: random.Ra
     indicators, all_series = [], []
     for j in range(scale.partner_indicators):
         i = scale.indicators + j
-        priority = priorities[i % len(priorities)]
+        # From the first priority on, so objective 1 has some at every scale: its partners' page has them to show.
+        priority = priorities[j % len(priorities)]
         rule = PARTNER_AGGREGATIONS[j % len(PARTNER_AGGREGATIONS)]
         series = partner_series(scale, rule, codes, rng)
         baseline, _coverage = progress.aggregate(
