@@ -1,11 +1,12 @@
-"""The pages comparing partners on a 390-pixel phone: the ranking, the chart and the matrix of statuses fit, and a
-wide table scrolls in its own box, never the page sideways."""
+"""The pages comparing partners on a 390-pixel phone: the ranking, the chart and the matrix of statuses fit, a
+wide table scrolls in its own box, never the page sideways, and axe-core finds nothing serious."""
 
 import pytest
 
 from objectives import services
 from objectives.models import Indicator, Priority
 from partners.models import Partner
+from tests.browser.fixtures import axe_violations, describe
 from tests.browser.test_phone import check
 
 pytestmark = pytest.mark.browser
@@ -32,9 +33,12 @@ def test_the_comparison_pages_fit_a_phone(phone_tab, transactional_db):
             )
     page = phone_tab.page
 
-    problems = check(page, "/indicators/3.3.p/partners/")
-    problems += check(page, "/indicators/3.3.p/partners/?group=region")
-    problems += check(page, "/objectives/3/partners/?order=-3.2.p")
+    problems, violations = [], []
+    for path in ["/indicators/3.3.p/partners/", "/indicators/3.3.p/partners/?group=region",
+                 "/objectives/3/partners/?order=-3.2.p"]:
+        problems += check(page, path)
+        violations += axe_violations(page)  # no serious or critical finding
 
     assert problems == []
+    assert violations == [], describe(violations)
     assert phone_tab.console_errors == []
