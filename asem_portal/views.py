@@ -14,6 +14,7 @@ from core.api import errors as api_errors
 from instruments.selectors import instrument_list
 from mobility.selectors import flows, flows_by_year_and_direction, has_demo, latest_activities
 from objectives.forms import AsOfForm
+from objectives.maps import chosen_indicator, progress_map
 from objectives.selectors import current_strategy, objective_list, progress_overview, progress_years, status_counts
 
 LATEST_ACTIVITIES = 5
@@ -68,7 +69,14 @@ def progress(request):
         "legend": figures.LEGEND,
         "shows_demo_data": any(i.indicator.is_demo for i in overview.indicators),
     }
-    return render(request, "asem_portal/progress.html", context, status=200 if form.is_valid() else 400)
+    # One indicator partners report at a time on a map, chosen by a select; the first one unless asked.
+    reported = [result.indicator for result in overview.indicators if result.indicator.is_partner_reported]
+    mapped, known = chosen_indicator(reported, code=request.GET.get("map", ""))
+    if mapped:
+        context.update(map_indicators=reported, mapped=mapped, map_known=known,
+                       map=progress_map(mapped, as_of=overview.as_of))
+    valid = form.is_valid() and known
+    return render(request, "asem_portal/progress.html", context, status=200 if valid else 400)
 
 
 @require_safe

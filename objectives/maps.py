@@ -55,3 +55,21 @@ def indicator_map(indicator: Indicator, *, year: int, names: dict[str, str] | No
             "code": indicator.code, "year": year}
     return maps.choropleth(map_id=map_id, title=title, description=description, value_label=_("Value"),
                            names=names, values=values, decimals=indicator.decimals, unit=indicator.unit)
+
+
+def chosen_indicator(indicators: list[Indicator], *, code: str) -> tuple[Indicator | None, bool]:
+    """The partner-reported indicator of the list whose code was asked, or the first; and whether the code was known.
+
+    The progress page offers these in a select; an empty code or none asked is the first, not an error.
+    """
+    reported = [indicator for indicator in indicators if indicator.is_partner_reported]
+    if not reported:
+        return None, not code
+    chosen = next((indicator for indicator in reported if indicator.code == code), None)
+    return chosen or reported[0], chosen is not None or not code
+
+
+def progress_map(indicator: Indicator, *, as_of: int | None) -> maps.Map | None:
+    """An indicator's map in the year the page is as of, or the latest before it partners reported; three queries."""
+    year = map_year(indicator, year=as_of, years=map_years(indicator))
+    return indicator_map(indicator, year=year, map_id="progress-map") if year else None

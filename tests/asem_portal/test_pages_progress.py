@@ -129,6 +129,7 @@ def test_an_invalid_year_gets_a_friendly_message_and_the_latest_chart(client, po
 def test_it_takes_the_same_number_of_queries_whatever_the_size(client, db, django_assert_num_queries, size):
     build_portal(size)
     # Expect 5 queries: the years with data (for the year selector); the progress overview's objectives,
-    # priorities, indicators and observations
+    # priorities, indicators and observations. No indicator here is one partners report, so no map: with one, the
+    # map's three more are pinned in tests/core/test_maps_pages.py
     with django_assert_num_queries(5):
         assert client.get("/progress/?as_of=2023").status_code == 200

@@ -1,0 +1,85 @@
+"""The maps on the progress page and the mobility page: one indicator partners report at a time, chosen by a select,
+and the largest routes of the public flows; each beside a table, each costing the same queries however much data."""
+
+import pytest
+from django.core.cache import cache
+
+from objectives.models import Indicator, Observation
+from partners.models import Partner
+from tests.reporting.conftest import reported_indicator
+
+
+@pytest.fixture
+def skills(strategy):
+    cache.clear()  # the progress overview is cached: each test starts cold
+    return reported_indicator("3.3.p", "Adults with basic digital skills", aggregation="mean",
+                              kind=Indicator.Kind.PERCENTAGE, unit="%", baseline=(2020, 54), target=80)
+
+
+@pytest.fixture
+def tvet(skills):
+    return reported_indicator("2.2.p", "TVET programmes co-designed with industry", aggregation="sum",
+                              kind=Indicator.Kind.COUNT, unit="programmes", baseline=(2020, 140), target=400)
+
+
+def report(indicator, values: dict[str, float], year: int = 2023):
+    for code, value in values.items():
+        Observation.objects.create(indicator=indicator, partner=Partner.objects.get(code=code), year=year,
+                                   value=value)
+
+
+def test_the_progress_page_maps_the_first_indicator_partners_report_unless_another_is_chosen(client, tvet, skills):
+    report(skills, {"DE": 61.5, "TH": 48.0})
+    report(tvet, {"FR": 12.0})
+
+    page = client.get("/progress/").content.decode()
+
+    assert '<svg class="map" id="progress-map"' in page
+    assert "TVET programmes co-designed with industry by partner, 2023" in page  # 2.2.p comes before 3.3.p
+    assert '<option value="3.3.p">3.3.p Adults with basic digital skills</option>' in page
+    assert len(page.encode()) < 150_000
+
+    chosen = client.get("/progress/?map=3.3.p").content.decode()
+
+    assert "Adults with basic digital skills by partner, 2023" in chosen
+    assert "61.5 %" in chosen and "48 %" in chosen
+    assert '<option value="3.3.p" selected>' in chosen
+    assert '<input type="hidden" name="map" value="3.3.p">' in chosen  # the year's form keeps the map's choice
+
+
+def test_the_progress_pages_map_shows_the_year_the_chart_is_as_of_or_the_latest_before_it(client, skills):
+    report(skills, {"DE": 61.5}, year=2022)
+    report(skills, {"DE": 70.0}, year=2024)
+
+    page = client.get("/progress/?as_of=2023").content.decode()
+
+    assert "Adults with basic digital skills by partner, 2022" in page
+    assert '<input type="hidden" name="as_of" value="2023">' in page  # the map's form keeps the chart's year
+
+
+def test_an_unknown_indicator_on_the_progress_pages_map_says_so_and_maps_the_first(client, skills):
+    report(skills, {"DE": 61.5})
+
+    response = client.get("/progress/?map=9.9.z")
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "No indicator partners report has the code “9.9.z”" in page
+    assert "Adults with basic digital skills by partner, 2023" in page
+
+
+def test_a_portal_without_indicators_partners_report_has_no_map_on_its_progress_page(client, strategy):
+    cache.clear()
+    assert 'class="map"' not in client.get("/progress/").content.decode()
+
+
+@pytest.mark.parametrize("count", [1, 40])
+def test_the_progress_page_with_its_map_costs_the_same_queries_however_many_partners_report(
+    client, skills, django_assert_num_queries, count
+):
+    report(skills, {code: 50.0 + i for i, code in enumerate(Partner.objects.values_list("code", flat=True)[:count])})
+
+    # Expect 8 queries: the page's own 5 (the years with data; the overview's objectives, priorities, indicators and
+    # observations), and the map's 3: the years partners reported, the partners, the year's values
+    with django_assert_num_queries(8):
+        client.get("/progress/")
