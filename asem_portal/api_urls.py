@@ -23,6 +23,7 @@ from objectives.api import (
 from objectives.compare_api import IndicatorComparisonView, ObjectivePartnersView
 from objectives.maps_api import IndicatorMapView, PartnersMapView
 from reporting.api import PARTNER_CODE, PartnerValueViewSet, ReturnViewSet, RoundViewSet
+from reports.profile_api import PartnerProfileView
 
 app_name = "api"
 
@@ -86,6 +87,7 @@ v1 = [
             name="objective-partners"),
     re_path(rf"^partners/(?P<code>{PARTNER_CODE})/values/$", PartnerValueViewSet.as_view({"get": "list"}),
             name="partner-values"),
+    re_path(rf"^partners/(?P<code>{PARTNER_CODE})/profile/$", PartnerProfileView.as_view(), name="partner-profile"),
     re_path(rf"^indicators/(?P<code>{INDICATOR_CODE})/map/$", IndicatorMapView.as_view(), name="indicator-map"),
     path("maps/partners/", PartnersMapView.as_view(), name="partners-map"),
     path("reports/", include("reports.api_urls")),

@@ -8,6 +8,5 @@ urlpatterns = [
     path("activities/", views.activity_list, name="activities"),
     path("activities/<slug:slug>/", views.activity_detail, name="activity"),
     path("partners/", views.partner_list, name="partners"),
-    path("partners/<str:code>/", views.partner_detail, name="partner"),
     path("mobility/", views.mobility, name="mobility"),
 ]

@@ -11,16 +11,13 @@ from core.exports import csv_response
 from mobility import charts
 from mobility.exports import ACTIVITY_COLUMNS, FLOW_COLUMNS, activity_records, flow_records
 from mobility.filters import ActivityFilter, MobilityFlowFilter
-from mobility.models import Activity, Direction, Partner, Region
+from mobility.models import Activity, Direction, Region
 from mobility.selectors import (
-    flow_conflicts,
     flow_summary,
     flows,
     has_demo,
     largest_corridors,
-    partner_activities,
     partner_list_with_counts,
-    partner_mobility,
     public_activities,
     regroup,
     table_by_year_and,
@@ -30,9 +27,6 @@ from objectives.models import Priority
 
 BETWEEN_REGIONS = (Direction.ASIA_TO_EUROPE, Direction.EUROPE_TO_ASIA)
 ACTIVITIES_PER_PAGE = 20
-PARTNER_ACTIVITIES_SHOWN = 10
-# Routes both ends reported with different figures that a partner's page lists; the secretariat's admin has them all.
-CONFLICTS_SHOWN = 20
 
 
 def filter_errors(filterset) -> list[dict]:
@@ -97,30 +91,6 @@ def partner_list(request):
     return render(request, "mobility/partner_list.html", {
         "sides": sides, "partner_count": len(partners), "shows_demo_data": shows_demo,
     })
-
-
-@require_safe
-def partner_detail(request, code):
-    partner = get_object_or_404(Partner, code=code)
-    led, joined = partner_activities(partner)
-    led_shown = list(led[:PARTNER_ACTIVITIES_SHOWN])
-    joined_shown = list(joined[:PARTNER_ACTIVITIES_SHOWN])
-    mobility = partner_mobility(partner)
-    conflicts = flow_conflicts(partner=partner)
-    context = {
-        "conflicts": conflicts[:CONFLICTS_SHOWN],
-        "conflict_count": len(conflicts),
-        "more_conflicts": max(len(conflicts) - CONFLICTS_SHOWN, 0),
-        "partner": partner,
-        "led": led_shown,
-        "led_count": led.count(),
-        "joined": joined_shown,
-        "joined_count": joined.count(),
-        "mobility": mobility,
-        "mobility_chart": charts.partner_mobility_chart(partner, mobility),
-        "shows_demo_data": any(a.is_demo for a in led_shown + joined_shown) or any(row["demo"] for row in mobility),
-    }
-    return render(request, "mobility/partner_detail.html", context)
 
 
 @require_safe

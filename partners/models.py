@@ -60,4 +60,4 @@ class Partner(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("mobility:partner", args=[self.code])
+        return reverse("reports:partner", args=[self.code])

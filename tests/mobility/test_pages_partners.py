@@ -1,7 +1,5 @@
 import pytest
 
-from mobility import totals
-from mobility.models import MobilityFlow
 from tests import factories
 from tests.pages import SIZES, build_portal
 
@@ -69,20 +67,3 @@ def test_the_partners_page_takes_the_same_number_of_queries_whatever_the_size(
     # Expect 2 queries: the partners with their counts of activities led and joined; whether any is demo
     with django_assert_num_queries(2):
         assert client.get("/partners/").status_code == 200
-
-
-@pytest.mark.parametrize("kept_totals", [False, True], ids=["summing-the-flows", "reading-the-kept-totals"])
-@pytest.mark.parametrize("size", SIZES)
-def test_a_partner_takes_the_same_number_of_queries_whatever_the_size(
-    client, db, django_assert_num_queries, size, kept_totals
-):
-    build_portal(size)
-    MobilityFlow.objects.create(year=2020, origin=factories.partner("DE"), destination=factories.partner("CN"),
-                                level="school", participants=3, reported_by=factories.partner("CN"))
-    if kept_totals:
-        totals.rebuild()
-    # Expect 8 queries: the partner; the activities it leads, and their count; those it joins, and their
-    # count; whether the kept flow totals are current; its mobility in and out by year (from the routes'
-    # totals, or from the flows when they are not current); the routes both ends reported differently
-    with django_assert_num_queries(8):
-        assert client.get("/partners/DE/").status_code == 200

@@ -1,0 +1,286 @@
+"""Reads for a partner's profile: its status on each indicator it reports beside its side of ASEM and all of ASEM,
+its objectives' summary, its reporting record and its mobility by year, mode and level.
+
+Every read here costs a fixed number of queries, however many partners, indicators, values or flows there are.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from mobility.models import DeliveryMode, MobilityLevel, Partner
+from mobility.selectors import flows, largest_corridors
+from objectives import progress
+from objectives.models import Indicator, Objective, Observation
+from objectives.selectors import own_progress
+from reporting.models import Return, Round
+
+# The largest routes a profile lists in each direction.
+CORRIDORS_SHOWN = 5
+MODES = dict(DeliveryMode.choices)
+SUMMARY_WORDS = {
+    progress.ACHIEVED: _("achieved"), progress.ON_TRACK: _("on track"), progress.MODERATE: _("moderate"),
+    progress.LIMITED: _("limited"), progress.DETERIORATION: _("deteriorating"),
+    progress.INSUFFICIENT_DATA: _("not assessed yet"),
+}
+LEVELS = dict(MobilityLevel.choices)
+
+
+# Values and statuses -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figure:
+    """Partners' values of one indicator in one year made into one figure, the way the indicator makes ASEM's
+    (a sum, a simple mean, or how many meet it), with how many of the group's partners it rests on."""
+
+    value: float | None
+    coverage: int
+    partners: int
+
+    def as_dict(self) -> dict:
+        return {"value": self.value, "coverage": self.coverage, "partners": self.partners}
+
+
+@dataclass(frozen=True)
+class IndicatorLine:
+    indicator: Indicator
+    result: progress.IndicatorResult
+    has_own_target: bool
+    year: int  # the year its latest value is for, the year the figures beside it are for
+    value: float
+    side: Figure  # the partners of its region
+    asem: Figure  # every partner
+
+    def as_dict(self) -> dict:
+        return {
+            "indicator": self.indicator.code, "name": self.indicator.name, "unit": self.indicator.unit,
+            "aggregation": self.indicator.aggregation, "year": self.year, "value": self.value,
+            "has_own_target": self.has_own_target, "result": self.result.as_dict(),
+            "side": self.side.as_dict(), "asem": self.asem.as_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class ObjectiveLine:
+    """One objective's summary for the partner: how many of its indicators have each status, and their weighted
+    status, as the objectives' own are rolled up."""
+
+    objective: Objective
+    result: progress.RollupResult
+    indicators: list[IndicatorLine]
+
+    @property
+    def summary(self) -> str:
+        """How many of its indicators have each status, best first: "2 on track, 1 limited"."""
+        return ", ".join(f"{count} {SUMMARY_WORDS[status]!s}" for status, count in self.result.counts.items()
+                         if count)
+
+    def as_dict(self) -> dict:
+        return {"number": self.objective.number, "title": self.objective.title, "result": self.result.as_dict(),
+                "summary": self.summary, "indicators": [line.as_dict() for line in self.indicators]}
+
+
+@dataclass(frozen=True)
+class Values:
+    objectives: list[ObjectiveLine]
+    shows_demo: bool
+
+    @property
+    def lines(self) -> list[IndicatorLine]:
+        return [line for objective in self.objectives for line in objective.indicators]
+
+
+def _figure(sums: dict | None, *, rule: str, partners: int) -> Figure:
+    if not sums:
+        return Figure(value=None, coverage=0, partners=partners)
+    value = {progress.AGGREGATE_SUM: sums["total"], progress.AGGREGATE_MEAN: sums["total"] / sums["n"],
+             progress.AGGREGATE_COUNT: float(sums["meeting"])}.get(rule)
+    return Figure(value=value, coverage=sums["n"], partners=partners)
+
+
+def group_sums(indicators: list[Indicator]) -> dict[tuple[int, int, str], dict]:
+    """{(indicator, year, region): {total, n, meeting}} of the partners' headline values, in one query."""
+    rows = (
+        Observation.objects.filter(indicator__in=indicators, partner__isnull=False, breakdown="")
+        .order_by().values("indicator_id", "year", "partner__region")
+        .annotate(total=Sum("value"), n=Count("pk"),
+                  meeting=Count("pk", filter=Q(value__gte=F("indicator__count_at_least"))))
+    )
+    return {(row["indicator_id"], row["year"], row["partner__region"]): row for row in rows}
+
+
+def _both_sides(sums: dict, indicator_id: int, year: int) -> dict | None:
+    rows = [row for (pk, row_year, _region), row in sums.items() if pk == indicator_id and row_year == year]
+    if not rows:
+        return None
+    return {name: sum(row[name] for row in rows) for name in ("total", "n", "meeting")}
+
+
+def partner_values(partner: Partner, *, as_of: int | None = None) -> Values:
+    """The partner's status on each indicator it reports, with its side's and ASEM's figures for the same year,
+    grouped by objective. Four queries."""
+    reported = [(indicator, item) for indicator, item in own_progress(partner, as_of=as_of)
+                if indicator.is_partner_reported]
+    partners_by_region = dict(Partner.objects.order_by().values_list("region").annotate(n=Count("pk")))
+    sums = group_sums([indicator for indicator, _item in reported])
+    by_objective: dict[int, list[IndicatorLine]] = defaultdict(list)
+    objectives: dict[int, Objective] = {}
+    for indicator, item in reported:
+        result = item.result
+        year = result.latest_year if result.latest_year is not None else result.baseline_year
+        value = result.latest_value if result.latest_value is not None else result.baseline_value
+        rule = indicator.aggregation
+        by_objective[indicator.priority.objective_id].append(IndicatorLine(
+            indicator=indicator, result=result, has_own_target=item.has_own_target, year=year, value=value,
+            side=_figure(sums.get((indicator.pk, year, partner.region)), rule=rule,
+                         partners=partners_by_region.get(partner.region, 0)),
+            asem=_figure(_both_sides(sums, indicator.pk, year), rule=rule,
+                         partners=sum(partners_by_region.values())),
+        ))
+        objectives[indicator.priority.objective_id] = indicator.priority.objective
+    lines = [
+        ObjectiveLine(objective=objectives[pk], indicators=items,
+                      result=progress.roll_up([line.result for line in items], as_of=as_of))
+        for pk, items in sorted(by_objective.items(), key=lambda item: objectives[item[0]].number)
+    ]
+    return Values(objectives=lines, shows_demo=any(indicator.is_demo for indicator, _item in reported))
+
+
+def value_records(partner: Partner) -> list[dict]:
+    """Every headline value the partner reported, by indicator and year, with its side's and ASEM's figures that
+    year: the rows of its values CSV. Three queries."""
+    observations = list(
+        Observation.objects.filter(partner=partner, breakdown="").exclude(indicator__aggregation="asem")
+        .select_related("indicator").order_by("indicator__code", "year")
+    )
+    partners_by_region = dict(Partner.objects.order_by().values_list("region").annotate(n=Count("pk")))
+    sums = group_sums(list({o.indicator_id: o.indicator for o in observations}.values()))
+    records = []
+    for observation in observations:
+        indicator, year = observation.indicator, observation.year
+        side = _figure(sums.get((indicator.pk, year, partner.region)), rule=indicator.aggregation,
+                       partners=partners_by_region.get(partner.region, 0))
+        asem = _figure(_both_sides(sums, indicator.pk, year), rule=indicator.aggregation,
+                       partners=sum(partners_by_region.values()))
+        records.append({"indicator": indicator, "year": year, "value": observation.value, "side": side,
+                        "asem": asem})
+    return records
+
+
+# The reporting record ------------------------------------------------------------------------------------------
+
+
+PUBLIC_STATES = {
+    Return.State.APPROVED: _("Approved"),
+    Return.State.SUBMITTED: _("Submitted, under review"),
+}
+
+
+@dataclass(frozen=True)
+class ReturnLine:
+    """A partner's return in one round, as the public may know it: a draft and a return sent back for changes are
+    both simply not submitted (what the review said stays between the partner and the secretariat)."""
+
+    round: Round
+    state: str
+    approved_at: object
+    submitted_at: object
+
+    @property
+    def state_label(self) -> str:
+        label = PUBLIC_STATES.get(self.state)
+        if label:
+            return str(label)
+        return str(_("Not submitted") if self.round.state == Round.State.CLOSED else _("Not submitted yet"))
+
+    def as_dict(self) -> dict:
+        return {"round": self.round.name, "first_year": self.round.first_year, "last_year": self.round.last_year,
+                "deadline": self.round.deadline, "round_state": self.round.state, "state": self.public_state,
+                "state_label": self.state_label, "approved_at": self.approved_at}
+
+    @property
+    def public_state(self) -> str:
+        return self.state if self.state in PUBLIC_STATES else "not_submitted"
+
+
+def reporting_record(partner: Partner) -> list[ReturnLine]:
+    """The partner's return in every round opened so far, newest round first. One query."""
+    returns = (Return.objects.filter(partner=partner).exclude(round__state=Round.State.DRAFT)
+               .select_related("round").order_by("-round__last_year", "-round__deadline"))
+    return [ReturnLine(round=report.round, state=report.state, approved_at=report.approved_at,
+                       submitted_at=report.submitted_at) for report in returns]
+
+
+# Mobility ------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Mobility:
+    """A partner's mobility in and out: by year, mode and level, its largest routes each way, and the balance."""
+
+    rows: list[dict]  # year, mode, level, incoming, outgoing, demo
+    incoming_corridors: list[dict]
+    outgoing_corridors: list[dict]
+    by_mode: list[dict] = field(default_factory=list)
+    by_level: list[dict] = field(default_factory=list)
+
+    @property
+    def incoming(self) -> int:
+        return sum(row["incoming"] for row in self.rows)
+
+    @property
+    def outgoing(self) -> int:
+        return sum(row["outgoing"] for row in self.rows)
+
+    @property
+    def balance(self) -> float | None:
+        """Participants coming in for each one going out; none when nobody went out."""
+        return self.incoming / self.outgoing if self.outgoing else None
+
+    @property
+    def shows_demo(self) -> bool:
+        return any(row["demo"] for row in self.rows)
+
+    def as_dict(self) -> dict:
+        return {"incoming": self.incoming, "outgoing": self.outgoing, "balance": self.balance,
+                "by_year_mode_level": [{key: row[key] for key in ("year", "mode", "level", "incoming", "outgoing")}
+                                       for row in self.rows],
+                "largest_incoming": self.incoming_corridors, "largest_outgoing": self.outgoing_corridors}
+
+
+def _by(rows: list[dict], group: str, labels: dict) -> list[dict]:
+    totals: dict[str, dict] = {}
+    for row in rows:
+        total = totals.setdefault(row[group], {"key": row[group], "label": labels.get(row[group], row[group]),
+                                               "incoming": 0, "outgoing": 0})
+        total["incoming"] += row["incoming"]
+        total["outgoing"] += row["outgoing"]
+    order = list(labels)
+    return sorted(totals.values(), key=lambda total: order.index(total["key"]) if total["key"] in order else 99)
+
+
+def partner_flows(partner: Partner) -> Mobility:
+    """The public flows to and from the partner. Three queries: its sums by year, mode and level, and its largest
+    routes in and out."""
+    rows = list(
+        flows().filter(Q(origin=partner) | Q(destination=partner)).order_by()
+        .values("year", "mode", "level")
+        .annotate(incoming=Coalesce(Sum("participants", filter=Q(destination=partner)), 0),
+                  outgoing=Coalesce(Sum("participants", filter=Q(origin=partner)), 0),
+                  demo=Count("pk", filter=Q(is_demo=True)))
+        .order_by("year", "mode", "level")
+    )
+    for row in rows:
+        row["mode_label"] = MODES.get(row["mode"], row["mode"])
+        row["level_label"] = LEVELS.get(row["level"], row["level"])
+    return Mobility(
+        rows=rows,
+        incoming_corridors=largest_corridors(flows().filter(destination=partner), CORRIDORS_SHOWN),
+        outgoing_corridors=largest_corridors(flows().filter(origin=partner), CORRIDORS_SHOWN),
+        by_mode=_by(rows, "mode", MODES),
+        by_level=_by(rows, "level", LEVELS),
+    )

@@ -1,0 +1,79 @@
+"""A partner's profile: how it is doing toward 2030 on the indicators it reports, beside its side of ASEM and all
+of ASEM; its reporting record; the activities it leads and joins; its mobility in and out. And its two CSVs."""
+
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
+
+from core.exports import Column, csv_response
+from mobility import charts
+from mobility.models import Partner
+from mobility.selectors import flow_conflicts, partner_activities, partner_mobility
+from reports.profile_data import partner_flows, partner_values, reporting_record, value_records
+
+PARTNER_ACTIVITIES_SHOWN = 10
+# Routes both ends reported with different figures that a partner's page lists; the secretariat's admin has them all.
+CONFLICTS_SHOWN = 20
+
+VALUE_COLUMNS = [
+    Column("indicator", lambda r: r["indicator"].code),
+    Column("name", lambda r: r["indicator"].name),
+    Column("unit", lambda r: r["indicator"].unit),
+    Column("aggregation", lambda r: r["indicator"].aggregation),
+    Column("year", lambda r: r["year"]),
+    Column("value", lambda r: r["value"]),
+    Column("side_value", lambda r: r["side"].value),
+    Column("side_coverage", lambda r: r["side"].coverage),
+    Column("side_partners", lambda r: r["side"].partners),
+    Column("asem_value", lambda r: r["asem"].value),
+    Column("asem_coverage", lambda r: r["asem"].coverage),
+    Column("asem_partners", lambda r: r["asem"].partners),
+]
+MOBILITY_COLUMNS = [
+    Column("year", lambda r: r["year"]),
+    Column("mode", lambda r: r["mode"]),
+    Column("level", lambda r: r["level"]),
+    Column("incoming", lambda r: r["incoming"]),
+    Column("outgoing", lambda r: r["outgoing"]),
+]
+
+
+@require_safe
+def partner_profile(request, code):
+    partner = get_object_or_404(Partner, code=code)
+    values = partner_values(partner)
+    led, joined = partner_activities(partner)
+    led_shown = list(led[:PARTNER_ACTIVITIES_SHOWN])
+    joined_shown = list(joined[:PARTNER_ACTIVITIES_SHOWN])
+    mobility = partner_flows(partner)
+    by_year = partner_mobility(partner)  # from the kept totals by route when they are current
+    conflicts = flow_conflicts(partner=partner)
+    context = {
+        "partner": partner,
+        "values": values,
+        "record": reporting_record(partner),
+        "led": led_shown,
+        "led_count": led.count(),
+        "joined": joined_shown,
+        "joined_count": joined.count(),
+        "flows": mobility,
+        "mobility": by_year,
+        "mobility_chart": charts.partner_mobility_chart(partner, by_year),
+        "conflicts": conflicts[:CONFLICTS_SHOWN],
+        "conflict_count": len(conflicts),
+        "more_conflicts": max(len(conflicts) - CONFLICTS_SHOWN, 0),
+        "shows_demo_data": (values.shows_demo or any(row["demo"] for row in by_year)
+                            or any(a.is_demo for a in led_shown + joined_shown)),
+    }
+    return render(request, "reports/profile.html", context)
+
+
+@require_safe
+def values_csv(request, code):
+    partner = get_object_or_404(Partner, code=code)
+    return csv_response(f"asem-{partner.code.lower()}-values.csv", value_records(partner), VALUE_COLUMNS)
+
+
+@require_safe
+def mobility_csv(request, code):
+    partner = get_object_or_404(Partner, code=code)
+    return csv_response(f"asem-{partner.code.lower()}-mobility.csv", partner_flows(partner).rows, MOBILITY_COLUMNS)
