@@ -11,6 +11,7 @@ from core.exports import csv_response
 from mobility import charts
 from mobility.exports import ACTIVITY_COLUMNS, FLOW_COLUMNS, activity_records, flow_records
 from mobility.filters import ActivityFilter, MobilityFlowFilter
+from mobility.maps import mobility_map
 from mobility.models import Activity, Direction, Region
 from mobility.selectors import (
     flow_summary,
@@ -127,4 +128,8 @@ def mobility(request):
         "charts": charts.mobility_charts(by_year, by_mode, by_level, corridors),
         "shows_demo_data": bool(totals["flows"]) and has_demo(selected),
     }
+    if totals["flows"]:  # where participants went: the years asked, else the latest year's flows
+        focus = asked.get("partner") if asked else None
+        context["map"] = mobility_map(selected, filters=asked, latest_year=by_year[-1].year if by_year else None,
+                                      focus=focus.code if focus else None)
     return render(request, "mobility/mobility.html", context, status=400 if errors else 200)

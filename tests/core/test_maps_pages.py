@@ -1,6 +1,8 @@
 """The maps on the progress page and the mobility page: one indicator partners report at a time, chosen by a select,
 and the largest routes of the public flows; each beside a table, each costing the same queries however much data."""
 
+import html
+
 import pytest
 from django.core.cache import cache
 
@@ -83,3 +85,48 @@ def test_the_progress_page_with_its_map_costs_the_same_queries_however_many_part
     # observations), and the map's 3: the years partners reported, the partners, the year's values
     with django_assert_num_queries(8):
         client.get("/progress/")
+
+
+def flow(origin: str, destination: str, participants: int, year: int = 2024):
+    from mobility.models import MobilityFlow
+
+    return MobilityFlow.objects.create(
+        year=year, origin=Partner.objects.get(code=origin), destination=Partner.objects.get(code=destination),
+        level="higher_education", participants=participants, reported_by=Partner.objects.get(code=destination))
+
+
+@pytest.fixture
+def routes(strategy):
+    flow("TH", "DE", 120)
+    flow("DE", "TH", 40)
+    flow("JP", "FR", 75)
+    flow("CN", "IT", 999, year=2022)
+
+
+def test_the_mobility_page_maps_the_latest_years_routes_with_a_table_of_what_each_partner_sent_and_received(
+    client, routes
+):
+    page = client.get("/mobility/").content.decode()
+
+    assert '<svg class="map" id="mobility-map"' in page
+    assert "Where participants went, 2024" in page
+    assert "Thailand to Germany, 120" in page  # the arrows, in words, in the map's description
+    assert "999" not in page.split('id="mobility-map"')[1].split("</figure>")[0]  # 2022 is not the latest year
+    assert "<th scope=\"row\">Germany</th><td class=\"num\">160</td><td class=\"num\">40</td>" \
+           "<td class=\"num\">120</td>" in page
+    assert len(page.encode()) < 150_000
+
+
+def test_the_mobility_pages_map_follows_the_years_asked_and_focuses_on_the_partner_asked(client, routes):
+    page = client.get("/mobility/?year_from=2022&year_to=2024").content.decode()
+    assert "Where participants went, 2022 to 2024" in page
+    assert "China to Italy, 999" in page
+
+    focused = html.unescape(client.get("/mobility/?partner=DE").content.decode())
+    assert "Where Germany's participants come from and go to, 2024" in focused
+    assert "<th scope=\"row\">Thailand</th><td class=\"num\">160</td><td class=\"num\">40</td>" \
+           "<td class=\"num\">120</td>" in focused  # from Germany 40, to Germany 120
+
+
+def test_a_mobility_page_without_flows_has_no_map(client, strategy):
+    assert 'class="map"' not in client.get("/mobility/").content.decode()

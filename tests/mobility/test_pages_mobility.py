@@ -136,10 +136,11 @@ def test_the_page_takes_the_same_number_of_queries_whatever_the_size(
     build_portal(size)
     if kept_totals:
         totals.rebuild()
-    # Expect 8 queries: whether the kept totals are current; the totals by year, direction, mode and level
+    # Expect 11 queries: whether the kept totals are current; the totals by year, direction, mode and level
     # (from them, or from the flows when they are not); the same two for the largest corridors (by route);
-    # whether any is demo; the choices of the origin, destination and partner filters
-    with django_assert_num_queries(8):
+    # whether any is demo; the choices of the origin, destination and partner filters; and the map's three: the
+    # same two for the latest year's routes, and the partners' names
+    with django_assert_num_queries(11):
         assert client.get("/mobility/").status_code == 200
 
 
@@ -152,8 +153,9 @@ def test_a_filtered_page_takes_the_same_number_of_queries_whatever_the_size(
     # Expect 8 queries: the chosen partner; the flows summed by year, direction, mode and level (no kept
     # totals have both partners and modes, so none is asked); whether the kept totals are current and the
     # largest corridors from the routes' totals; whether any is demo; the choices of the origin, destination
-    # and partner filters
-    with django_assert_num_queries(8):
+    # and partner filters; and the map's three: whether the kept totals are current, the routes the filters chose
+    # from them, and the partners' names
+    with django_assert_num_queries(11):
         assert client.get("/mobility/?partner=DE&year_from=2023").status_code == 200
 
 
