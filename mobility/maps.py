@@ -1,5 +1,5 @@
 """The maps of where participants go: the mobility page's (the public flows the filters chose, or the latest year's)
-and a partner profile's (its own flows, focus on it).
+and a partner profile's (its own flows over all years, focus on it).
 
 Each partner is coloured by the participants it sent and received, the largest routes are arrows, and the table
 beside the map gives every partner's figures (core.maps.flow_map draws it). Three queries: whether the kept totals
@@ -8,13 +8,13 @@ are current, the routes' sums (from them when they answer), and the partners' na
 
 from collections.abc import Mapping
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from core import maps
 from core.charts import number
 from mobility.models import MobilityFlow
-from mobility.selectors import largest_corridors
+from mobility.selectors import flows, largest_corridors
 from partners.models import Partner
 
 ARCS = 8  # the routes drawn as arrows; more tangle over Europe
@@ -86,3 +86,15 @@ def flow_map(found: list[tuple[str, str, float]], *, names: dict[str, str], when
         description = _("No participants in these flows: every partner is grey and hatched.")
     return maps.flow_map(map_id=map_id, title=title, description=description, names=names, flows=found,
                          focus=focus, arcs=ARCS)
+
+
+def partner_map(partner: Partner, *, years: list[int]) -> maps.Map | None:
+    """Where a partner's participants come from and go to, over all the years of its public flows (years): each other
+    partner coloured by what it exchanged with it. Two queries: its routes' sums, and the partners' names."""
+    if not years:
+        return None
+    found = routes(flows().filter(Q(origin=partner) | Q(destination=partner)), filters=None)
+    names = dict(Partner.objects.values_list("code", "name"))
+    first, last = min(years), max(years)
+    when = str(first) if first == last else _("%(start)s to %(end)s") % {"start": first, "end": last}
+    return flow_map(found, names=names, when=when, focus=partner.code, map_id="partner-map")

@@ -6,6 +6,7 @@ from django.views.decorators.http import require_safe
 
 from core.exports import Column, csv_response
 from mobility import charts
+from mobility.maps import partner_map
 from mobility.models import Partner
 from mobility.selectors import flow_conflicts, partner_activities, partner_mobility
 from reports.profile_data import partner_flows, partner_values, reporting_record, value_records
@@ -58,6 +59,7 @@ def partner_profile(request, code):
         "flows": mobility,
         "mobility": by_year,
         "mobility_chart": charts.partner_mobility_chart(partner, by_year),
+        "flow_map": partner_map(partner, years=[row["year"] for row in by_year]),
         "conflicts": conflicts[:CONFLICTS_SHOWN],
         "conflict_count": len(conflicts),
         "more_conflicts": max(len(conflicts) - CONFLICTS_SHOWN, 0),

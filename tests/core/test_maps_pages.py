@@ -130,3 +130,21 @@ def test_the_mobility_pages_map_follows_the_years_asked_and_focuses_on_the_partn
 
 def test_a_mobility_page_without_flows_has_no_map(client, strategy):
     assert 'class="map"' not in client.get("/mobility/").content.decode()
+
+
+def test_a_partners_profile_maps_where_its_participants_come_from_and_go_to_over_all_years(client, routes):
+    flow("DE", "JP", 10, year=2022)
+
+    page = html.unescape(client.get("/partners/DE/").content.decode())
+
+    assert '<svg class="map" id="partner-map"' in page
+    assert "Where Germany's participants come from and go to, 2022 to 2024" in page
+    assert ('<th scope="row">Thailand</th><td class="num">160</td><td class="num">40</td><td class="num">120</td>'
+            in page)
+    assert '<th scope="row">Japan</th><td class="num">10</td><td class="num">10</td><td class="num">0</td>' in page
+    assert '<th scope="row">China</th><td class="num">–</td>' in page  # China to Italy is not Germany's
+    assert len(page.encode()) < 150_000
+
+
+def test_a_partner_without_flows_has_no_map_on_its_profile(client, strategy):
+    assert 'class="map"' not in client.get("/partners/DE/").content.decode()
