@@ -29,6 +29,8 @@ PALETTE = [
 INK = "#1d2433"
 MUTED = "#4a5468"
 GRID = "#d5dae3"
+# The dash of a series drawn dashed whose style has no dash of its own, such as a projection continuing a solid line.
+CONTINUATION_DASH = "6 5"
 
 
 def number(value: float | None, digits: int = 2) -> str:
@@ -74,7 +76,7 @@ class Series:
     name: str
     points: list[tuple[float, float]]  # (x, y), x is usually a year
     style: int = 0
-    dashed: bool | None = None  # None: the style's own pattern
+    dashed: bool | None = None  # None: the style's own pattern; True dashes even a solid style
     show_markers: bool = True
 
 
@@ -152,6 +154,14 @@ def _x_labels(xs: Sequence[float], room: float) -> list[float]:
     return chosen
 
 
+def _dash(dash: str, dashed: bool | None) -> str:
+    """The dash pattern a series is drawn with: its style's own, none when it asks to be solid, and the
+    continuation's when it asks to be dashed in a solid style."""
+    if dashed is None:
+        return dash
+    return (dash or CONTINUATION_DASH) if dashed else ""
+
+
 def _legend(chart: Chart, entries: list[tuple[str, int, bool]], x: float, y: float, right: float) -> float:
     """Swatches with names, wrapping to new lines; returns the height used."""
     cursor, line = x, 0
@@ -161,7 +171,7 @@ def _legend(chart: Chart, entries: list[tuple[str, int, bool]], x: float, y: flo
         if cursor + width > right and cursor > x:
             cursor, line = x, line + 1
         top = y + line * (FONT + 8)
-        dash_attr = f' stroke-dasharray="{dash}"' if (dashed if dashed is not None else dash) and dash else ""
+        dash_attr = f' stroke-dasharray="{_dash(dash, dashed)}"' if _dash(dash, dashed) else ""
         chart.add(f'<line x1="{cursor:.1f}" y1="{top - 5:.1f}" x2="{cursor + 24:.1f}" y2="{top - 5:.1f}" '
                   f'stroke="{colour}" stroke-width="3"{dash_attr}/>')
         chart.add(_marker(shape, cursor + 12, top - 5, colour, 3.5))
@@ -227,7 +237,7 @@ def line_chart(*, chart_id: str, title: str, description: str, series: list[Seri
         points = sorted(s.points)
         if not points:
             continue
-        use_dash = dash if (s.dashed if s.dashed is not None else bool(dash)) else ""
+        use_dash = _dash(dash, s.dashed)
         dash_attr = f' stroke-dasharray="{use_dash}"' if use_dash else ""
         path = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in points)
         chart.add(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2.5"{dash_attr}/>')

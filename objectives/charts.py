@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from core import charts
 from core.charts import Marker, Series, number
 from objectives.models import Indicator
-from objectives.progress import GROWTH_CAGR, IndicatorResult
+from objectives.progress import GROWTH_CAGR, METHOD_CAGR, IndicatorResult
 
 
 def required_path(result: IndicatorResult) -> list[tuple[int, float]]:
@@ -24,6 +24,25 @@ def required_path(result: IndicatorResult) -> list[tuple[int, float]]:
     return points
 
 
+def projection_path(result: IndicatorResult) -> list[tuple[int, float]]:
+    """The values year by year from the latest value to the projection, growing as the projection does: compound
+    growth curves, a linear change goes straight and, projected past a floor, stays at it."""
+    projection = result.projection
+    if projection is None or result.latest_year is None:
+        return []
+    start, end, span = result.latest_value, projection.value, projection.year - result.latest_year
+    if projection.method == METHOD_CAGR:
+        steps = [start * (end / start) ** (step / span) for step in range(span + 1)]
+    else:
+        pace = (start - result.baseline_value) / (result.latest_year - result.baseline_year)
+        # The projection stops at a floor where the straight line would cross it: so does its path.
+        bound = max if end > start + pace * span else min if end < start + pace * span else None
+        steps = [start + pace * step for step in range(span + 1)]
+        steps = [bound(value, end) for value in steps] if bound else steps
+    steps[-1] = end
+    return [(result.latest_year + step, round(value, 4)) for step, value in enumerate(steps)]
+
+
 def describe(indicator: Indicator, result: IndicatorResult) -> str:
     parts = [_("Baseline %(year)s: %(value)s %(unit)s.") % {
         "year": result.baseline_year, "value": number(result.baseline_value), "unit": indicator.unit}]
@@ -37,6 +56,9 @@ def describe(indicator: Indicator, result: IndicatorResult) -> str:
             "year": result.target_year, "value": number(result.target_value)})
     else:
         parts.append(_("No target is set."))
+    if result.projection is not None:
+        parts.append(_("At this pace, %(value)s in %(year)s.") % {
+            "value": number(result.projection.value), "year": result.projection.year})
     parts.append(_("Status: %(status)s.") % {"status": result.status_label})
     return " ".join(parts)
 
@@ -51,6 +73,10 @@ def indicator_chart(indicator: Indicator, result: IndicatorResult, headline: lis
     path = required_path(result)
     if path:
         series.append(Series(_("Path to the target"), path, style=1, show_markers=False))
+    pace = projection_path(result)
+    if pace:
+        # The observed line goes on dashed, in its own colour: where it leads, not where it has been.
+        series.append(Series(_("At this pace"), pace, style=0, dashed=True, show_markers=False))
     markers = [Marker(_("Baseline"), result.baseline_year, result.baseline_value, shape="square")]
     if result.target_value is not None:
         markers.append(Marker(_("Target"), result.target_year, result.target_value, shape="diamond"))

@@ -218,6 +218,7 @@ def assess(
     decimals: int | None = None,
     year_in_progress: int | None = None,
     horizon_year: int = HORIZON_YEAR,
+    ceiling: float | None = None,
 ) -> IndicatorResult:
     """The status of one indicator from its baseline, target and (year, value) observations.
 
@@ -226,7 +227,7 @@ def assess(
     (year, value), whatever an observation in the baseline year says. With
     ``decimals``, the baseline, the latest value and the target are taken at
     that precision. The projection reaches the target year, or without a target
-    ``horizon_year``.
+    ``horizon_year``, and never passes ``ceiling`` (100 for a percentage).
     """
     if direction not in (HIGHER_IS_BETTER, LOWER_IS_BETTER):
         raise ValueError(f"direction must be 1 (higher is better) or -1 (lower is better), not {direction!r}")
@@ -269,7 +270,8 @@ def assess(
     figures["projection"] = project(
         baseline_year=baseline_year, baseline_value=baseline_value, latest_year=latest_year,
         latest_value=latest_value, growth_method=computed["growth_method"], year=target_year or horizon_year,
-        floor=0.0 if min([baseline_value, *(series[y] for y in years)]) >= 0 else None, decimals=decimals,
+        floor=0.0 if min([baseline_value, *(series[y] for y in years)]) >= 0 else None, ceiling=ceiling,
+        decimals=decimals,
     )
     if status_override:
         return IndicatorResult(
@@ -337,14 +339,15 @@ def _against_fixed_thresholds(direction, baseline_year, baseline_value, latest_y
 
 
 def project(*, baseline_year: int, baseline_value: float, latest_year: int | None, latest_value: float | None,
-            growth_method: str | None, year: int, floor: float | None = None,
+            growth_method: str | None, year: int, floor: float | None = None, ceiling: float | None = None,
             decimals: int | None = None) -> Projection | None:
     """The value in ``year`` if the pace from the baseline to the latest value goes on; None without a value after
     the baseline year, when the latest value already reaches ``year``, or when the pace leads beyond any number.
 
     Compound growth goes on where the status measured it (``cagr``), a linear change a year otherwise: the same
     growth the status rests on. A series that has never gone below ``floor`` (zero, for a count or any quantity that
-    never was negative) is not projected below it: a falling count stops at nothing.
+    never was negative) is not projected below it: a falling count stops at nothing; nor is any series projected
+    past ``ceiling``: a rising share stops at 100 %.
     """
     if latest_year is None or latest_value is None or latest_year <= baseline_year or year <= latest_year:
         return None
@@ -360,6 +363,8 @@ def project(*, baseline_year: int, baseline_value: float, latest_year: int | Non
         return None
     if floor is not None:
         value = max(value, floor)
+    if ceiling is not None:
+        value = min(value, ceiling)
     if decimals is not None:
         value = round(value, decimals)
     return Projection(year=year, value=value + 0.0, method=method)

@@ -236,6 +236,7 @@ def _assess_partner(indicator: Indicator, series: dict[int, float], target: tupl
         decimals=indicator.decimals,
         year_in_progress=year_in_progress(),
         horizon_year=indicator.target_year,
+        ceiling=100.0 if indicator.kind == Indicator.Kind.PERCENTAGE else None,
     )
 
 
@@ -281,6 +282,7 @@ def _assess(indicator: Indicator, series: dict[int, float], as_of: int | None) -
         decimals=indicator.decimals,
         year_in_progress=year_in_progress(),
         horizon_year=indicator.target_year,
+        ceiling=100.0 if indicator.kind == Indicator.Kind.PERCENTAGE else None,
     )
 
 

@@ -60,7 +60,9 @@ def test_an_indicator_shows_its_chart_with_baseline_target_and_the_path_to_it(cl
     page = response.content.decode()
     chart_id = f"chart-indicator-{indicator.code.replace('.', '-')}"
     assert f'<svg class="chart" id="{chart_id}" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc"' in page
-    description = "Baseline 2020: 100 participants. Latest, 2024: 160. Target for 2030: 200. Status: On track."
+    # At this pace: 160 * 1.6 ** (6 / 4) = 323.82.
+    description = ("Baseline 2020: 100 participants. Latest, 2024: 160. Target for 2030: 200. At this pace, 323.82 "
+                   "in 2030. Status: On track.")
     assert f'<desc id="{chart_id}-desc">{description}</desc>' in page
     assert "Path to the target" in page
     assert "Baseline" in page and "Target" in page

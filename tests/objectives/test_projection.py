@@ -122,3 +122,11 @@ def test_the_projection_reads_as_plain_values():
                     observations={2020: 200.0})
 
     assert result.as_dict()["projection"] == {"year": 2030, "value": pytest.approx(800.0), "method": "cagr"}
+
+
+def test_a_share_stops_at_its_ceiling():
+    # 50 % in 2020 to 72 % in 2022 (20 % a year) would pass 100 % by 2025; a share stops at all.
+    result = assess(baseline_year=2020, baseline_value=50.0, target_year=2030, target_value=90.0,
+                    observations={2022: 72.0}, ceiling=100.0)
+
+    assert result.projection == Projection(year=2030, value=100.0, method="cagr")
