@@ -128,7 +128,8 @@ def test_the_page_takes_the_same_number_of_queries_however_many_partners_report(
     for code in codes:
         PartnerTarget.objects.create(indicator=digital_skills, partner=Partner.objects.get(code=code), target_value=60)
 
-    # Expect 6 queries: the indicator with its priority and objective, its ASEM observations, its headline series for
-    # the progress engine, the partners' values with their partners, their targets, how many partners there are
-    with django_assert_num_queries(6):
+    # Expect 9 queries: the indicator with its priority and objective, its ASEM observations, its headline series for
+    # the progress engine, the partners' values with their partners, their targets, how many partners there are; and
+    # for the map, the years partners reported, the year's values and the partners' names
+    with django_assert_num_queries(9):
         assert client.get(f"{digital_skills.get_absolute_url()}?order=status").status_code == 200
