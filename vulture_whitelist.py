@@ -22,13 +22,14 @@ FIELDS_READ_BY_NAME = (
     _.cancelled_left_out, _.partners_absent, _.coverage_cells, _.coverage_cells_empty, _.indicators_assessed,
     _.type_label, _.reporting_participants, _.xlsx, _.activity_groups, _.partners_url, _.partner_count,
     _.partner_name, _.return_url, _.round_url, _.indicator_name, _.indicator_url, _.needed_to_submit,
+    _.extra_labels,
 )
 
 # Properties the templates and serializers read.
 PROPERTIES = (
     _.interregional, _.totals_by_instrument, _.share_asia_percent, _.balance_by_objective, _.has_progress_data,
     _.inline, _.was_empty, _.inline_diff, _.level_label, _.mode_label, _.state_label, _.remindable,
-    _.totals_in_words, _.late, _.answer_fields, _.empty_form,
+    _.totals_in_words, _.late, _.answer_fields, _.empty_form, _.svg,
 )
 
 # Options Django, DRF and the admin site read from a class or an object.
