@@ -111,8 +111,9 @@ def schema_floor(path: Path, *, foreign_keys: bool = True, indexes: bool = True)
         reader = csv.reader(fh)
         next(reader)
         for year, origin, destination, mode, level, participants, female, fewer, programme, source in reader:
-            out.write(f"{year}\t{ids[origin]}\t{ids[destination]}\t{ids[destination]}\t{mode}\t{level}\t{participants}\t"
-                      f"{female or null}\t{fewer or null}\t{programme}\t{source}\tf\t{now}\n")
+            # Each row reported by its host, so each is its route's public figure.
+            out.write(f"{year}\t{ids[origin]}\t{ids[destination]}\t{ids[destination]}\tt\t{mode}\t{level}\t"
+                      f"{participants}\t{female or null}\t{fewer or null}\t{programme}\t{source}\tf\t{now}\n")
     payload = out.getvalue()
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_flow_twin")
@@ -135,8 +136,9 @@ def schema_floor(path: Path, *, foreign_keys: bool = True, indexes: bool = True)
     def copy():
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.copy_expert(
-                "COPY bench_flow_twin (year, origin_id, destination_id, reported_by_id, mode, level, participants, "
-                "female, fewer_opportunities, programme, source, is_demo, updated_at) FROM STDIN", io.StringIO(payload),
+                "COPY bench_flow_twin (year, origin_id, destination_id, reported_by_id, is_public, mode, level, "
+                "participants, female, fewer_opportunities, programme, source, is_demo, updated_at) FROM STDIN",
+                io.StringIO(payload),
             )
 
     seconds, _ = timed(copy)
