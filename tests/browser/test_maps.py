@@ -25,7 +25,8 @@ def mapped(transactional_db):
 
     load_strategy()
     indicator = Indicator.objects.create(
-        priority=Priority.objects.get(code="3.3"), code="3.3.p", name="Adults with basic digital skills", unit="%",
+        priority=Priority.objects.get(code="3.3"), code="3.3.p", unit="%",
+        name="Adults with basic digital skills, as a share of the adult population aged 25 to 64 (a long name)",
         kind=Indicator.Kind.PERCENTAGE, aggregation="mean", baseline_year=2020, baseline_value=54, target_value=80,
     )
     partners = list(Partner.objects.order_by("code"))
