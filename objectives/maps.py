@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from core import maps
 from core.charts import number
+from objectives.compare import default_year
 from objectives.models import Indicator, Observation
 from partners.models import Partner
 
@@ -23,11 +24,12 @@ def map_years(indicator: Indicator) -> list[int]:
 
 
 def map_year(indicator: Indicator, *, year: int | None, years: list[int]) -> int | None:
-    """The year asked for if any partner reported it then, else the latest such year before it, else the latest."""
+    """The year asked for if any partner reported it then, else the latest such year before it; asked for none, the
+    latest whole year (the comparison's default: a year in progress rests on the few who reported early)."""
     if not years:
         return None
     if year is None:
-        return years[0]
+        return default_year(years)
     return next((y for y in years if y <= year), years[-1])
 
 

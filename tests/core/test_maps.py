@@ -130,3 +130,15 @@ def test_the_indicator_page_with_its_map_costs_the_same_queries_however_many_par
     # Expect 9 queries: the page's own 6, and the map's 3: the years partners reported, the partners, the year's values
     with django_assert_num_queries(9):
         client.get("/indicators/3.3.p/")
+
+
+def test_a_map_asked_for_no_year_shows_the_latest_whole_year_not_the_few_early_reports_of_this_one():
+    from objectives.maps import map_year
+    from objectives.selectors import year_in_progress
+
+    this_year = year_in_progress()
+    years = [this_year, this_year - 1, this_year - 2]
+
+    assert map_year(None, year=None, years=years) == this_year - 1
+    assert map_year(None, year=this_year, years=years) == this_year  # asked for, it is shown
+    assert map_year(None, year=None, years=[this_year]) == this_year  # nothing else to show
