@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from objectives import progress
 from objectives.models import Indicator, Objective, Observation, PartnerTarget
-from objectives.selectors import _assess_partner, year_in_progress
+from objectives.selectors import assess_partner, year_in_progress
 from partners.models import Partner, Region
 
 Series = dict[int, dict[int, float]]  # partner id -> {year: value}
@@ -112,7 +112,7 @@ def indicator_comparison(indicator: Indicator, *, year: int | None = None) -> In
         shown = indicator.at_precision(series[partner.pk][year])
         if shown != previous:
             rank, previous = place, shown
-        result = _assess_partner(indicator, series[partner.pk], targets.get((indicator.pk, partner.pk)), year)
+        result = assess_partner(indicator, series[partner.pk], targets.get((indicator.pk, partner.pk)), year)
         rows.append(RankedPartner(rank=rank, partner=partner, value=series[partner.pk][year], result=result))
 
     def figure(region: str, label: str) -> Figure:
@@ -165,7 +165,7 @@ def objective_matrix(objective: Objective, *, as_of: int | None = None) -> Objec
     rows = []
     for partner in partners:
         cells = [
-            _assess_partner(indicator, values[indicator.pk][partner.pk], targets.get((indicator.pk, partner.pk)),
+            assess_partner(indicator, values[indicator.pk][partner.pk], targets.get((indicator.pk, partner.pk)),
                             as_of)
             if values.get(indicator.pk, {}).get(partner.pk) else None
             for indicator in indicators

@@ -207,7 +207,7 @@ def partner_progress(indicator: Indicator, *, as_of: int | None = None) -> list[
         PartnerTarget.objects.filter(indicator=indicator).values_list("partner_id", "target_year", "target_value")
     }
     items = [
-        PartnerProgress(partner=partners[partner_id], result=_assess_partner(indicator, values,
+        PartnerProgress(partner=partners[partner_id], result=assess_partner(indicator, values,
                                                                               targets.get(partner_id), as_of),
                         has_own_target=partner_id in targets)
         for partner_id, values in series.items()
@@ -215,8 +215,10 @@ def partner_progress(indicator: Indicator, *, as_of: int | None = None) -> list[
     return sorted(items, key=lambda item: item.partner.name)
 
 
-def _assess_partner(indicator: Indicator, series: dict[int, float], target: tuple[int, float] | None,
-                    as_of: int | None) -> progress.IndicatorResult:
+def assess_partner(indicator: Indicator, series: dict[int, float], target: tuple[int, float] | None,
+                   as_of: int | None) -> progress.IndicatorResult:
+    """One partner's status on its own series (year: value): the one rule the indicator page, the comparison and
+    the profile share."""
     baseline_year = indicator.baseline_year if indicator.baseline_year in series else min(series)
     if target is None and indicator.aggregation == Indicator.Aggregation.COUNT:
         # A yes/no question's own target is the yes that counts it: a partner saying yes has achieved it, not grown
@@ -303,7 +305,7 @@ def own_progress(partner: Partner, *, as_of: int | None = None) -> list[tuple[In
     items = []
     for indicator_id, values in series.items():
         indicator = indicators[indicator_id]
-        result = replace(_assess_partner(indicator, values, targets.get(indicator_id), as_of), weight=indicator.weight)
+        result = replace(assess_partner(indicator, values, targets.get(indicator_id), as_of), weight=indicator.weight)
         items.append((indicator, PartnerProgress(partner=partner, result=result,
                                                  has_own_target=indicator_id in targets)))
     return sorted(items, key=lambda item: item[0].code)
