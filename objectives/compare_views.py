@@ -79,19 +79,25 @@ def _status_key(result) -> int:
     return progress.status_rank(result.status)
 
 
+def _measured(result) -> bool:
+    """A status to sort by: one with data; insufficient data sorts last whichever way, as no status does."""
+    return result is not None and result.status != "insufficient_data"
+
+
 def sorted_rows(rows: list[MatrixRow], order: str, codes: list[str]) -> list[MatrixRow]:
     """The partners in the order asked: by name, region, overall status or one indicator's status ("-" first for
-    the other way); a partner without a status there sorts last either way, and ties keep the names' order."""
+    the other way); a partner without a status there, or with too little data for one, sorts last either way, and
+    ties keep the names' order."""
     key_name = order.lstrip("-")
     if key_name in codes:
         index = codes.index(key_name)
         key = lambda row: _status_key(row.cells[index])  # noqa: E731
-        known = [row for row in rows if row.cells[index] is not None]
-        unknown = [row for row in rows if row.cells[index] is None]
+        known = [row for row in rows if _measured(row.cells[index])]
+        unknown = [row for row in rows if not _measured(row.cells[index])]
     elif key_name == "summary":
         key = lambda row: _status_key(row.summary)  # noqa: E731
-        known = [row for row in rows if row.reported]
-        unknown = [row for row in rows if not row.reported]
+        known = [row for row in rows if row.reported and _measured(row.summary)]
+        unknown = [row for row in rows if not (row.reported and _measured(row.summary))]
     elif key_name == "region":
         key, known, unknown = (lambda row: row.partner.region), rows, []
     else:
