@@ -55,7 +55,7 @@ def test_vera_looks_at_the_progress_chart_for_an_earlier_year(tab, portal_data):
     page.get_by_role("link", name=re.compile("See the progress chart")).click()
     expect(page.get_by_role("table", name=re.compile("The progress chart, as of"))).to_be_visible()
     page.get_by_label("Progress as of").select_option("2021")
-    page.get_by_role("button", name="Show").click()
+    page.get_by_role("button", name="Show", exact=True).click()  # not the map's "Show on the map"
     expect(page).to_have_url(re.compile(r"/progress/\?as_of=2021$"))
     expect(page.get_by_role("table", name="The progress chart, as of 2021")).to_be_visible()
     for number in range(1, 5):
