@@ -248,7 +248,8 @@ class StaleReturn(Conflict):
 
 
 def _body_field(key: str, values: dict, answers: dict) -> str:
-    """Where in the body a service's error key points: "2.2.p/2025" is values.<index>.value, and so on."""
+    """Where in the body a service's error key points: "2.2.p/2025" is values.<index>.value, "2.2.p/2025/year"
+    values.<index>.year, and so on."""
     if key == "__all__":
         return api_settings.NON_FIELD_ERRORS_KEY
     if key.startswith("answer/"):
@@ -258,10 +259,10 @@ def _body_field(key: str, values: dict, answers: dict) -> str:
     if key.startswith("flow/"):
         index, _, field = key.removeprefix("flow/").partition("/")
         return f"flows.{index}" if field in ("", "__all__") else f"flows.{index}.{field}"
-    if "/" in key:
-        code, _, year = key.rpartition("/")
+    if "/" in key:  # "<code>/<year>" is about the value; "<code>/<year>/indicator" or ".../year" about that part
+        code, year, part = (key.split("/") + ["value"])[:3]
         index = values.get((code, int(year))) if year.isdigit() else None
-        return f"values.{index}.value" if index is not None else "values"
+        return f"values.{index}.{part}" if index is not None else "values"
     return key
 
 

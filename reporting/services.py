@@ -404,18 +404,21 @@ def _check_values(round_: Round, values: Mapping) -> tuple[dict[tuple[Indicator,
     for (code, raw_year), raw in values.items():
         key = f"{code}/{raw_year}"
         indicator, year = indicators.get(str(code)), _year(raw_year)
-        problems = []
+        # Each problem under the part of the value it is about: "<code>/<year>/indicator", ".../year" or the value's.
+        problems = {}
         if indicator is None:
-            problems.append(f"{code} is not asked in this round: it asks for {asked}.")
+            problems[f"{key}/indicator"] = [f"{code} is not asked in this round: it asks for {asked}."]
         if year not in round_.years:
-            problems.append(f"The round covers {round_.first_year} to {round_.last_year}: {raw_year} is outside it.")
+            problems[f"{key}/year"] = [
+                f"The round covers {round_.first_year} to {round_.last_year}: {raw_year} is outside it."]
         value = _number(raw)
         if isinstance(value, str):
-            problems.append(f"{_quoted(value)} is not a number: give {code} for {raw_year} as a number.")
+            problems[key] = [f"{_quoted(value)} is not a number: give {code} for {raw_year} as a number."]
         elif value is not None and not problems:
-            problems.extend(objective_services.check_partner_value(indicator=indicator, year=year, value=value))
+            if found := objective_services.check_partner_value(indicator=indicator, year=year, value=value):
+                problems[key] = found
         if problems:
-            errors[key] = problems
+            errors.update(problems)
         else:
             checked[(indicator, year)] = None if value is None else float(value)
     return checked, errors

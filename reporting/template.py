@@ -280,8 +280,9 @@ class FilledReturn:
         if parts[0] == "version" and self.version_cell:
             sheet, row, column = self.version_cell
             return sheet, row, column, "version"
-        if len(parts) == 2 and parts[1].isdigit() and (parts[0], int(parts[1])) in self.value_rows:
-            return self.sheet, self.value_rows[parts[0], int(parts[1])], VALUE_COLUMNS.index("value"), "value"
+        if len(parts) in (2, 3) and parts[1].isdigit() and (parts[0], int(parts[1])) in self.value_rows:
+            column = parts[2] if len(parts) == 3 and parts[2] in VALUE_COLUMNS else "value"
+            return self.sheet, self.value_rows[parts[0], int(parts[1])], VALUE_COLUMNS.index(column), column
         return None, None, None, None
 
 

@@ -160,8 +160,8 @@ def test_an_anonymous_fill_is_refused_and_writes_nothing(de_return, anonymous):
 
 
 @pytest.mark.parametrize(("value", "field", "message"), [
-    ({"indicator": "1.1.a", "year": 2025, "value": 3}, "values.1.value", "1.1.a is not asked in this round"),
-    ({"indicator": "2.2.p", "year": 2023, "value": 3}, "values.1.value", "2023 is outside it"),
+    ({"indicator": "1.1.a", "year": 2025, "value": 3}, "values.1.indicator", "1.1.a is not asked in this round"),
+    ({"indicator": "2.2.p", "year": 2023, "value": 3}, "values.1.year", "2023 is outside it"),
     ({"indicator": "2.2.p", "year": 2025, "value": "twelve"}, "values.1.value", "Give a number"),
     ({"indicator": "2.2.p", "year": 2025, "value": "12"}, "values.1.value", "Give a number"),
     ({"indicator": "2.2.p", "year": 2025, "value": True}, "values.1.value", "Give a number"),
