@@ -260,7 +260,7 @@ def _body_field(key: str, values: dict, answers: dict) -> str:
         index, _, field = key.removeprefix("flow/").partition("/")
         return f"flows.{index}" if field in ("", "__all__") else f"flows.{index}.{field}"
     if "/" in key:  # "<code>/<year>" is about the value; "<code>/<year>/indicator" or ".../year" about that part
-        code, year, part = (key.split("/") + ["value"])[:3]
+        code, year, part = [*key.split("/"), "value"][:3]
         index = values.get((code, int(year))) if year.isdigit() else None
         return f"values.{index}.{part}" if index is not None else "values"
     return key
