@@ -414,9 +414,9 @@ def _check_values(round_: Round, values: Mapping) -> tuple[dict[tuple[Indicator,
         value = _number(raw)
         if isinstance(value, str):
             problems[key] = [f"{_quoted(value)} is not a number: give {code} for {raw_year} as a number."]
-        elif value is not None and not problems:
-            if found := objective_services.check_partner_value(indicator=indicator, year=year, value=value):
-                problems[key] = found
+        elif value is not None and not problems and (
+                found := objective_services.check_partner_value(indicator=indicator, year=year, value=value)):
+            problems[key] = found
         if problems:
             errors.update(problems)
         else:

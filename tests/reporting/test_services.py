@@ -99,7 +99,8 @@ def test_can_edit_return_is_for_the_partners_focal_points_and_the_secretariat_wh
 
 
 @pytest.mark.parametrize(("values", "key", "message"), [
-    ({("1.1.a", 2025): 5}, "1.1.a/2025/indicator", "1.1.a is not asked in this round: it asks for 2.1.p, 2.2.p, 3.3.p."),
+    ({("1.1.a", 2025): 5}, "1.1.a/2025/indicator",
+     "1.1.a is not asked in this round: it asks for 2.1.p, 2.2.p, 3.3.p."),
     ({("2.2.p", 2023): 5}, "2.2.p/2023/year", "The round covers 2024 to 2026: 2023 is outside it."),
     ({("2.2.p", 2025): "a dozen"}, "2.2.p/2025", "“a dozen” is not a number: give 2.2.p for 2025 as a number."),
     ({("3.3.p", 2025): 100.5}, "3.3.p/2025", "3.3.p is a percentage: give a value from 0 to 100."),
