@@ -3,6 +3,7 @@
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from operator import attrgetter
 
 from django.core.cache import cache
 from django.db.models import Max, Min, Prefetch, Q, QuerySet
@@ -195,24 +196,28 @@ def partner_progress(indicator: Indicator, *, as_of: int | None = None) -> list[
     (count_at_least) by the indicator's target year, else none, and the no-target thresholds apply. The indicator's
     status override is the ASEM series' and no partner's. Two queries however many partners report.
     """
-    series: dict[int, dict[int, float]] = defaultdict(dict)
-    partners: dict[int, Partner] = {}
     # The partners come with their values: a join, not a query per partner.
-    for observation in (Observation.objects.filter(indicator=indicator, partner__isnull=False, breakdown="")
-                        .select_related("partner")):
-        series[observation.partner_id][observation.year] = observation.value
-        partners[observation.partner_id] = observation.partner
-    targets = {
-        partner_id: (year, value) for partner_id, year, value in
-        PartnerTarget.objects.filter(indicator=indicator).values_list("partner_id", "target_year", "target_value")
-    }
-    items = [
-        PartnerProgress(partner=partners[partner_id], result=assess_partner(indicator, values,
-                                                                              targets.get(partner_id), as_of),
-                        has_own_target=partner_id in targets)
-        for partner_id, values in series.items()
-    ]
+    observations = (Observation.objects.filter(indicator=indicator, partner__isnull=False, breakdown="")
+                    .select_related("partner"))
+    targets = PartnerTarget.objects.filter(indicator=indicator).values_list("partner_id", "target_year", "target_value")
+    items = [PartnerProgress(partner=first.partner, result=result, has_own_target=own)
+             for first, result, own in _own_series(observations, targets, key=attrgetter("partner_id"),
+                                                    indicator_of=lambda _: indicator, as_of=as_of)]
     return sorted(items, key=lambda item: item.partner.name)
+
+
+def _own_series(observations, targets, *, key, indicator_of, as_of):
+    """Each partner's series on an indicator among the observations, keyed by key(observation) (a partner's id for
+    one indicator, an indicator's for one partner), assessed toward its own target (targets: (key, year, value)):
+    (its first observation, its result, whether it has a target of its own) for each."""
+    series: dict[int, dict[int, float]] = defaultdict(dict)
+    first = {}
+    for observation in observations:
+        series[key(observation)][observation.year] = observation.value
+        first.setdefault(key(observation), observation)
+    own = {target_key: (year, value) for target_key, year, value in targets}
+    return [(first[k], assess_partner(indicator_of(first[k]), values, own.get(k), as_of), k in own)
+            for k, values in series.items()]
 
 
 def assess_partner(indicator: Indicator, series: dict[int, float], target: tuple[int, float] | None,
@@ -292,20 +297,11 @@ def own_progress(partner: Partner, *, as_of: int | None = None) -> list[tuple[In
     """Every indicator a partner has a headline value of, by code, with its status on its own series as
     partner_progress() gives it, weighted by the indicator's weight so its objectives can be rolled up. Two queries
     however many indicators it reports (the indicators come with their priorities and objectives)."""
-    series: dict[int, dict[int, float]] = defaultdict(dict)
-    indicators: dict[int, Indicator] = {}
-    for observation in (Observation.objects.filter(partner=partner, breakdown="")
-                        .select_related("indicator__priority__objective")):
-        series[observation.indicator_id][observation.year] = observation.value
-        indicators[observation.indicator_id] = observation.indicator
-    targets = {
-        indicator_id: (year, value) for indicator_id, year, value in
-        PartnerTarget.objects.filter(partner=partner).values_list("indicator_id", "target_year", "target_value")
-    }
-    items = []
-    for indicator_id, values in series.items():
-        indicator = indicators[indicator_id]
-        result = replace(assess_partner(indicator, values, targets.get(indicator_id), as_of), weight=indicator.weight)
-        items.append((indicator, PartnerProgress(partner=partner, result=result,
-                                                 has_own_target=indicator_id in targets)))
+    observations = Observation.objects.filter(partner=partner, breakdown="").select_related(
+        "indicator__priority__objective")
+    targets = PartnerTarget.objects.filter(partner=partner).values_list("indicator_id", "target_year", "target_value")
+    items = [(first.indicator, PartnerProgress(partner=partner, result=replace(result, weight=first.indicator.weight),
+                                               has_own_target=own))
+             for first, result, own in _own_series(observations, targets, key=attrgetter("indicator_id"),
+                                                    indicator_of=attrgetter("indicator"), as_of=as_of)]
     return sorted(items, key=lambda item: item[0].code)
