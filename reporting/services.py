@@ -363,6 +363,9 @@ def _check_version(report: Return, version: Any) -> None:
     except (TypeError, ValueError):
         raise ReturnInvalid({"version": "Which version of the return your change is made on is missing: open the "
                                         "return again and make your change."}) from None
+    if version < 0 or version > report.version:  # no one read a version the return never had
+        raise ReturnInvalid({"version": f"The return has no version {version}: it is at version {report.version}. "
+                                        "Open the return again and make your change."})
     if version != report.version:
         raise _conflict(report, version)
 

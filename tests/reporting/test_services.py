@@ -527,3 +527,13 @@ def test_prefill_leaves_a_return_already_started_as_it_is(de_return, alice):
     services.prefill(de_return)
 
     assert services.contents([de_return])[de_return.pk]["values"] == {"2.2.p/2025": 12.0}
+
+
+@pytest.mark.parametrize("version", [-1, 7, 10**30])
+def test_a_version_the_return_never_had_is_refused_as_bad_input_not_as_someone_elses_save(de_return, alice, version):
+    with pytest.raises(services.ReturnInvalid) as refusal:
+        services.save_return(report=de_return, user=alice, version=version, answers={1: "Highlights"})
+
+    assert refusal.value.errors["version"] == [f"The return has no version {version}: it is at version 0. Open the "
+                                               "return again and make your change."]
+    assert not Answer.objects.filter(report=de_return).exists()
