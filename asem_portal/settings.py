@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "reporting",
     "workspace",
     "reports",
+    "opendata",
 ]
 
 MIDDLEWARE = [

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("reporting.urls")),
     path("", include("mobility.urls")),
     path("", include("reports.urls")),
+    path("", include("opendata.urls")),
 ]
 
 handler400 = "asem_portal.views.bad_request"

@@ -161,6 +161,9 @@ class Indicator(models.Model):
         max_length=100, blank=True, help_text=_("The registered metric that computes this indicator's values.")
     )
     data_source = models.CharField(max_length=300, blank=True, help_text=_("Where hand-entered values come from."))
+    source_url = models.URLField(blank=True, help_text=_("A link to the published source of the values."))
+    coverage_note = models.TextField(
+        blank=True, help_text=_("Which partners or years the source covers, said wherever the figures are shown."))
     methodology = models.TextField(blank=True)
     weight = models.FloatField(default=1.0, validators=[MinValueValidator(0.0)])
     status_override = models.CharField(max_length=20, choices=Status.choices, blank=True)
@@ -297,6 +300,10 @@ class Observation(models.Model):
         help_text=_("For an ASEM value made from partners' values: how many partners it rests on."),
     )
     note = models.CharField(max_length=300, blank=True)
+    source = models.CharField(
+        max_length=300, blank=True,
+        help_text=_("Where this value comes from when not the indicator's own source: an imported file, for example."),
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -1,0 +1,5 @@
+"""Open data: the data releases, SDMX, feeds, the sitemap and robots.txt."""
+
+app_name = "opendata"
+
+urlpatterns = []
