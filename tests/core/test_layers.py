@@ -18,8 +18,8 @@ PACKAGES = ("asem_portal", "workspace", "reports", "opendata", "reporting", "mob
             "partners", "core")
 # Every arrow the README allows: each layer may use any below it.
 DOWNWARD = {
-    "asem_portal": ("workspace", "reports", "opendata", "reporting", "mobility", "objectives", "instruments", "partners",
-                    "core"),
+    "asem_portal": ("workspace", "reports", "opendata", "reporting", "mobility", "objectives", "instruments",
+                    "partners", "core"),
     "workspace": ("reporting", "mobility", "objectives", "instruments", "partners", "core"),
     "reports": ("reporting", "mobility", "objectives", "instruments", "partners", "core"),
     "opendata": ("reporting", "mobility", "objectives", "instruments", "partners", "core"),
