@@ -1,5 +1,19 @@
 """Open data: the data releases, SDMX, feeds, the sitemap and robots.txt."""
 
+from django.contrib.sitemaps.views import sitemap
+from django.urls import path
+
+from opendata import feeds, views
+from opendata.sitemaps import SITEMAPS
+
 app_name = "opendata"
 
-urlpatterns = []
+urlpatterns = [
+    path("data/", views.data, name="data"),
+    path("data/releases/<int:number>/datapackage.zip", views.download, name="download"),
+    path("data/feed.atom", feeds.ReleasesFeed(), name="releases-feed"),
+    path("activities/feed.atom", feeds.ActivitiesFeed(), name="activities-feed"),
+    path("indicators/<str:code>/feed.atom", feeds.IndicatorValuesFeed(), name="indicator-feed"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", views.robots, name="robots"),
+]

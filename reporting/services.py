@@ -23,6 +23,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -43,7 +44,7 @@ from mobility.services import NotAllowed, partner_ids
 from objectives import services as objective_services
 from objectives.models import Indicator, Observation
 from partners.models import Partner
-from reporting import emails
+from reporting import emails, signals
 from reporting.models import Answer, Question, Return, ReturnFlow, ReturnValue, ReturnVersion, Round
 
 User = AbstractBaseUser | AnonymousUser
@@ -793,6 +794,8 @@ def close_round(*, round: Round, user: User) -> Round:
     round_._history_user = _actor(user)
     round_.save()
     changes.data_changed(refresh=False)
+    # Robust: a listener that fails (a broker away) must not turn a committed close into an error page.
+    transaction.on_commit(partial(signals.round_closed.send, sender=Round, round=round_), robust=True)
     round.refresh_from_db()
     return round
 
