@@ -73,9 +73,17 @@ class ReleasesFeed(PortalFeed):
     def link(self):
         return reverse("opendata:data")
 
-    def items(self):
-        return (DataRelease.objects.filter(state=DataRelease.State.READY).select_related("round")
-                .order_by("-number")[:ENTRIES])
+    def get_object(self, request):
+        # The feed's one object is the site's address, which a release's enclosure needs whole: the feed itself is
+        # one instance for every request, so it keeps nothing of any.
+        return request.build_absolute_uri("/").rstrip("/")
+
+    def items(self, site):
+        found = list(DataRelease.objects.filter(state=DataRelease.State.READY).select_related("round")
+                     .order_by("-number")[:ENTRIES])
+        for release in found:
+            release.enclosure_url = site + release.download_url
+        return found
 
     def item_title(self, release):
         return _demo(_("Data release %(number)s") % {"number": release.number}, release.has_demo)
@@ -91,7 +99,7 @@ class ReleasesFeed(PortalFeed):
         return release.get_absolute_url()
 
     def item_enclosures(self, release):
-        return [Enclosure(release.download_url, str(release.size), "application/zip")]
+        return [Enclosure(release.enclosure_url, str(release.size), "application/zip")]
 
     def item_pubdate(self, release):
         return release.finished_at
@@ -108,6 +116,7 @@ class NewValue:
     value: float
     partner: str | None
     published: datetime
+    indicator: Indicator
 
 
 def new_values(indicator: Indicator, limit: int = ENTRIES) -> list[NewValue]:
@@ -121,7 +130,7 @@ def new_values(indicator: Indicator, limit: int = ENTRIES) -> list[NewValue]:
     found, last = [], {}
     for pk, history_id, year, breakdown, value, partner, when in history.iterator():
         if pk in current and last.get(pk) != value:
-            found.append(NewValue(pk, history_id, year, breakdown, value, partner, when))
+            found.append(NewValue(pk, history_id, year, breakdown, value, partner, when, indicator))
         last[pk] = value
     found.sort(key=lambda v: (v.published, v.history_id), reverse=True)
     return found[:limit]
@@ -142,11 +151,10 @@ class IndicatorValuesFeed(PortalFeed):
         return indicator.get_absolute_url()
 
     def items(self, indicator):
-        self._indicator = indicator
         return new_values(indicator)
 
     def item_title(self, value):
-        indicator = self._indicator
+        indicator = value.indicator
         figure = f"{number(indicator.at_precision(value.value), indicator.decimals)} {indicator.unit}".strip()
         who = value.partner or _("ASEM")
         breakdown = f" [{value.breakdown}]" if value.breakdown else ""
@@ -155,17 +163,17 @@ class IndicatorValuesFeed(PortalFeed):
         return _demo(title, indicator.is_demo)
 
     def item_description(self, value):
-        text = _("%(code)s %(name)s.") % {"code": self._indicator.code, "name": self._indicator.name}
-        if self._indicator.is_demo:
+        text = _("%(code)s %(name)s.") % {"code": value.indicator.code, "name": value.indicator.name}
+        if value.indicator.is_demo:
             text = " ".join([text, _("Synthetic demonstration data.")])
         return text
 
     def item_link(self, value):
-        return self._indicator.get_absolute_url()
+        return value.indicator.get_absolute_url()
 
     def item_guid(self, value):
         # An Atom id is a full address: the indicator's page and which value, at which change.
-        page = settings.SITE_URL + self._indicator.get_absolute_url()
+        page = settings.SITE_URL + value.indicator.get_absolute_url()
         return f"{page}#value-{value.observation_id}-{value.history_id}"
 
     def item_guid_is_permalink(self, value):
