@@ -22,6 +22,7 @@ from objectives.api import (
 )
 from objectives.compare_api import IndicatorComparisonView, ObjectivePartnersView
 from objectives.maps_api import IndicatorMapView, PartnersMapView
+from opendata.sdmx_api import IndicatorDataView, IndicatorImportView, MobilityDataView, StructureView
 from reporting.api import PARTNER_CODE, PartnerValueViewSet, ReturnViewSet, RoundViewSet
 from reports.profile_api import PartnerProfileView
 
@@ -90,6 +91,11 @@ v1 = [
     re_path(rf"^partners/(?P<code>{PARTNER_CODE})/profile/$", PartnerProfileView.as_view(), name="partner-profile"),
     re_path(rf"^indicators/(?P<code>{INDICATOR_CODE})/map/$", IndicatorMapView.as_view(), name="indicator-map"),
     path("maps/partners/", PartnersMapView.as_view(), name="partners-map"),
+    path("sdmx/structure/", StructureView.as_view(), name="sdmx-structure"),
+    re_path(rf"^indicators/(?P<code>{INDICATOR_CODE})/sdmx/$", IndicatorDataView.as_view(), name="indicator-sdmx"),
+    re_path(rf"^indicators/(?P<code>{INDICATOR_CODE})/sdmx/import/$", IndicatorImportView.as_view(),
+            name="indicator-sdmx-import"),
+    path("mobility/sdmx/", MobilityDataView.as_view(), name="mobility-sdmx"),
     path("reports/", include("reports.api_urls")),
     path("", include("workspace.api_urls")),
     path("", include(router.urls)),
