@@ -1,4 +1,4 @@
-"""The admin of accounts and API tokens, in place of the stock ones.
+"""The admin of accounts and API tokens, in place of the stock ones, and of the open-data licence.
 
 Django's permissions say "may change users", for every user and every field alike. The secretariat has them so
 that it can make focal points' accounts, deactivate them and reset their passwords; the rest is this module's rule
@@ -14,7 +14,9 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken import admin as token_admin
 from rest_framework.authtoken.models import TokenProxy
+from simple_history.admin import SimpleHistoryAdmin
 
+from asem_portal.models import OpenDataLicence
 from core.roles import manageable_accounts, may_manage_account
 
 # The fields that give rights; a form posting any of them from someone who may not grant rights is refused whole.
@@ -135,3 +137,16 @@ class TokenAdmin(token_admin.TokenAdmin):
         if db_field.name == "user":
             kwargs["queryset"] = manageable_accounts(request.user, User.objects.all())
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(OpenDataLicence)
+class OpenDataLicenceAdmin(SimpleHistoryAdmin):
+    """One row: the secretariat changes it (who and when kept in its history); nobody adds a second or deletes it."""
+
+    list_display = ["name", "url", "citation"]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not OpenDataLicence.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False

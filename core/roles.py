@@ -7,6 +7,8 @@ SECRETARIAT_GROUP = "Secretariat"
 # The secretariat edits the whole portal's content, issues API tokens and
 # links focal points to partners; it does not manage Django's own machinery.
 SECRETARIAT_APPS = ["partners", "objectives", "instruments", "mobility", "reporting", "authtoken"]
+# Of the project's own app, only the open-data licence: set once (the admin adds no second row), then changed.
+SECRETARIAT_PERMISSIONS = {"asem_portal": ["view_opendatalicence", "add_opendatalicence", "change_opendatalicence"]}
 
 
 def sync_secretariat_group(apps, verbosity: int = 0) -> None:
@@ -18,7 +20,7 @@ def sync_secretariat_group(apps, verbosity: int = 0) -> None:
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for app_config in apps.get_app_configs():
-        if app_config.label in SECRETARIAT_APPS:
+        if app_config.label in SECRETARIAT_APPS or app_config.label in SECRETARIAT_PERMISSIONS:
             # A migration's registry has no models_module, which create_permissions needs;
             # the live registry has one, and it must stay as it was.
             models_module = getattr(app_config, "models_module", None)
@@ -32,6 +34,8 @@ def sync_secretariat_group(apps, verbosity: int = 0) -> None:
     # (may_manage_account, asem_portal/admin.py), not these permissions, which Django grants for every user alike.
     perms = perms | Permission.objects.filter(content_type__app_label="auth",
                                               codename__in=["view_user", "add_user", "change_user"])
+    for label, codenames in SECRETARIAT_PERMISSIONS.items():
+        perms = perms | Permission.objects.filter(content_type__app_label=label, codename__in=codenames)
     group.permissions.set(perms)
 
 

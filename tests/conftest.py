@@ -98,6 +98,12 @@ def own_cache_keys(monkeypatch):
 
     caching.test_prefix = f"tests-{uuid.uuid4().hex[:12]}"
     monkeypatch.setenv("CACHE_KEY_PREFIX", caching.test_prefix)
+    # Every page and API response states the open-data licence, read from the cache (asem_portal/models.py). A
+    # test's database starts with none set, so its cache says so too: a page's pinned queries are those of every
+    # request after the first, which is what production serves; saving a licence replaces the entry.
+    from asem_portal.models import CACHE_KEY, UNSET
+
+    cache.set(CACHE_KEY, UNSET)
     yield
     cache.clear()  # this test's keys only
     caching.test_prefix = None
