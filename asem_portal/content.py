@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from asem_portal.official_statistics import load_official_statistics
 from asem_portal.strategy_document import DATA_DIR, parse
 from core.writes import set_fields, validate_and_save
 from instruments.models import Aim, Instrument
@@ -118,6 +119,7 @@ def load_strategy() -> LoadReport:
              "description": row["description"], "partner": partners.get(row["partner_code"]), "is_demo": False},
         )
     _load_record(report, partners)
+    load_official_statistics(report)
     return report
 
 

@@ -4,7 +4,8 @@ from asem_portal.content import load_strategy
 
 
 class Command(BaseCommand):
-    help = "Load the ASEM Education Strategy 2030, the 53 partners, the stakeholders and the AEP's own record."
+    help = ("Load the ASEM Education Strategy 2030, the 53 partners, the stakeholders, the AEP's own record and the "
+            "official statistics shipped with the portal.")
 
     def handle(self, *args, **options):
         report = load_strategy()
