@@ -379,8 +379,8 @@ class ObservationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Observation
-        fields = ["id", "year", "value", "breakdown", "partner", "coverage", "is_computed", "note", "url"]
-        read_only_fields = ["is_computed"]
+        fields = ["id", "year", "value", "breakdown", "partner", "coverage", "is_computed", "note", "source", "url"]
+        read_only_fields = ["is_computed", "source"]
         validators = []  # the model's full_clean() checks the one value per year and breakdown
 
     @extend_schema_field(OpenApiTypes.URI)
@@ -413,6 +413,10 @@ class IndicatorSerializer(DemoFlagMixin, serializers.ModelSerializer):
         required=False, help_text="For a count of partners: a partner counts when its value is at least this (1 for "
                                   "a yes, when yes is 1 and no is 0).",
     )
+    source_url = serializers.URLField(
+        read_only=True, help_text="A link to the published source of the values, for official statistics.")
+    coverage_note = serializers.CharField(
+        read_only=True, help_text="Which partners or years the source covers: say it wherever the figures go.")
     progress = serializers.SerializerMethodField()
     observations_url = serializers.SerializerMethodField()
     partners_url = serializers.SerializerMethodField()
@@ -421,7 +425,8 @@ class IndicatorSerializer(DemoFlagMixin, serializers.ModelSerializer):
         model = Indicator
         fields = [
             "code", "name", "description", "objective", "priority", "unit", "kind", "direction", "baseline_year",
-            "baseline_value", "target_year", "target_value", "source", "metric", "data_source", "methodology",
+            "baseline_value", "target_year", "target_value", "source", "metric", "data_source", "source_url",
+            "coverage_note", "methodology",
             "aggregation", "count_at_least", "weight", "status_override", "override_reason", "is_demo", "progress",
             "url", "observations_url", "partners_url",
         ]

@@ -63,6 +63,13 @@ class RoundForm(forms.ModelForm):
         # chooser's help icon carries an attribute screen readers may not be given.
         widgets = {"indicators": forms.CheckboxSelectMultiple}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # An indicator with a published source (official statistics) has its partners' values from that source: a
+        # round asking for them would let returns overwrite the source's figures, so it is not offered.
+        indicators = self.fields["indicators"]
+        indicators.queryset = indicators.queryset.filter(source_url="")
+
     def clean_state(self):
         state = self.cleaned_data["state"]
         if self.instance.pk and self.instance.state != Round.State.DRAFT and state == Round.State.DRAFT:
