@@ -463,6 +463,10 @@ class ImportResult:
     def unchanged(self) -> list[Change]:
         return self._of(UNCHANGED)
 
+    @property
+    def counts(self) -> dict[str, int]:
+        return {action: len(self._of(action)) for action in (ADDED, CHANGED, UNCHANGED)}
+
     def __str__(self):
         text = (f"{self.indicator.code}: {len(self.added)} observations added, {len(self.changed)} changed, "
                 f"{len(self.unchanged)} unchanged")

@@ -206,9 +206,9 @@ class SdmxImportResultSerializer(serializers.Serializer):
     indicator = serializers.CharField(source="indicator.code")
     dry_run = serializers.BooleanField(help_text="True: nothing was written; the changes are what a real run makes.")
     digest = serializers.CharField(help_text="The SHA-256 of the message.")
-    added = serializers.IntegerField(source="added.__len__")
-    changed = serializers.IntegerField(source="changed.__len__")
-    unchanged = serializers.IntegerField(source="unchanged.__len__")
+    added = serializers.IntegerField(source="counts.added")
+    changed = serializers.IntegerField(source="counts.changed")
+    unchanged = serializers.IntegerField(source="counts.unchanged")
     skipped = serializers.ListField(child=serializers.CharField(),
                                     help_text="Observations left out, and why: the ASEM value of an indicator "
                                               "partners report is made from theirs.")
