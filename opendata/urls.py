@@ -3,7 +3,7 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from opendata import feeds, views
+from opendata import feeds, sdmx_admin, views
 from opendata.sitemaps import SITEMAPS
 
 app_name = "opendata"
@@ -16,4 +16,5 @@ urlpatterns = [
     path("indicators/<str:code>/feed.atom", feeds.IndicatorValuesFeed(), name="indicator-feed"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.robots, name="robots"),
+    path("data/sdmx/import/<str:code>/", sdmx_admin.import_view, name="sdmx-import"),
 ]
