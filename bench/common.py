@@ -12,6 +12,13 @@ DATA = ROOT / "bench" / "data"
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/0")
 
+# The accounts the data builder makes and the run signs in as (bench/dataset.py, bench/run.py): synthetic, and only
+# in the benchmark's own databases.
+BENCH_PASSWORD = "benchmark-only-password-of-a-synthetic-database"  # noqa: S105
+BENCH_FOCAL_POINT = "bench-focal-de"
+BENCH_SECRETARIAT = "bench-secretariat"
+BENCH_FOCAL_PARTNER = "DE"
+
 
 def database_name(scale: str) -> str:
     return f"asem_bench_{scale}"

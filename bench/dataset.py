@@ -4,10 +4,14 @@ Everything is generated from a fixed seed, so two builds at the same scale
 are the same. Flows and partners' values are written with PostgreSQL's COPY
 where it is there (the large scale writes a million rows in seconds), else
 with bulk_create. The indicators partners report come on top of the
-ASEM-level ones: every partner's values for every year (a few gaps, so
-coverage is not always full), its own targets, the ASEM series made from
-them once, and one open reporting round with a return per partner in each
-of the four states.
+ASEM-level ones: every partner's value for every indicator and year, its
+own targets, the ASEM series made from them once, and one open reporting
+round with a return per partner in each of the four states, each with the
+versions its history shows and a year of reminders. Some flows are reported
+by both ends with different figures, as real returns are, and the host rule
+settles which is public. Two accounts sign in to the pages only they see: a
+focal point for Germany and a member of the secretariat. A few small data
+releases stand on /data/.
 """
 
 import csv
@@ -17,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.common import BENCH_FOCAL_PARTNER, BENCH_FOCAL_POINT, BENCH_PASSWORD, BENCH_SECRETARIAT
 from mobility.imports import FLOW_COLUMNS
 from mobility.models import DeliveryMode, MobilityLevel
 
@@ -135,13 +140,19 @@ class BuildReport:
     observations: int = 0
     partner_values: int = 0
     returns: int = 0
+    conflicts: int = 0
+    versions: int = 0
+    reminders: int = 0
+    releases: int = 0
     timings: dict | None = None
 
     def __str__(self):
         times = ", ".join(f"{name} {seconds:.1f}s" for name, seconds in (self.timings or {}).items())
-        return (f"{self.flows} flows, {self.activities} activities ({self.activity_links} links), "
+        return (f"{self.flows} flows (and {self.conflicts} reported by the other end too), "
+                f"{self.activities} activities ({self.activity_links} links), "
                 f"{self.indicators} indicators, {self.observations} observations "
-                f"({self.partner_values} partners' values), {self.returns} returns [{times}]")
+                f"({self.partner_values} partners' values), {self.returns} returns ({self.versions} versions, "
+                f"{self.reminders} reminders), {self.releases} data releases [{times}]")
 
 
 def _copy_value(value) -> str:
@@ -211,6 +222,7 @@ def remove(*, keep_flows: bool = False) -> None:
     history = Observation.history.model
     history.objects.filter(indicator_id__in=bench_indicators.values("pk"))._raw_delete(history.objects.db)
     bench_indicators._raw_delete(Indicator.objects.db)
+    _remove_releases()
 
 
 def _remove_rounds() -> None:
@@ -220,6 +232,8 @@ def _remove_rounds() -> None:
     rounds = Round.objects.filter(slug__startswith=BENCH_SLUG)
     for model in (ReturnValue, Answer, ReturnFlow, Reminder, ReturnVersion):
         model.objects.filter(report__round__in=rounds)._raw_delete(model.objects.db)
+    history = Return.history.model
+    history.objects.filter(round_id__in=rounds.values("pk"))._raw_delete(history.objects.db)
     Return.objects.filter(round__in=rounds)._raw_delete(Return.objects.db)
     Question.objects.filter(round__in=rounds)._raw_delete(Question.objects.db)
     through = Round.indicators.through
@@ -252,8 +266,10 @@ def build(scale: Scale, *, log=print) -> BuildReport:
     with transaction.atomic():
         step("remove earlier bench data", remove)
         partners = {code: pk for code, pk in Partner.objects.values_list("code", "pk")}
+        users = step("accounts", _build_accounts, partners)
         rng = random.Random(SEED)
         report.flows = step("flows", _build_flows, scale, partners)
+        report.conflicts = step("flows both ends report", _build_conflicts, scale, partners)
         flows_changed()  # COPY sends no signal
         report.activities, report.activity_links = step("activities", _build_activities, scale, partners, rng)
         report.indicators, report.observations = step("indicators", _build_indicators, scale, rng)
@@ -263,6 +279,9 @@ def build(scale: Scale, *, log=print) -> BuildReport:
         report.observations += report.partner_values
         report.observations += step("ASEM values from partners'", _aggregate_partner_values, partner_indicators)
         report.returns = step("reporting round", _build_round, scale, partners, partner_indicators)
+        report.versions = step("returns' versions", _build_return_versions, users)
+        report.reminders = step("a year of reminders", _build_reminders, users)
+        report.releases = step("data releases", _build_releases, users)
     started = time.monotonic()
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         with connection.cursor() as cursor:
@@ -303,6 +322,67 @@ def _build_flows(scale: Scale, partners: dict[str, int]) -> int:
         in flow_rows(scale, list(partners))
     )
     return insert_rows(MobilityFlow, columns, rows)
+
+
+def conflict_step(scale: Scale) -> int:
+    """Every how many flows the origin reported the same route, year, mode, level and programme too: a few thousand
+    rows at the large and small scales, a few dozen at the tiny one."""
+    return min(max(scale.flows // 2_000, 7), 500)
+
+
+def _build_conflicts(scale: Scale, partners: dict[str, int]) -> int:
+    """The origin's own report of some flows, with a different figure; the host rule then hides the origin's rows.
+
+    Written with COPY, so no signal settles them: mobility's own set-based settle_public() does, over every flow,
+    as an import does after its COPY.
+    """
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from mobility.models import MobilityFlow
+    from mobility.services import settle_public
+
+    now = timezone.now()
+    every = conflict_step(scale)
+    columns = ["year", "origin_id", "destination_id", "reported_by_id", "is_public", "mode", "level", "participants",
+               "female", "fewer_opportunities", "programme", "source", "is_demo", "updated_at"]
+    rows = (
+        # The origin counts its own outgoing participants: a tenth more or less than the host's count, never equal.
+        (year, partners[origin], partners[destination], partners[origin], True, mode, level,
+         participants + max(1, participants // 10) * (1 if i % 2 else -1) if participants > 1 else participants + 1,
+         None, None, programme, f"{source}: the origin's report", False, now)
+        for i, (year, origin, destination, mode, level, participants, _female, _fewer, programme, source)
+        in enumerate(flow_rows(scale, list(partners)))
+        if i % every == 0
+    )
+    written = insert_rows(MobilityFlow, columns, rows)
+    settle_public(within=Q())
+    return written
+
+
+def _build_accounts(partners: dict[str, int]) -> dict[str, object]:
+    """The two accounts the benchmark signs in as: Germany's focal point and a member of the secretariat.
+
+    Kept from build to build (get or create), their password set anew: bench/run.py signs in through the sign-in
+    form with it.
+    """
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from core.roles import SECRETARIAT_GROUP
+    from mobility.models import PartnerMembership
+
+    User = get_user_model()
+    users = {}
+    for username, staff in ((BENCH_FOCAL_POINT, False), (BENCH_SECRETARIAT, True)):
+        user, _ = User.objects.get_or_create(username=username, defaults={"email": f"{username}@bench.invalid"})
+        user.is_staff, user.is_active = staff, True
+        user.set_password(BENCH_PASSWORD)
+        user.save()
+        users[username] = user
+    PartnerMembership.objects.get_or_create(user=users[BENCH_FOCAL_POINT], partner_id=partners[BENCH_FOCAL_PARTNER])
+    users[BENCH_SECRETARIAT].groups.add(Group.objects.get(name=SECRETARIAT_GROUP))
+    return users
 
 
 def _build_activities(scale: Scale, partners: dict[str, int], rng: random.Random) -> tuple[int, int]:
@@ -422,7 +502,9 @@ def _build_indicators(scale: Scale, rng: random.Random) -> tuple[int, int]:
 
 # How partners' values make the ASEM value, in turn: two sums, two means, one count of partners saying yes.
 PARTNER_AGGREGATIONS = ["sum", "sum", "mean", "mean", "count"]
-RETURN_STATES = ["approved", "submitted", "returned", "draft"]
+# In turn by the partners' codes: Germany's (the twelfth), the return its benchmark focal point opens, is returned,
+# so its form is the fullest one a focal point edits: every value, every answer and the secretariat's note.
+RETURN_STATES = ["approved", "submitted", "draft", "returned"]
 ROUND_QUESTIONS = [
     "What were the highlights of the period?", "What stood in the way?", "Which good practice would you share?",
     "What do you plan next?",
@@ -431,16 +513,15 @@ ROUND_QUESTIONS = [
 
 def partner_series(scale: Scale, rule: str, partner_codes: list[str],
                    rng: random.Random) -> dict[str, dict[int, float]]:
-    """One indicator's values per partner and year: {code: {year: value}}, with the gaps real returns have.
+    """One indicator's values per partner and year: {code: {year: value}}, every partner every year.
 
-    About one partner in twenty never reports the indicator, and the others miss a year now and then, so the
-    ASEM value's coverage is not always every partner.
+    The whole grid, 53 partners by the indicators by ten years, as the issue sizes the benchmark: the pages that
+    compare partners and the ASEM values made from theirs read the most rows they will ever read. A gap would only
+    make them lighter.
     """
     series: dict[str, dict[int, float]] = {}
     years = list(scale.years)[: scale.observation_years]
     for code in partner_codes:
-        if rng.random() < 0.05:
-            continue
         values: dict[int, float] = {}
         if rule == "sum":
             value, trend = float(rng.randint(50, 5000)), rng.uniform(-0.02, 0.10)
@@ -454,8 +535,6 @@ def partner_series(scale: Scale, rule: str, partner_codes: list[str],
                     value = 1.0 if value or rng.random() < 0.08 else 0.0
                 else:
                     value = max(value * (1 + trend + rng.uniform(-0.03, 0.03)), 0.0)
-            if y and rng.random() < 0.08:
-                continue  # this year's return did not give it
             values[year] = round(value) if rule == "sum" else min(round(value, 1), 100.0) if rule == "mean" else value
         series[code] = values
     return series
@@ -543,7 +622,7 @@ def _build_round(scale: Scale, partners: dict[str, int], indicators: list) -> in
     years = (scale.last_year - 1, scale.last_year)
     round_ = Round(name=f"Benchmark stocktaking {scale.last_year}", slug=f"{BENCH_SLUG}stocktaking-{scale.last_year}",
                    first_year=years[0], last_year=years[1], deadline=datetime.date(scale.last_year + 1, 6, 30),
-                   state=Round.State.OPEN, includes_flows=False, opened_at=now)
+                   state=Round.State.OPEN, includes_flows=False, opened_at=now - datetime.timedelta(days=365))
     Round.objects.bulk_create([round_])
     insert_rows(Round.indicators.through, ["round_id", "indicator_id"], [(round_.pk, i.pk) for i in indicators])
     questions = Question.objects.bulk_create(
@@ -577,3 +656,127 @@ def _build_round(scale: Scale, partners: dict[str, int], indicators: list) -> in
         for report in reports if report.state != "draft" for question in questions
     ])
     return len(reports)
+
+
+def _build_return_versions(users: dict) -> int:
+    """What each return's history shows: the version the round opened it with, a first save with half its values,
+    and for those sent to the secretariat the whole return; then its moves (submitted, returned, approved)."""
+    import datetime
+
+    from reporting.models import Answer, Return, ReturnValue, ReturnVersion
+
+    reports = list(Return.objects.filter(round__slug__startswith=BENCH_SLUG).select_related("round", "partner"))
+    if not reports:
+        return 0
+    values: dict[int, dict[str, float]] = {}
+    for report_id, code, year, value in (ReturnValue.objects.filter(report__in=reports).order_by("indicator__code")
+                                         .values_list("report_id", "indicator__code", "year", "value")):
+        values.setdefault(report_id, {})[f"{code}/{year}"] = value
+    answers: dict[int, dict[str, str]] = {}
+    for report_id, number, text in Answer.objects.filter(report__in=reports).values_list(
+            "report_id", "question__number", "text"):
+        answers.setdefault(report_id, {})[str(number)] = text
+    focal_point, secretariat = users[BENCH_FOCAL_POINT], users[BENCH_SECRETARIAT]
+    versions, history = [], []
+    history_model = Return.history.model
+    fields = [field.attname for field in Return._meta.concrete_fields]
+    for report in reports:
+        opened = report.round.opened_at
+        mine = values.get(report.pk, {})
+        half = dict(list(mine.items())[: (len(mine) + 1) // 2])
+        by = focal_point if report.partner.code == BENCH_FOCAL_PARTNER else None
+        contents = [({}, "prefilled"), (half, "")] + ([(mine, "")] if report.version >= 2 else [])
+        for number, (content_values, reason) in enumerate(contents):
+            versions.append(ReturnVersion(
+                report=report, number=number, saved_at=opened + datetime.timedelta(days=30 * number + 1),
+                saved_by=None if number == 0 else by, state=Return.State.DRAFT, reason=reason,
+                content={"values": content_values, "answers": answers.get(report.pk, {}) if number == 2 else {},
+                         "flows": []},
+            ))
+        moves = [(Return.State.DRAFT, "+", opened, None)]
+        if report.state != Return.State.DRAFT:
+            moves.append((Return.State.SUBMITTED, "~", opened + datetime.timedelta(days=90), by))
+        if report.state in (Return.State.RETURNED, Return.State.APPROVED):
+            moves.append((report.state, "~", opened + datetime.timedelta(days=120), secretariat))
+        for state, kind, when, user in moves:
+            row = {name: getattr(report, name) for name in fields}
+            history.append(history_model(**{**row, "state": state}, history_date=when, history_type=kind,
+                                         history_user=user, history_change_reason=None))
+    ReturnVersion.objects.bulk_create(versions, batch_size=500)
+    history_model.objects.bulk_create(history, batch_size=500)
+    return len(versions)
+
+
+def _build_reminders(users: dict) -> int:
+    """A year of reminders: every week of the year the round has been open, each return not yet approved by then
+    reminded from the board (an approved one stops at its approval, halfway)."""
+    import datetime
+
+    from reporting.models import Reminder, Return
+
+    reports = list(Return.objects.filter(round__slug__startswith=BENCH_SLUG).select_related("partner", "round"))
+    secretariat = users[BENCH_SECRETARIAT]
+    rows = []
+    for report in reports:
+        start = report.round.opened_at
+        weeks = 26 if report.state == Return.State.APPROVED else 52
+        for week in range(weeks):
+            sent = start + datetime.timedelta(weeks=week)
+            rows.append(Reminder(report=report, threshold=f"manual-{sent.date().isoformat()}", sent_at=sent,
+                                 recipients=f"focal-point@{report.partner.code.lower()}.bench.invalid",
+                                 sent_by=secretariat))
+    Reminder.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
+
+
+BENCH_RELEASE_REASON = "Benchmark release"
+BENCH_RELEASES = 5
+
+
+def _release_package(number: int) -> bytes:
+    """A small zip that says what it is: the benchmark's releases are placeholders, not packages of the data."""
+    import json
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("datapackage.json", json.dumps({
+            "name": f"asem-benchmark-release-{number}", "title": f"Synthetic benchmark release {number}",
+            "description": "Synthetic benchmark data: a placeholder standing in for a data release, so that the "
+                           "pages listing releases have some to list.",
+            "resources": [],
+        }, indent=2))
+    return out.getvalue()
+
+
+def _build_releases(users: dict) -> int:
+    """A few small ready releases, one a quarter, as the secretariat asks for them."""
+    import datetime
+    import hashlib
+
+    from django.db.models import Max
+    from django.utils import timezone
+
+    from opendata.models import DataRelease, ReleaseChunk
+
+    first = (DataRelease.objects.aggregate(top=Max("number"))["top"] or 0) + 1
+    now = timezone.now()
+    for n in range(BENCH_RELEASES):
+        number = first + n
+        data = _release_package(number)
+        release = DataRelease.objects.create(
+            number=number, state=DataRelease.State.READY, requested_by=users[BENCH_SECRETARIAT],
+            reason=f"{BENCH_RELEASE_REASON} {n + 1}: synthetic", size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            finished_at=now - datetime.timedelta(days=91 * (BENCH_RELEASES - n)),
+        )
+        ReleaseChunk.objects.create(release=release, index=0, data=data)
+    return BENCH_RELEASES
+
+
+def _remove_releases() -> None:
+    from opendata.models import DataRelease, ReleaseChunk
+
+    releases = DataRelease.objects.filter(reason__startswith=BENCH_RELEASE_REASON)
+    ReleaseChunk.objects.filter(release__in=releases)._raw_delete(ReleaseChunk.objects.db)
+    releases._raw_delete(DataRelease.objects.db)
