@@ -177,21 +177,21 @@ class MobilityDataView(_MessageView):
 # The import ------------------------------------------------------------------------------------------------------
 
 
-class ImportFileSerializer(serializers.Serializer):
+class SdmxImportFileSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="An SDMX-CSV 2.0.0 or SDMX-ML 2.1 data message of DF_ASEM_INDICATORS.")
     source = serializers.CharField(required=False, allow_blank=True, max_length=300,
                                    help_text="Where the values come from; without it, each observation's SOURCE "
                                              "attribute, else the message header's sender and id.")
 
 
-class ImportTextSerializer(serializers.Serializer):
+class SdmxImportTextSerializer(serializers.Serializer):
     content = serializers.CharField(trim_whitespace=False,
                                     help_text="The message's text: SDMX-CSV 2.0.0 or SDMX-ML 2.1.")
     source = serializers.CharField(required=False, allow_blank=True, max_length=300,
                                    help_text="Where the values come from, as for a file.")
 
 
-class ChangeSerializer(serializers.Serializer):
+class SdmxChangeSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=[sdmx.ADDED, sdmx.CHANGED, sdmx.UNCHANGED])
     ref_area = serializers.CharField(help_text="A partner's code, or ASEM.")
     breakdown = serializers.CharField(allow_blank=True, help_text="key=value, or empty for the headline.")
@@ -212,10 +212,10 @@ class SdmxImportResultSerializer(serializers.Serializer):
     skipped = serializers.ListField(child=serializers.CharField(),
                                     help_text="Observations left out, and why: the ASEM value of an indicator "
                                               "partners report is made from theirs.")
-    changes = ChangeSerializer(many=True, help_text="Every observation of the message and what it does.")
+    changes = SdmxChangeSerializer(many=True, help_text="Every observation of the message and what it does.")
 
 
-class ImportFormatSerializer(serializers.Serializer):
+class SdmxImportFormatSerializer(serializers.Serializer):
     formats = serializers.ListField(child=serializers.CharField())
     structure = serializers.URLField(help_text="The structure the messages follow.")
     dataflow = serializers.CharField()
@@ -259,10 +259,10 @@ class IndicatorImportView(ApiViewMixin, APIView):
 
     @extend_schema(summary="How to import an SDMX message into an indicator",
                    description="The formats an import takes, the structure its messages follow and the largest "
-                               "message it takes.", responses={200: ImportFormatSerializer})
+                               "message it takes.", responses={200: SdmxImportFormatSerializer})
     def get(self, request, code):
         self.indicator(code)
-        return Response(ImportFormatSerializer({
+        return Response(SdmxImportFormatSerializer({
             "formats": ["SDMX-CSV 2.0.0", "SDMX-ML 2.1 (generic or structure-specific)"],
             "structure": absolute_url("api:sdmx-structure", request), "dataflow": f"DF_{sdmx.INDICATORS}",
             "max_bytes": sdmx.max_upload_bytes(),
@@ -277,7 +277,7 @@ class IndicatorImportView(ApiViewMixin, APIView):
                     "?dry_run=true nothing is written either: the answer lists what would be added and changed. "
                     "Otherwise every change is written at once, each observation keeping its source.",
         parameters=[DRY_RUN], examples=[IMPORT_EXAMPLE],
-        request={"multipart/form-data": ImportFileSerializer, "application/json": ImportTextSerializer},
+        request={"multipart/form-data": SdmxImportFileSerializer, "application/json": SdmxImportTextSerializer},
         responses={200: OpenApiResponse(SdmxImportResultSerializer,
                                         description="Checked, and unless a dry run, written: every observation's "
                                                     "change.")},
@@ -292,7 +292,7 @@ class IndicatorImportView(ApiViewMixin, APIView):
             content = upload.read()
             source = str(request.data.get("source", ""))
         else:
-            serializer = ImportTextSerializer(data=request.data)
+            serializer = SdmxImportTextSerializer(data=request.data)
             if not serializer.is_valid():
                 if not request.content_type.startswith("application/json"):
                     raise ValidationError({"file": ["Send an SDMX-CSV or SDMX-ML message in the field file."]})
