@@ -65,18 +65,27 @@ clean-demo: $(VENV)/.runtime
 # The benchmark (bench/, docs/performance.md): the portal under gunicorn with DEBUG off against PostgreSQL
 # and Redis on 127.0.0.1, driven by wrk (apt-get install wrk). BENCH_SCALE=large is a million flows.
 BENCH_SCALE ?= large
-.PHONY: bench bench-small bench-data bench-endpoints bench-import
+# Where the endpoints' results go; the pass without the whole-response cache adds -no-response-cache.
+BENCH_OUTPUT ?= bench/results/latest
+.PHONY: bench bench-small bench-data bench-endpoints bench-no-response-cache bench-import
 
-bench: bench-endpoints bench-import
+bench: bench-endpoints bench-no-response-cache bench-import
 
+# The small scale, 2 s per endpoint: the whole harness in a few minutes.
 bench-small:
-	$(MAKE) bench BENCH_SCALE=small BENCH_ARGS="--output bench/data/small" IMPORT_ARGS="--output bench/data/import-small"
+	$(MAKE) bench BENCH_SCALE=small BENCH_OUTPUT=bench/data/small BENCH_ARGS="--duration 2" \
+		IMPORT_ARGS="--output bench/data/import-small"
 
 bench-data: $(VENV)/.runtime
 	$(PY) -m bench.run --scale $(BENCH_SCALE) --build --passes ""
 
 bench-endpoints: $(VENV)/.runtime
-	$(PY) -m bench.run --scale $(BENCH_SCALE) $(BENCH_ARGS)
+	$(PY) -m bench.run --scale $(BENCH_SCALE) --output $(BENCH_OUTPUT) $(BENCH_ARGS)
+
+# The public endpoints again, warm, computing every answer (RESPONSE_CACHE=false), each beside its floor.
+bench-no-response-cache: $(VENV)/.runtime
+	$(PY) -m bench.run --scale $(BENCH_SCALE) --no-response-cache --passes warm \
+		--output $(BENCH_OUTPUT)-no-response-cache $(BENCH_ARGS)
 
 bench-import: $(VENV)/.runtime
 	$(PY) -m bench.import_bench --scale $(BENCH_SCALE) $(IMPORT_ARGS)
