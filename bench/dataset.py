@@ -165,18 +165,31 @@ def _copy_value(value) -> str:
     return str(value)
 
 
+def _defaults(model, columns: list[str]) -> dict[str, object]:
+    """The columns `columns` leaves out that may not be null, with their field's default: one a later migration
+    added is filled as it would be through the ORM."""
+    return {
+        field.column: field.get_default() for field in model._meta.concrete_fields
+        if field.column not in columns and not field.null and not field.primary_key
+        and field.get_default() is not None
+    }
+
+
 def insert_rows(model, columns: list[str], rows, *, chunk: int = 50_000) -> int:
     """Write rows (tuples in `columns` order, by column name) fast: COPY on PostgreSQL, bulk_create elsewhere."""
     from django.db import connection
 
     count = 0
     if connection.vendor == "postgresql":
+        # COPY knows no Django default: a column the rows leave out gets its field's, as bulk_create would give it.
+        defaults = _defaults(model, columns)
         table = connection.ops.quote_name(model._meta.db_table)
-        names = ", ".join(connection.ops.quote_name(c) for c in columns)
+        names = ", ".join(connection.ops.quote_name(c) for c in [*columns, *defaults])
+        tail = "".join("\t" + _copy_value(value) for value in defaults.values())
         with connection.cursor() as cursor:
             buffer: list[str] = []
             for row in rows:
-                buffer.append("\t".join(_copy_value(v) for v in row))
+                buffer.append("\t".join(_copy_value(v) for v in row) + tail)
                 if len(buffer) >= chunk:
                     cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN", io.StringIO("\n".join(buffer) + "\n"))
                     count += len(buffer)
