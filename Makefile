@@ -67,14 +67,15 @@ clean-demo: $(VENV)/.runtime
 BENCH_SCALE ?= large
 # Where the endpoints' results go; the pass without the whole-response cache adds -no-response-cache.
 BENCH_OUTPUT ?= bench/results/latest
-.PHONY: bench bench-small bench-data bench-endpoints bench-no-response-cache bench-import
+.PHONY: bench bench-small bench-data bench-endpoints bench-no-response-cache bench-import bench-memory
 
-bench: bench-endpoints bench-no-response-cache bench-import
+bench: bench-endpoints bench-no-response-cache bench-import bench-memory
 
 # The small scale, 2 s per endpoint: the whole harness in a few minutes.
 bench-small:
 	$(MAKE) bench BENCH_SCALE=small BENCH_OUTPUT=bench/data/small BENCH_ARGS="--duration 2" \
-		IMPORT_ARGS="--output bench/data/import-small"
+		IMPORT_ARGS="--output bench/data/import-small" \
+		MEMORY_ARGS="--flows 20000 --output bench/data/memory-small"
 
 bench-data: $(VENV)/.runtime
 	$(PY) -m bench.run --scale $(BENCH_SCALE) --build --passes ""
@@ -89,6 +90,10 @@ bench-no-response-cache: $(VENV)/.runtime
 
 bench-import: $(VENV)/.runtime
 	$(PY) -m bench.import_bench --scale $(BENCH_SCALE) $(IMPORT_ARGS)
+
+# One gunicorn worker's memory while it streams the API's CSV of a million flows (its own database).
+bench-memory: $(VENV)/.runtime
+	$(PY) -m bench.memory $(MEMORY_ARGS)
 
 # Back up and restore the database that DATABASE_URL names (docs/operations.md).
 BACKUP ?= backups/asem-$(shell date -u +%Y%m%dT%H%M%SZ).dump
