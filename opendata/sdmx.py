@@ -84,10 +84,6 @@ def indicator_code_id(code: str) -> str:
     return code.replace(".", "_")
 
 
-def indicator_code_from_id(value: str) -> str:
-    return value.replace("_", ".")
-
-
 def breakdown_code(breakdown: str) -> str:
     """An observation's breakdown as a code: _T for the headline, region=asia as REGION-ASIA.
 
