@@ -32,19 +32,23 @@ def _trend(name: str, points: list[tuple[int, float]]) -> str:
     }
 
 
-def mobility_charts(by_year: list[YearDirections], mode_table: dict, level_table: dict, corridors: list[dict]) -> dict:
-    years = [str(row.year) for row in by_year]
+def directions_chart(by_year: list[YearDirections]):
+    """The mobility page's main chart: participants each year from Asia to Europe and from Europe to Asia."""
     to_europe = [(row.year, row.asia_to_europe) for row in by_year]
     to_asia = [(row.year, row.europe_to_asia) for row in by_year]
+    return charts.bar_chart(
+        chart_id="chart-directions",
+        title=_("Participants by year and direction between Asia and Europe"),
+        description=" ".join([_trend(_("Asia to Europe"), to_europe), _trend(_("Europe to Asia"), to_asia)]),
+        categories=[str(row.year) for row in by_year],
+        series=[(_("Asia to Europe"), [v for _y, v in to_europe]), (_("Europe to Asia"), [v for _y, v in to_asia])],
+    )
+
+
+def mobility_charts(by_year: list[YearDirections], mode_table: dict, level_table: dict, corridors: list[dict]) -> dict:
     balance = [(row.year, round(row.balance, 3)) for row in by_year if row.balance is not None]
     return {
-        "directions": charts.bar_chart(
-            chart_id="chart-directions",
-            title=_("Participants by year and direction between Asia and Europe"),
-            description=" ".join([_trend(_("Asia to Europe"), to_europe), _trend(_("Europe to Asia"), to_asia)]),
-            categories=years,
-            series=[(_("Asia to Europe"), [v for _y, v in to_europe]), (_("Europe to Asia"), [v for _y, v in to_asia])],
-        ),
+        "directions": directions_chart(by_year),
         "balance": charts.line_chart(
             chart_id="chart-balance",
             title=_("Balance of mobility between Asia and Europe"),
