@@ -111,6 +111,10 @@ def _mark_database_unavailable(sender, request=None, **kwargs):
 got_request_exception.connect(_mark_database_unavailable, dispatch_uid="asem-database-unavailable")
 
 
+# The only pages another site may frame: the embeds, whose views also drop X-Frame-Options.
+FRAMEABLE_PREFIX = "/embed/"
+
+
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
     """django-csp's middleware, with narrow additions for the few paths that need them.
 
@@ -118,6 +122,13 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
     added to the policy there only (the API documentation's bundled pages
     carry a <style> block of their own, for instance). Everything else gets
     the strict site-wide policy.
+
+    One replacement, not an addition: the embed pages (asem_portal/embeds.py)
+    may be framed by any site, so under FRAMEABLE_PREFIX frame-ancestors is *
+    instead of 'none', and nothing else of the policy changes. It goes by the
+    path, not by a mark the view leaves on its response, because a response
+    the cache replays (asem_portal/response_cache.py) is a new object that
+    passes back through here without the view.
     """
 
     def get_policy_parts(self, request, response, report_only=False) -> PolicyParts:
@@ -130,4 +141,6 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
                 for directive, sources in update.items():
                     merged[directive] = [*merged.get(directive, []), *sources]
                 parts.update = merged
+        if request.path_info.startswith(FRAMEABLE_PREFIX):
+            parts.replace = {**(parts.replace or {}), "frame-ancestors": ["*"]}
         return parts

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from asem_portal import health, views
+from asem_portal import embeds, health, views
 
 admin.site.site_header = "ASEM Education Portal: secretariat"
 admin.site.site_title = "ASEM Education Portal admin"
@@ -14,6 +14,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("progress/", views.progress, name="progress"),
     path("about/", views.about, name="about"),
+    path("", include(embeds)),
     path("favicon.ico", views.favicon, name="favicon"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
