@@ -44,14 +44,17 @@ OECD_COLUMNS = ["year", "origin", "destination", "students"]
 BASELINE_YEAR = 2013
 PRIORITY = "1.1"
 LOADED = "Loaded from the OECD's table of international students by origin."
-SUM_NOTE = "The sum of the host partners' figures in the OECD's table."
-BALANCE_NOTE = "The smaller direction as a percentage of the larger, from the OECD's figures of both."
+SUM_NOTE = "The sum of the host partners' figures in the OECD's table EDU_ENRL_MOBILE."
+BALANCE_NOTE = "The smaller direction as a percentage of the larger, from the OECD's table EDU_ENRL_MOBILE."
 
+SIDES = {"asia": "Asian", "europe": "European"}
 HOSTS_NOTE = (
-    "Only OECD countries report the international students they host, so the hosts are the OECD members among the "
-    "ASEM partners: {hosts}. Students are counted from every ASEM partner country of origin. Each year's ASEM value "
-    "says how many hosts it rests on."
+    "Only the countries that report to the OECD's education statistics (OECD destinations) give the international "
+    "students they host, so the hosts are the {count} {side}-side partners that do: {hosts}. The other {side}-side "
+    "partners ({missing}) have no figure. Students are counted from every {other}-side partner country. Each year's "
+    "ASEM value says how many hosts it rests on."
 )
+BALANCE_COVERAGE = "Made from the two directions' ASEM sums, each as its own indicator covers it ({codes})."
 COUNTED = (
     "International tertiary students (ISCED 5 to 8) enrolled in a partner who come from a partner on the other side "
     "of ASEM, a head count per academic year as the host reports it to the OECD (UNESCO-UIS/OECD/Eurostat data "
@@ -135,8 +138,7 @@ def load_official_statistics(report: "LoadReport") -> None:
     partners = {partner.code: partner for partner in Partner.objects.all()}
     regions = {code: partner.region for code, partner in partners.items()}
     rows = read_students(regions=regions)
-    hosts = sorted({to_code for _year, _from, to_code, _students in rows}, key=lambda code: partners[code].name)
-    coverage_note = HOSTS_NOTE.format(hosts=", ".join(partners[code].name for code in hosts))
+    hosts = {to_code for _year, _from, to_code, _students in rows}
     priority = Priority.objects.get(code=PRIORITY)
     totals: dict[str, dict[int, int]] = {}
     indicators = []
@@ -147,7 +149,8 @@ def load_official_statistics(report: "LoadReport") -> None:
             by_year[year] += students
         indicator = _indicator(report, spec.code, priority=priority, name=spec.name, description=spec.description,
                                unit="students", kind=Indicator.Kind.COUNT, aggregation=Indicator.Aggregation.SUM,
-                               baseline_value=by_year[BASELINE_YEAR], coverage_note=coverage_note)
+                               baseline_value=by_year[BASELINE_YEAR], coverage_note=_coverage(
+                                   partners.values(), hosts=hosts, origin=spec.origin, host=spec.host))
         _partner_values(report, indicator, {(partners[code].pk, year): v for (code, year), v in values.items()})
         indicators.append(indicator)
     recompute_partner_aggregates(indicators=indicators)
@@ -166,8 +169,19 @@ def load_official_statistics(report: "LoadReport") -> None:
                                        "side from the Asian, and the reverse, the smaller as a percentage of the "
                                        "larger. 100 % is balanced.",
                            unit="%", kind=Indicator.Kind.PERCENTAGE, aggregation=Indicator.Aggregation.ASEM,
-                           baseline_value=balance.get(BASELINE_YEAR, 0.0), coverage_note=coverage_note)
+                           baseline_value=balance.get(BASELINE_YEAR, 0.0),
+                           coverage_note=BALANCE_COVERAGE.format(codes=" and ".join(totals)))
     _asem_values(report, indicator, balance)
+
+
+def _coverage(partners, *, hosts: set[str], origin: str, host: str) -> str:
+    """Which partners of the host side have figures and which have none, in words."""
+    side = sorted((p for p in partners if p.region == host), key=lambda p: p.name)
+    return HOSTS_NOTE.format(
+        count=sum(p.code in hosts for p in side), side=SIDES[host], other=SIDES[origin],
+        hosts=", ".join(p.name for p in side if p.code in hosts),
+        missing=", ".join(p.name for p in side if p.code not in hosts),
+    )
 
 
 def _indicator(report: "LoadReport", code: str, *, coverage_note: str, **values) -> Indicator:

@@ -19,7 +19,7 @@ def test_vera_sees_where_the_students_figures_come_from_and_what_they_cover(requ
 
     data = page.locator("section[aria-labelledby=data-heading]")
     expect(data.get_by_role("link", name=OECD_SOURCE)).to_have_attribute("href", OECD_URL)
-    expect(data).to_contain_text("Only OECD countries report the international students they host")
+    expect(data).to_contain_text("the 25 European-side partners that do")
     expect(data.get_by_role("cell", name="906,623")).to_be_visible()
     expect(page.locator(".demo-banner")).to_have_count(0)  # the portal holds demo data, but these figures are real
     assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]

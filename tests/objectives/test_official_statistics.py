@@ -106,9 +106,12 @@ def test_the_indicators_are_real_sourced_and_without_a_target(strategy):
         assert indicator.priority.code == "1.1"
         assert indicator.source_url == OECD_URL
         assert "EDU_ENRL_MOBILE" in indicator.data_source
-        assert "Bulgaria" not in indicator.coverage_note
-        assert "Russian Federation" in indicator.coverage_note
         assert (indicator.baseline_year, indicator.target_value) == (2013, None)
+    to_europe, to_asia, balance = (Indicator.objects.get(code=code).coverage_note for code in CODES)
+    assert "the 25 European-side partners that do: Austria, Belgium," in to_europe
+    assert "(Bulgaria, Croatia, Cyprus, European Union, Malta, Romania) have no figure" in to_europe
+    assert "the 5 Asian-side partners that do: Australia, Japan, New Zealand, Republic of Korea, Russian " in to_asia
+    assert "1.1.oecd1 and 1.1.oecd2" in balance
     years = Observation.objects.filter(indicator__code__in=CODES, partner__isnull=True).values_list("year", flat=True)
     assert set(years) == set(range(2013, 2020))
     assert not Observation.objects.filter(indicator__code__in=CODES).exclude(source=OECD_SOURCE).exists()
@@ -200,7 +203,7 @@ def test_the_page_shows_the_source_as_a_link_and_the_coverage_near_the_figures(s
     page = response.content.decode()
     data = page[page.index('id="data-heading"'):page.index('id="partners-heading"')]
     assert f'<a href="{OECD_URL}">{OECD_SOURCE}</a>' in data
-    assert "Only OECD countries report the international students they host" in data
+    assert "the 25 European-side partners that do" in data
     assert "906,623" in data
     assert "25 of 53 partners" in data
     assert "demonstration" not in page.lower()
@@ -221,7 +224,7 @@ def test_the_api_gives_the_source_and_coverage_and_each_observation_its_source(s
     body = client.get(f"/api/v1/indicators/{EUROPE_TO_ASIA}/").json()
 
     assert body["source_url"] == OECD_URL
-    assert body["coverage_note"].startswith("Only OECD countries report")
+    assert "the 5 Asian-side partners that do" in body["coverage_note"]
     assert body["is_demo"] is False
     assert {o["source"] for o in body["observations"]} == {OECD_SOURCE}
     partner_values = client.get(f"/api/v1/indicators/{EUROPE_TO_ASIA}/observations/?partner=JP").json()["results"]
