@@ -22,8 +22,8 @@ from django.db import transaction
 
 from core import changes
 from core.jobs import TrackedJob, queue_or_run
-from reports import exports
-from reports.data import Period
+from reports import exports, pdf
+from reports.data import Period, StocktakingReport
 from reports.selectors import stocktaking_report
 
 logger = logging.getLogger(__name__)
@@ -35,6 +35,10 @@ FILE_TIMEOUT = 7 * 24 * 3600
 # A job that has not finished by then is taken as lost (a worker restart): the next request queues it again.
 JOB_TIMEOUT = settings.CELERY_TASK_TIME_LIMIT + 60
 FAILED_TIMEOUT = 300
+
+# The tables' formats (reports/exports.py) and the page laid out as a PDF (reports/pdf.py).
+CONTENT_TYPES = {**exports.CONTENT_TYPES, "pdf": pdf.CONTENT_TYPE}
+FORMATS = tuple(CONTENT_TYPES)
 
 QUEUED, RUNNING, READY, FAILED = "queued", "running", "ready", "failed"
 # The cache keeps nothing just now (Redis away): the file can only be built in the request.
@@ -86,12 +90,17 @@ def build_export(fmt: str, period: Period, on_progress=None) -> ExportFile:
     report = stocktaking_report(period)
     if on_progress:
         on_progress(40)
-    content = exports.build(report, fmt, (lambda percent: on_progress(40 + percent * 55 // 100))
-                            if on_progress else None)
-    built = ExportFile(content, exports.filename(report, fmt), exports.CONTENT_TYPES[fmt])
+    content = _write(report, fmt, (lambda percent: on_progress(40 + percent * 55 // 100)) if on_progress else None)
+    built = ExportFile(content, exports.filename(report, fmt), CONTENT_TYPES[fmt])
     if _cache_usable():
         cache.set(_key("file", fmt, period, generation), built, timeout=FILE_TIMEOUT)
     return built
+
+
+def _write(report: StocktakingReport, fmt: str, on_progress) -> bytes:
+    if fmt == "pdf":
+        return pdf.build(report, on_progress)
+    return exports.build(report, fmt, on_progress)
 
 
 def export_status(fmt: str, period: Period) -> ExportStatus | None:

@@ -4,7 +4,7 @@ from reports import profiles, views
 
 app_name = "reports"
 
-FORMAT = r"(?P<fmt>xlsx|csv)"
+FORMAT = r"(?P<fmt>xlsx|csv|pdf)"
 
 urlpatterns = [
     path("partners/<str:code>/", profiles.partner_profile, name="partner"),

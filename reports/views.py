@@ -9,8 +9,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from reports import services
+from reports.charts import report_charts
 from reports.data import Period
-from reports.exports import FORMATS
 from reports.forms import PeriodForm
 from reports.selectors import stocktaking_report
 
@@ -24,7 +24,7 @@ def _links(period: Period) -> dict:
         "download": f"{reverse('reports:download', args=[fmt])}?{period.query}",
         "progress": f"{reverse('reports:export', args=[fmt])}?{period.query}",
         "status": f"{reverse('reports:export-status', args=[fmt])}?{period.query}",
-    } for fmt in FORMATS}
+    } for fmt in services.FORMATS}
 
 
 @require_safe
@@ -36,6 +36,7 @@ def stocktaking(request):
         "form": form,
         "period": period,
         "report": report,
+        "charts": report_charts(report),
         "today": timezone.localdate(),
         "links": _links(period),
         "in_background": services.needs_background(period),
