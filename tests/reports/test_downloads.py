@@ -273,4 +273,4 @@ def test_a_bad_period_gets_the_friendly_page_or_a_json_error(client, committed):
     status = client.get("/reports/stocktaking/xlsx/status/?from=2025&to=2024")
     assert status.status_code == 400
     assert list(status.json()["errors"]) == ["to"]
-    assert client.get("/reports/stocktaking/pdf/").status_code == 404
+    assert client.get("/reports/stocktaking/docx/").status_code == 404
