@@ -3,6 +3,13 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DEBUG=false
 WORKDIR /app
 
+# WeasyPrint, which lays the stocktaking report out as a PDF, draws with Pango and HarfBuzz; its stylesheet names
+# DejaVu Sans first and Liberation Sans after it (static/css/report-pdf.css).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+        fonts-dejavu-core fonts-liberation \
+    && rm -rf /var/lib/apt/lists/*
+
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 
