@@ -153,6 +153,9 @@ def endpoints_in(database: str) -> list[tuple[str, str, str]]:
     )
 
 
+_COLLECTED: list[bool] = []  # whether this process has collected the static files yet
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -177,9 +180,12 @@ class Server:
 
     def __enter__(self) -> "Server":
         self.log.parent.mkdir(parents=True, exist_ok=True)
-        # As the Dockerfile does before gunicorn: with DEBUG off the pages name the collected, hashed files.
-        subprocess.run([PYTHON, "manage.py", "collectstatic", "--no-input"], cwd=ROOT, env=self.env, check=True,
-                       capture_output=True)
+        # As the Dockerfile does before gunicorn: with DEBUG off the pages name the collected, hashed files. Once a
+        # run: they do not change between its passes, and compressing them takes minutes on a busy machine.
+        if not _COLLECTED:
+            subprocess.run([PYTHON, "manage.py", "collectstatic", "--no-input"], cwd=ROOT, env=self.env, check=True,
+                           capture_output=True)
+            _COLLECTED.append(True)
         self.process = subprocess.Popen(
             [PYTHON, "-m", "gunicorn", "asem_portal.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
              "--workers", str(self.workers), "--log-level", "warning", "--timeout", str(self.timeout)],
