@@ -63,7 +63,8 @@ class XmlRenderer(_SdmxRenderer):
     format = "xml"
 
 
-DATA_FORMATS = {"sdmx-ml": "SDMX-ML 2.1, structure-specific (the default)", "sdmx-csv": "SDMX-CSV 2.0.0"}
+DATA_FORMATS = {"sdmx-ml": "SDMX-ML 2.1, structure-specific (the default)", "sdmx-csv": "SDMX-CSV 2.0.0",
+                "xml": "the same SDMX-ML as application/xml"}
 DATA_FORMAT = OpenApiParameter(
     "format", OpenApiTypes.STR, OpenApiParameter.QUERY, enum=list(DATA_FORMATS),
     description="The message's format: " + "; ".join(f"{name}, {what}" for name, what in DATA_FORMATS.items())
@@ -72,6 +73,8 @@ DATA_FORMAT = OpenApiParameter(
 DATA_RESPONSES = {
     (200, sdmx.STRUCTURE_SPECIFIC_MEDIA_TYPE): OpenApiResponse(OpenApiTypes.STR, description="SDMX-ML 2.1."),
     (200, sdmx.CSV_MEDIA_TYPE): OpenApiResponse(OpenApiTypes.STR, description="SDMX-CSV 2.0.0."),
+    (200, "application/xml"): OpenApiResponse(OpenApiTypes.STR, description="SDMX-ML 2.1, for Accept: "
+                                                                           "application/xml or ?format=xml."),
 }
 STRUCTURE_NOTE = ("The structure (dimensions, codelists, attributes) is published at /api/v1/sdmx/structure/; "
                   "docs/api.md in the portal's repository describes it.")
@@ -122,7 +125,10 @@ class StructureView(_MessageView):
                     "STATISTIC, TIME_PERIOD), their data structures, codelists and concepts. Build data messages "
                     "to import against it.",
         responses={(200, sdmx.STRUCTURE_MEDIA_TYPE): OpenApiResponse(OpenApiTypes.STR,
-                                                                     description="SDMX-ML 2.1 structure message.")},
+                                                                     description="SDMX-ML 2.1 structure message."),
+                   (200, "application/xml"): OpenApiResponse(OpenApiTypes.STR,
+                                                             description="The same, for Accept: application/xml or "
+                                                                         "?format=xml.")},
     )
     def get(self, request):
         structure = sdmx.build_structure()

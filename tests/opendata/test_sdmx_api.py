@@ -151,22 +151,41 @@ def flows(partner_de, partner_th):
                                   reported_by=partner_th, is_public=False)
 
 
+def sums(message) -> dict:
+    return {(row["DIRECTION"], row["MODE"], row["LEVEL"], row["STATISTIC"], row["TIME_PERIOD"]): row["OBS_VALUE"]
+            for row in rows(message)}
+
+
 def test_the_mobility_totals_sum_the_public_flows_only(anonymous, flows, django_assert_num_queries):
     structure = read(anonymous.get("/api/v1/sdmx/structure/").content)
 
-    # Expect 5 queries: the structure's three, whether the kept totals are current, the sums
-    with django_assert_num_queries(5):
+    # Expect 6 queries: the structure's three, whether the kept totals are current, the sums, the demo flows' groups
+    with django_assert_num_queries(6):
         response = anonymous.get("/api/v1/mobility/sdmx/?format=sdmx-csv")
 
     assert response.status_code == 200
     message = read(response.content, "CSV", structure.dataflow["DF_ASEM_MOBILITY"])
-    assert {(row["DIRECTION"], row["MODE"], row["LEVEL"], row["STATISTIC"], row["TIME_PERIOD"]): row["OBS_VALUE"]
-            for row in rows(message)} == {
+    assert sums(message) == {
         ("ASIA_TO_EUROPE", "PHYSICAL", "HIGHER_EDUCATION", "PARTICIPANTS", "2024"): "120",
         ("ASIA_TO_EUROPE", "PHYSICAL", "HIGHER_EDUCATION", "FEMALE", "2024"): "65",
         ("ASIA_TO_EUROPE", "PHYSICAL", "HIGHER_EDUCATION", "FEWER_OPPORTUNITIES", "2024"): "2",
     }
     assert b"DEMO" not in response.content.splitlines()[1]
+
+
+def test_the_kept_totals_give_the_same_message_as_the_flows(anonymous, flows, partner_de, partner_th):
+    from mobility import selectors, totals
+
+    factories.MobilityFlowFactory(year=2025, origin=partner_de, destination=partner_th, is_demo=True, is_public=True)
+    flow = read(anonymous.get("/api/v1/sdmx/structure/").content).dataflow["DF_ASEM_MOBILITY"]
+    summed = anonymous.get("/api/v1/mobility/sdmx/?format=sdmx-csv").content
+
+    totals.rebuild()
+
+    assert selectors.totals_current()
+    kept = anonymous.get("/api/v1/mobility/sdmx/?format=sdmx-csv").content
+    assert rows(read(kept, "CSV", flow)) == rows(read(summed, "CSV", flow))
+    assert kept.count(b",true\r\n") == 3
 
 
 def test_mobility_totals_with_demonstration_flows_say_so(anonymous, flows, partner_de, partner_th):
