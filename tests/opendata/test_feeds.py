@@ -143,7 +143,7 @@ def test_the_indicator_page_announces_its_feed(indicator, vera):
 # Sitemap and robots -------------------------------------------------------------------------------------------------
 
 
-def test_the_sitemap_lists_public_pages_and_no_draft(vera, strategy):
+def test_the_sitemap_lists_public_pages_and_no_draft(vera, strategy, django_assert_num_queries):
     factories.ActivityFactory(title="Published", slug="published-one")
     factories.ActivityFactory(title="Draft", slug="draft-one", state=Activity.State.DRAFT)
     Round.objects.create(name="Open", slug="open-round", first_year=2024, last_year=2025, state=Round.State.OPEN,
@@ -151,7 +151,10 @@ def test_the_sitemap_lists_public_pages_and_no_draft(vera, strategy):
     Round.objects.create(name="Prepared", slug="prepared-round", first_year=2024, last_year=2025,
                          deadline=timezone.localdate())
 
-    response = vera.get("/sitemap.xml")
+    # Expect 12 queries: for each of objectives, indicators, instruments, partners, published activities and opened
+    # rounds, how many there are and then the page of them
+    with django_assert_num_queries(12):
+        response = vera.get("/sitemap.xml")
 
     assert response.status_code == 200
     document = ET.fromstring(response.content)  # noqa: S314 - the portal's own response, not untrusted input
