@@ -17,8 +17,14 @@ and carry the uploader in created_by (on an update too: the figures are now
 theirs).
 
 Writing does not go through save(): on PostgreSQL the rows are streamed with
-COPY into a temporary table and merged with one INSERT ... ON CONFLICT DO
-UPDATE; elsewhere they are written with batched bulk_create(update_conflicts).
+COPY straight into the flows table while Python checks the next ones, as
+long as every key is new (a year's first upload); PostgreSQL checks each row
+once there, by its keys, checks and foreign keys, as it would any COPY. The
+first key already stored rolls that back to a savepoint, and the file is
+streamed again into a temporary table and merged with one INSERT ... ON
+CONFLICT DO UPDATE. Either way only a ROW EXCLUSIVE lock is taken on the
+flows, so readers never wait. Elsewhere rows are written with batched
+bulk_create(update_conflicts).
 So no per-flow simple-history records and no post_save signals: the import
 itself is recorded instead (an admin LogEntry for the uploader, and a log
 line), and core.changes.data_changed() is called once. Which of two ends'

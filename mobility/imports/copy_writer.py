@@ -1,4 +1,5 @@
-"""The PostgreSQL writer: the rows streamed with COPY into a temporary table, then merged in one statement."""
+"""The PostgreSQL writer: the rows streamed with COPY, straight into the flows when none of their keys is stored yet,
+else into a temporary table and merged in one statement."""
 
 import io
 from collections.abc import Iterable
@@ -11,22 +12,34 @@ from mobility.models import MobilityFlow
 
 NULL = "\\N"
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+UNIQUE_VIOLATION = "23505"
+# What a row of the file holds, in the order the stream writes it.
+ROW_FIELDS = ["year", "origin", "destination", "mode", "level", "reported_by", "participants", "female",
+              "fewer_opportunities", "programme", "source"]
+# What the import sets on every row it writes, after the file's own columns.
+STAMP_FIELDS = ["is_public", "is_demo", "created_by", "updated_at"]
 
 
 def _copy_text(value: str) -> str:
     return value.translate(_COPY_ESCAPES)
 
 
+class KeyTaken(Exception):
+    """A row's key is already stored: the file cannot go straight into the flows, and is merged instead."""
+
+
 class _RowStream(io.TextIOBase):
     """A file-like view of checked rows in COPY's text format, read by psycopg2 as PostgreSQL takes them in.
 
     Streaming lets Python check the next rows while the server stores the
-    previous ones, and keeps memory flat however long the file.
+    previous ones, and keeps memory flat however long the file. `tail` ends
+    every line: the columns the import sets alike on every row, if any.
     """
 
-    def __init__(self, rows: Iterable[ValidRow], chunk_rows: int):
+    def __init__(self, rows: Iterable[ValidRow], chunk_rows: int, tail: str = "\n"):
         self.rows = iter(rows)
         self.chunk_rows = chunk_rows
+        self.tail = tail
         self.buffer = ""
         self.count = 0
         self.texts: dict[str, str] = {}
@@ -41,15 +54,13 @@ class _RowStream(io.TextIOBase):
 
     def _fill(self) -> bool:
         lines = []
-        for row in self.rows:
-            lines.append(
-                f"{row.year}\t{row.origin_id}\t{row.destination_id}\t{row.mode}\t{row.level}\t{row.reported_by_id}\t"
-                f"{row.participants}\t"
-                f"{NULL if row.female is None else row.female}\t"
-                f"{NULL if row.fewer_opportunities is None else row.fewer_opportunities}\t"
-                f"{self._escaped(row.programme)}\t{self._escaped(row.source)}\n"
-            )
-            if len(lines) >= self.chunk_rows:
+        append, escaped, tail, chunk_rows = lines.append, self._escaped, self.tail, self.chunk_rows
+        for year, origin, destination, mode, level, programme, reporter, participants, female, fewer, source, _ \
+                in self.rows:
+            append(f"{year}\t{origin}\t{destination}\t{mode}\t{level}\t{reporter}\t{participants}\t"
+                   f"{NULL if female is None else female}\t{NULL if fewer is None else fewer}\t"
+                   f"{escaped(programme)}\t{escaped(source)}{tail}")
+            if len(lines) >= chunk_rows:
                 break
         self.count += len(lines)
         self.buffer += "".join(lines)
@@ -73,23 +84,37 @@ class _RowStream(io.TextIOBase):
 
 
 class CopyWriter:
-    """PostgreSQL: COPY into a temporary table, then one INSERT ... ON CONFLICT DO UPDATE into the flows."""
+    """PostgreSQL: COPY into the flows themselves (direct), or into a temporary table then one INSERT ... ON CONFLICT
+    DO UPDATE into the flows (merge).
+
+    The direct way is what PostgreSQL's own floor is: one COPY into the table, each row checked once by its keys,
+    checks and foreign keys, while Python checks the next rows. It holds only for rows whose keys are all new; the
+    first stored key it meets raises KeyTaken (the unique key says so, in the COPY), and the caller, having rolled
+    back to its savepoint, writes the file again the merging way.
+    """
 
     path = "copy"
     STAGE = "flow_import_stage"
 
-    def __init__(self, created_by_id: int | None):
+    def __init__(self, created_by_id: int | None, *, direct: bool = False):
         self.created_by_id = created_by_id
+        self.direct = direct
+        self.created = 0
+        self.now = timezone.now()
         self.table = MobilityFlow._meta.db_table
-        self.column = {name: MobilityFlow._meta.get_field(name).column for name in
-                       ["year", "origin", "destination", "mode", "level", "reported_by", "participants", "female",
-                        "fewer_opportunities", "programme", "source", "is_public", "is_demo", "created_by",
-                        "updated_at"]}
+        self.column = {name: MobilityFlow._meta.get_field(name).column for name in [*ROW_FIELDS, *STAMP_FIELDS]}
         self.constraint = next(c.name for c in MobilityFlow._meta.constraints if getattr(c, "fields", None)
                                and tuple(c.fields) == UNIQUE_KEY)
 
     def write(self, rows: Iterable[ValidRow], *, batch_size: int | None) -> None:
         with connection.cursor() as cursor:
+            if self.direct:
+                columns = ", ".join(self.column[name] for name in [*ROW_FIELDS, *STAMP_FIELDS])
+                created_by = NULL if self.created_by_id is None else self.created_by_id
+                stream = _RowStream(rows, batch_size or 2000, f"\tt\tf\t{created_by}\t{self.now.isoformat()}\n")
+                self._copy(cursor, f"COPY {self.table} ({columns}) FROM STDIN WITH (FORMAT text)", stream)
+                self.created = stream.count
+                return
             # Dropped at commit; dropped first too, in case an earlier import ran in this same transaction.
             cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{self.STAGE}")
             cursor.execute(
@@ -98,21 +123,27 @@ class CopyWriter:
                 f"fewer_opportunities integer, programme varchar({MAX_PROGRAMME}), source varchar({MAX_SOURCE})) "
                 "ON COMMIT DROP"
             )
-            stream = _RowStream(rows, batch_size or 2000)
-            try:
-                cursor.copy_expert(f"COPY {self.STAGE} FROM STDIN WITH (FORMAT text)", stream, 256 * 1024)
-            except Exception:
-                # A file found bad while it streamed is the uploader's mistake, not a database that failed.
-                if stream.failure is not None:
-                    raise stream.failure from None
-                raise
+            self._copy(cursor, f"COPY {self.STAGE} FROM STDIN WITH (FORMAT text)", _RowStream(rows, batch_size or 2000))
+
+    def _copy(self, cursor, sql: str, stream: _RowStream) -> None:
+        try:
+            cursor.copy_expert(sql, stream, 256 * 1024)
+        except Exception as exc:
+            # A file found bad while it streamed is the uploader's mistake, not a database that failed.
+            if stream.failure is not None:
+                raise stream.failure from None
+            # psycopg2's own error, or Django's IntegrityError around it.
+            error = exc if hasattr(exc, "pgcode") else exc.__cause__
+            if (self.direct and getattr(error, "pgcode", None) == UNIQUE_VIOLATION
+                    and getattr(getattr(error, "diag", None), "constraint_name", None) == self.constraint):
+                raise KeyTaken from exc
+            raise
 
     def finish(self) -> tuple[int, int]:
+        if self.direct:
+            return self.created, 0
         c = self.column
-        inserted = ", ".join(c[name] for name in [
-            "year", "origin", "destination", "mode", "level", "reported_by", "participants", "female",
-            "fewer_opportunities",
-            "programme", "source", "is_public", "is_demo", "created_by", "updated_at"])
+        inserted = ", ".join(c[name] for name in [*ROW_FIELDS, *STAMP_FIELDS])
         values = [c[name] for name in ["participants", "female", "fewer_opportunities", "source", "is_demo"]]
         updates = ", ".join(f"{col} = EXCLUDED.{col}" for col in [*values, c["created_by"], c["updated_at"]])
         stored = ", ".join(f"flow.{col}" for col in values)
@@ -131,7 +162,7 @@ class CopyWriter:
             f") SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created) FROM written"
         )
         with connection.cursor() as cursor:
-            cursor.execute(merge, [self.created_by_id, timezone.now()])
+            cursor.execute(merge, [self.created_by_id, self.now])
             created, updated = cursor.fetchone()
             cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{self.STAGE}")
         return created, updated
