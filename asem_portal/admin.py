@@ -16,7 +16,7 @@ from rest_framework.authtoken import admin as token_admin
 from rest_framework.authtoken.models import TokenProxy
 from simple_history.admin import SimpleHistoryAdmin
 
-from asem_portal.models import OpenDataLicence
+from asem_portal.models import OpenDataLicence, stored_licence
 from core.roles import manageable_accounts, may_manage_account
 
 # The fields that give rights; a form posting any of them from someone who may not grant rights is refused whole.
@@ -146,7 +146,9 @@ class OpenDataLicenceAdmin(SimpleHistoryAdmin):
     list_display = ["name", "url", "citation"]
 
     def has_add_permission(self, request):
-        return super().has_add_permission(request) and not OpenDataLicence.objects.exists()
+        # Every admin page asks, to list what may be added: the cache answers (a second row is refused in any case,
+        # by the model's clean()).
+        return super().has_add_permission(request) and stored_licence() is None
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -6,6 +6,7 @@ from hypothesis import settings as hypothesis_settings
 
 from core.roles import SECRETARIAT_GROUP
 from tests import caching, factories, snapshots
+from tests.licence import prime_licence
 from tests.services import CeleryWorker, need, need_postgres, need_redis
 
 # One Chromium for the whole run, shared by every folder's browser tests: a second
@@ -98,12 +99,7 @@ def own_cache_keys(monkeypatch):
 
     caching.test_prefix = f"tests-{uuid.uuid4().hex[:12]}"
     monkeypatch.setenv("CACHE_KEY_PREFIX", caching.test_prefix)
-    # Every page and API response states the open-data licence, read from the cache (asem_portal/models.py). A
-    # test's database starts with none set, so its cache says so too: a page's pinned queries are those of every
-    # request after the first, which is what production serves; saving a licence replaces the entry.
-    from asem_portal.models import CACHE_KEY, UNSET
-
-    cache.set(CACHE_KEY, UNSET)
+    prime_licence()  # none set, as the test's database has none (tests/licence.py)
     yield
     cache.clear()  # this test's keys only
     caching.test_prefix = None

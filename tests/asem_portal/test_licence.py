@@ -79,10 +79,12 @@ def test_nobody_outside_the_secretariat_changes_the_licence(client, request, lic
     assert licence.current() == licence.DEFAULT
 
 
-def test_the_secretariat_sets_the_licence_once_and_then_only_changes_it(client, secretariat):
+def test_the_secretariat_sets_the_licence_once_and_then_only_changes_it(client, secretariat,
+                                                                        django_capture_on_commit_callbacks):
     client.force_login(secretariat)
     add = reverse("admin:asem_portal_opendatalicence_add")
-    assert client.post(add, CHANGED).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(add, CHANGED).status_code == 302
     row = OpenDataLicence.objects.get()
     assert client.get(add).status_code == 403
     assert client.post(add, CHANGED).status_code == 403
@@ -123,3 +125,12 @@ def test_the_admin_shows_the_licence_to_the_secretariat(client, secretariat, lic
     assert response.status_code == 200
     assert "CC BY 4.0" in response.content.decode()
     assert client.get(reverse("admin:asem_portal_opendatalicence_history", args=[licence_row.pk])).status_code == 200
+
+
+def test_a_second_licence_is_refused_even_when_the_admin_offers_to_add_one(client, secretariat, licence_row):
+    client.force_login(secretariat)
+    cache.delete(CACHE_KEY)
+    cache.set(CACHE_KEY, "unset")  # a cache that has not heard of the first one yet
+    response = client.post(reverse("admin:asem_portal_opendatalicence_add"), CHANGED)
+    assert "The licence is already set: change it instead of adding another." in response.content.decode()
+    assert OpenDataLicence.objects.count() == 1

@@ -8,12 +8,13 @@ from django.core.cache import cache
 
 from objectives.models import Indicator, Observation
 from partners.models import Partner
+from tests.licence import cold_cache
 from tests.reporting.conftest import reported_indicator
 
 
 @pytest.fixture
 def skills(strategy):
-    cache.clear()  # the progress overview is cached: each test starts cold
+    cold_cache()  # the progress overview is cached: each test starts cold
     return reported_indicator("3.3.p", "Adults with basic digital skills", aggregation="mean",
                               kind=Indicator.Kind.PERCENTAGE, unit="%", baseline=(2020, 54), target=80)
 
