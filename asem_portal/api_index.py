@@ -7,6 +7,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core import licence
 from core.api.fields import absolute_url
 from core.api.views import ApiViewMixin
 
@@ -21,11 +22,19 @@ class EndpointSerializer(serializers.Serializer):
     summary = serializers.CharField(help_text="What it is for.")
 
 
+class LicenceSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="Its short name, such as CC BY 4.0.")
+    url = serializers.URLField(help_text="Where its text is published.")
+
+
 class IndexSerializer(serializers.Serializer):
     name = serializers.CharField()
     version = serializers.CharField()
     schema = serializers.URLField(help_text="The OpenAPI schema.")
     docs = serializers.URLField(help_text="The documentation, where every call can be tried.")
+    licence = LicenceSerializer(help_text="The licence every figure of the API is open under (each response's "
+                                          "Link header, rel=\"license\", names it too).")
+    citation = serializers.CharField(help_text="How to cite the data (each response's Citation header too).")
     endpoints = EndpointSerializer(many=True, help_text="Every endpoint of this version, in the schema's order.")
 
 
@@ -50,8 +59,10 @@ class IndexView(ApiViewMixin, APIView):
         description="The API's endpoints, each with its methods, what it is for and a link to it.",
     )
     def get(self, request):
+        current = licence.current()
         return Response(IndexSerializer({
             "name": "ASEM Education Portal API", "version": "1",
+            "licence": {"name": current.name, "url": current.url}, "citation": current.citation,
             "schema": absolute_url("api:schema", request), "docs": absolute_url("api:docs", request),
             "endpoints": [
                 {"path": path, "url": None if "{" in path else request.build_absolute_uri(path), "methods": methods,

@@ -12,6 +12,12 @@ from typing import Any
 
 from django.http import StreamingHttpResponse
 
+from core import licence
+
+# The first character of the line that ends every CSV download: tools that skip comment lines (pandas' comment="#",
+# R's comment.char) read the data without it.
+LICENCE_MARK = "#"
+
 # Spreadsheet programs run a cell that starts with one of these as a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -43,6 +49,20 @@ def rows(records: Iterable, columns: list[Column]) -> Iterator[list]:
         yield [cell(column.value(record)) for column in columns]
 
 
+def licence_line(line_end: str = "\r\n") -> str:
+    """The last line of a CSV file: the licence, its address and how to cite, as a comment on one line.
+
+    Written as it is, not as a CSV row, so that it starts with the mark even where the citation has a comma; the
+    mark keeps any cell-reading program from taking it as a formula.
+    """
+    return f"{LICENCE_MARK} {' '.join(licence.current().line().split())}{line_end}"
+
+
+def is_licence_line(cells: list) -> bool:
+    """Whether a row read back from a CSV file is the licence line this module writes (for files uploaded back)."""
+    return bool(cells) and str(cells[0]).startswith(f"{LICENCE_MARK} Licence:")
+
+
 class Echo:
     """A file csv.writer writes to that keeps nothing: each row comes back as text, to stream."""
 
@@ -50,11 +70,20 @@ class Echo:
         return value
 
 
-def csv_response(filename: str, records: Iterable, columns: list[Column]) -> StreamingHttpResponse:
-    """Stream the records as a CSV download, one row at a time."""
+def csv_response(filename: str, records: Iterable, columns: list[Column], *,
+                 with_licence: bool = True) -> StreamingHttpResponse:
+    """Stream the records as a CSV download, one row at a time, and the licence line last unless told not to (a
+    machine package that declares its licence elsewhere keeps its files to the data)."""
     writer = csv.writer(Echo())
     response = StreamingHttpResponse(
-        (writer.writerow(row) for row in rows(records, columns)), content_type="text/csv; charset=utf-8"
+        _with_licence((writer.writerow(row) for row in rows(records, columns)), with_licence),
+        content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def _with_licence(lines: Iterator[str], with_licence: bool) -> Iterator[str]:
+    yield from lines
+    if with_licence:
+        yield licence_line()

@@ -23,7 +23,8 @@ from typing import IO, Any
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 
-from core.exports import FORMULA_START, cell, defused
+from core import licence
+from core.exports import FORMULA_START, cell, defused, is_licence_line, licence_line
 from mobility.imports.checking import RowChecker, ValidRow
 from mobility.imports.reading import FLOW_COLUMNS, XLSX_CONTENT_TYPE, FlowFileInvalid, excerpt, read_table
 from mobility.models import DeliveryMode, MobilityLevel
@@ -170,7 +171,8 @@ def _about_rows(report: Return) -> list[list[Any]]:
                    "is saved and you get the list of what to fix, by sheet, row and column. If the return was saved "
                    "since this file was made, the upload is refused and you are shown what changed."],
     ]
-    return rows
+    current = licence.current()
+    return [*rows, [], ["licence", current.name, current.url], ["cite as", current.citation]]
 
 
 def build_xlsx(report: Return) -> bytes:
@@ -218,6 +220,7 @@ def build_csv(report: Return) -> bytes:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(VALUE_COLUMNS)
     writer.writerows([cell(value) for value in row] for row in content(report).value_rows)
+    out.write(licence_line())
     return out.getvalue().encode("utf-8")
 
 
@@ -431,7 +434,8 @@ class _Reader:
         years = self.round.years
         for line, values in rows:
             cells = self._cells(values, positions)
-            if not any(text.strip() for text in cells.values()):
+            # The licence line a downloaded CSV ends with is the file's, not a value.
+            if not any(text.strip() for text in cells.values()) or is_licence_line(values):
                 continue
             code = cells["indicator"].strip()
             indicator = indicators.get(code) or by_lower.get(code.lower())

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from core import licence
 from core.exports import cell as csv_cell
-from core.exports import defused
+from core.exports import defused, licence_line
 from reports.data import StocktakingReport
 
 CONTENT_TYPES = {
@@ -280,6 +281,7 @@ def build_csv(report: StocktakingReport, on_progress: Progress | None = None) ->
         writer.writerow([])
         if on_progress:
             on_progress(n * 100 // len(tables))
+    out.write(licence_line())
     # A byte-order mark, so spreadsheet programs read the dashes and accents as UTF-8.
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
@@ -297,6 +299,15 @@ def _sheet_value(value):
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
     return defused(value)
+
+
+def _state_licence(sheet, bold) -> None:
+    """The licence and how to cite, at the foot of the first sheet (the summary), in its two columns."""
+    current = licence.current()
+    sheet.append([])
+    for label, value in (("Licence", current.name), ("Licence address", current.url), ("Cite as", current.citation)):
+        sheet.append([label, _sheet_value(value)])
+        sheet.cell(row=sheet.max_row, column=1).font = bold
 
 
 def build_xlsx(report: StocktakingReport, on_progress: Progress | None = None) -> bytes:
@@ -337,6 +348,7 @@ def build_xlsx(report: StocktakingReport, on_progress: Progress | None = None) -
             sheet.column_dimensions[get_column_letter(c)].width = min(max(10, longest + 2), 60)
         if on_progress:
             on_progress(n * 100 // len(tables))
+    _state_licence(workbook[tables[0].name], bold)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -1,6 +1,7 @@
 """Lists as CSV: one row per result, nested fields as dotted columns, lists joined with semicolons.
 
 Small lists are rendered whole (CSVRenderer); a full export is streamed a chunk of rows at a time (csv_lines).
+Either ends with the licence line (core.exports.licence_line).
 """
 
 import csv
@@ -12,7 +13,7 @@ from django.db.models import QuerySet
 from rest_framework import renderers, serializers
 from rest_framework.utils.encoders import JSONEncoder
 
-from core.exports import Echo, defused
+from core.exports import Echo, defused, licence_line
 
 
 class CSVRenderer(renderers.BaseRenderer):
@@ -38,8 +39,10 @@ def csv_disposition(view) -> str:
     return f'attachment; filename="{getattr(view, "csv_filename", None) or "export"}.csv"'
 
 
-def csv_lines(chunks: Iterable[list[dict]], declared: list[str], charset: str = "utf-8") -> Iterator[bytes]:
-    """Chunks of serialized rows as CSV: the header (from the first chunk's nested fields), then each chunk."""
+def csv_lines(chunks: Iterable[list[dict]], declared: list[str], charset: str = "utf-8", *,
+              with_licence: bool = True) -> Iterator[bytes]:
+    """Chunks of serialized rows as CSV: the header (from the first chunk's nested fields), then each chunk, then
+    the licence line unless told not to."""
     writer = csv.writer(Echo(), lineterminator="\r\n")
     columns = None
     for chunk in chunks:
@@ -51,6 +54,8 @@ def csv_lines(chunks: Iterable[list[dict]], declared: list[str], charset: str = 
             .encode(charset)
     if columns is None:
         yield writer.writerow(_columns(declared, [])).encode(charset)
+    if with_licence:
+        yield licence_line().encode(charset)
 
 
 def in_chunks(records, size: int) -> Iterator[list]:

@@ -1,20 +1,37 @@
 """ApiViewMixin: what every API view shares."""
 
+from urllib.parse import quote
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponseNotModified, StreamingHttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.encoding import iri_to_uri
 from django.utils.http import parse_etags
 from rest_framework import exceptions, renderers, status
 from rest_framework.response import Response
 
+from core import licence
 from core.api.csv import CSVRenderer, csv_disposition, csv_lines, in_chunks, serializer_columns
 from core.api.errors import PreconditionFailed
 from core.api.etags import etag_for, none_match
 from core.api.permissions import handles
 
+# What a header value may hold as it is: printable ASCII; anything else (and % itself) is percent-encoded.
+_HEADER_SAFE = "".join(chr(code) for code in range(0x20, 0x7F) if chr(code) != "%")
+CITATION_HEADER = "Citation"
+
+
+def state_licence(response) -> None:
+    """The licence the data are under, as a Link (RFC 8288, rel="license"), and how to cite them, in ASCII."""
+    current = licence.current()
+    target = iri_to_uri(current.url).replace("<", "%3C").replace(">", "%3E")
+    link = f'<{target}>; rel="license"'
+    response["Link"] = f"{response['Link']}, {link}" if response.has_header("Link") else link
+    response[CITATION_HEADER] = quote(" ".join(current.citation.split()), safe=_HEADER_SAFE)
+
 
 class ApiViewMixin:
-    """ETags and 304s on reads, If-Match on writes, JSON errors, CSV on lists.
+    """ETags and 304s on reads, If-Match on writes, JSON errors, CSV on lists, the licence on every response.
 
     Put it first among a view's bases. List actions (``csv_actions``) also
     render CSV; everything else is JSON.
@@ -100,6 +117,7 @@ class ApiViewMixin:
             response.accepted_renderer = renderers.JSONRenderer()
             response.accepted_media_type = response.accepted_renderer.media_type
         patch_vary_headers(response, ["Accept", "Authorization", "Cookie"])
+        state_licence(response)
         if request.method not in ("GET", "HEAD") or response.status_code != 200:
             return response
         if request.user.is_authenticated:
@@ -112,7 +130,7 @@ class ApiViewMixin:
             response["ETag"] = etag_for(response.data, "" if renderer_format == "json" else f"-{renderer_format}")
         if none_match(request, response["ETag"]):
             not_modified = HttpResponseNotModified()
-            for header in ("ETag", "Vary", "Cache-Control"):
+            for header in ("ETag", "Vary", "Cache-Control", "Link", CITATION_HEADER):
                 not_modified[header] = response[header]
             return not_modified
         return response

@@ -9,6 +9,7 @@ import pytest
 from mobility.models import Activity
 from objectives.models import Objective
 from tests import factories
+from tests.csv_files import without_licence
 
 
 @pytest.fixture
@@ -105,7 +106,7 @@ def csv_text(response) -> str:
 
 def parse_csv(response) -> list[dict]:
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    return list(csv.DictReader(io.StringIO(csv_text(response))))
+    return list(csv.DictReader(io.StringIO(without_licence(csv_text(response)))))
 
 
 def test_a_full_csv_export_is_streamed_a_chunk_at_a_time_with_the_header_once(db, anonymous, monkeypatch):
@@ -156,13 +157,15 @@ def test_an_empty_list_as_csv_still_has_its_header(db, anonymous):
     rows = csv_text(anonymous.get("/api/v1/mobility/flows/?format=csv")).splitlines()
 
     assert rows == ["id,year,origin,destination,direction,mode,level,participants,female,fewer_opportunities,"
-                    "programme,source,reported_by,is_public,is_demo,updated_at,url"]
+                    "programme,source,reported_by,is_public,is_demo,updated_at,url",
+                    "# Licence: CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/). "
+                    "Cite as: ASEM Education Portal, ASEM Education Process."]
 
 
 def test_nested_figures_become_dotted_csv_columns(strategy, anonymous):
     factories.IndicatorFactory(code="2.1.a", priority=strategy_priority("2.1"))
 
-    rows = parse_csv(anonymous.get("/api/v1/indicators/?format=csv"))
+    rows = parse_csv(anonymous.get("/api/v1/indicators/?format=csv&priority=2.1"))
 
     assert rows[0]["code"] == "2.1.a"
     assert rows[0]["progress.status"] == "insufficient_data"

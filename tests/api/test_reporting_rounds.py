@@ -10,6 +10,7 @@ from django.utils import timezone
 from objectives.models import Observation
 from reporting.models import Question, Reminder, Return, Round
 from tests.api.conftest import client_for
+from tests.csv_files import without_licence
 
 
 @pytest.fixture
@@ -81,7 +82,7 @@ def test_the_rounds_come_as_csv_too(open_round, anonymous):
     response = anonymous.get("/api/v1/rounds/?format=csv")
 
     assert response.status_code == 200
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(csv.DictReader(io.StringIO(without_licence(b"".join(response.streaming_content).decode()))))
     assert [(row["slug"], row["years"], row["indicators"]) for row in rows] == [
         ("stocktaking-2027", "2024;2025;2026", "2.1.p;2.2.p;3.3.p")]
 
@@ -142,7 +143,7 @@ def test_the_board_comes_as_csv_one_line_per_partner(open_round, as_secretariat)
 
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="board-stocktaking-2027.csv"'
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(without_licence(response.content.decode()))))
     assert len(rows) == 31
     assert {"partner", "state", "values_filled", "percent_filled", "updated_by"} <= set(rows[0])
 
@@ -185,7 +186,7 @@ def test_a_partners_values_come_as_csv(reported_indicators, partner_de, anonymou
 
     response = anonymous.get("/api/v1/partners/DE/values/?format=csv")
 
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(csv.DictReader(io.StringIO(without_licence(b"".join(response.streaming_content).decode()))))
     assert [(row["indicator"], row["year"], row["value"]) for row in rows] == [("2.2.p", "2025", "12.0")]
     assert response["Content-Disposition"] == 'attachment; filename="values-DE.csv"'
 

@@ -68,6 +68,8 @@ def test_the_workbook_has_an_about_sheet_then_values_flows_and_answers(filled_de
     assert about["round"] == "stocktaking-2027"
     assert about["deadline"] == filled_de_return.round.deadline.isoformat()
     assert about["version"] == 2
+    assert about["licence"] == "CC BY 4.0"
+    assert about["cite as"] == "ASEM Education Portal, ASEM Education Process."
     assert "Germany's return to Stocktaking 2027" in rows_of(workbook["About"])[0][0]
 
 
@@ -104,13 +106,14 @@ def test_a_round_without_flows_gets_no_flows_sheet(filled_de_return):
     assert workbook_of(build_xlsx(filled_de_return)).sheetnames == ["About", "Values", "Answers"]
 
 
-def test_the_csv_is_the_values_table_alone(filled_de_return):
+def test_the_csv_is_the_values_table_alone_and_its_licence(filled_de_return):
     lines = build_csv(filled_de_return).decode().splitlines()
 
     assert lines[0] == "indicator,indicator name,unit,year,value,note"
     assert "2.2.p,TVET programmes co-designed with industry,programmes,2024,12,From the federal statistics office" \
         in lines
-    assert len(lines) == 10
+    assert len(lines) == 11
+    assert lines[-1].startswith("# Licence: CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/). Cite as: ")
 
 
 def test_text_a_spreadsheet_would_run_is_quoted_in_the_file_and_read_back_as_it_was(filled_de_return):

@@ -12,6 +12,7 @@ from objectives.models import Objective
 from reports import exports, services
 from reports.tasks import build_stocktaking_export
 from tests import factories
+from tests.csv_files import without_licence
 from tests.reports import expected
 from tests.reports.conftest import build_scenario
 from tests.reports.html import number, table, tables
@@ -44,7 +45,7 @@ def sheet_rows(book, name: str) -> list[list]:
 def csv_blocks(content: bytes) -> dict[str, list[list[str]]]:
     """The CSV's blocks by title (without the period): each its header and data rows."""
     blocks, title = {}, None
-    for row in csv.reader(io.StringIO(content.decode("utf-8-sig"))):
+    for row in csv.reader(io.StringIO(without_licence(content.decode("utf-8-sig")))):
         if not row:
             title = None
         elif title is None:
@@ -107,6 +108,12 @@ def test_the_csv_holds_the_same_numbers_as_the_workbook(client, committed):
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="asem-stocktaking-report-2024-2025.csv"'
     blocks = csv_blocks(response.content)
+    assert response.content.decode("utf-8-sig").splitlines()[-1] == (
+        "# Licence: CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/). "
+        "Cite as: ASEM Education Portal, ASEM Education Process.")
+    assert list(book["Summary"].iter_rows(values_only=True))[-3:] == [
+        ("Licence", "CC BY 4.0"), ("Licence address", "https://creativecommons.org/licenses/by/4.0/"),
+        ("Cite as", "ASEM Education Portal, ASEM Education Process.")]
     titles = {name: book[name]["A1"].value.rsplit(", ", 1)[0] for name in SHEETS}
     for name in ("Coverage", "Balance", "Mobility", "Partners"):
         rows = blocks[titles[name]]
