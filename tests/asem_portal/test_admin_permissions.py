@@ -13,7 +13,9 @@ from django.contrib.auth.models import Group, User
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
+from asem_portal.models import OpenDataLicence, remember
 from objectives.models import Indicator, PartnerTarget, Priority
+from opendata.models import DataRelease
 from reporting.models import Reminder, Return, Round, UndeliveredReturnEmail
 from tests import factories
 
@@ -44,6 +46,10 @@ WHAT_SAM_GETS = {
     "reporting.return": {**EVERYTHING, "add": 403, "delete": 403, "actions": set()},
     "reporting.reminder": {**EVERYTHING, "add": 403, "delete": 403, "actions": set()},
     "reporting.undeliveredreturnemail": {**EVERYTHING, "add": 403, "actions": {"delete_selected", "send_again"}},
+    # The open-data licence: set once, then only changed; never deleted, and never a second row.
+    "asem_portal.opendatalicence": {**EVERYTHING, "add": 403, "delete": 403, "actions": set()},
+    # Data releases are built by the task and never edited: read, and a new one asked for by its own button.
+    "opendata.datarelease": {**EVERYTHING, "add": 403, "delete": 403, "actions": set()},
     # Tokens of focal points (a row here is Alice's); only ever a few characters of a key.
     "authtoken.tokenproxy": {**EVERYTHING, "actions": set()},
     # Focal points' accounts (a row here is Alice's): made, changed, deactivated, never deleted.
@@ -69,6 +75,9 @@ def rows(strategy, alice, secretariat):
     Reminder.objects.create(report=report, threshold="before-14", recipients="alice@example.org")
     UndeliveredReturnEmail.objects.create(report=report, event="submitted", recipients="sam@example.org",
                                           error="Connection refused")
+    remember(OpenDataLicence.objects.create(name="CC BY 4.0", url="https://creativecommons.org/licenses/by/4.0/",
+                                            citation="ASEM Education Portal."))
+    DataRelease.objects.create(number=1, state="failed", failure="stopped without finishing")
     factories.MobilityFlowFactory()
     factories.ActivityFactory()
     factories.OrganisationFactory()
@@ -171,7 +180,10 @@ def test_a_reviewer_has_no_right_outside_the_secretariats(rows, secretariat):
     apps = set(Group.objects.get(name="Secretariat").permissions.values_list("content_type__app_label", flat=True))
     user_perms = set(secretariat.get_all_permissions())
 
-    assert apps == {"partners", "objectives", "instruments", "mobility", "reporting", "authtoken", "auth"}
+    assert apps == {"partners", "objectives", "instruments", "mobility", "reporting", "authtoken", "auth",
+                    "asem_portal"}
+    assert {p for p in user_perms if p.startswith("asem_portal.")} == {
+        "asem_portal.view_opendatalicence", "asem_portal.add_opendatalicence", "asem_portal.change_opendatalicence"}
     assert {p for p in user_perms if p.startswith("auth.")} == {"auth.view_user", "auth.add_user",
                                                                 "auth.change_user"}
     assert Indicator.objects.exists()
