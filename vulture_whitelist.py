@@ -58,3 +58,15 @@ HOOK_PARAMETERS = (_.sender, _.app_configs, _.cls, _.model_admin, _.credentials)
 
 # Used by the tests alone, as part of what they pin: the engine's ranking of statuses, a refusal as data.
 USED_BY_TESTS = (_.status_rank, _.as_list)
+
+# Read by Django's syndication and sitemap frameworks by name: the feeds' and sitemaps' protocol.
+FEEDS_AND_SITEMAPS = (
+    _.subtitle, _.item_title, _.item_description, _.item_link, _.item_enclosures, _.item_pubdate, _.item_guid,
+    _.item_guid_is_permalink, _.lastmod, _.feed_type, _.feed_copyright, _.item_updateddate, _.item_author_name,
+)
+
+# Read by the admin, its templates or a serializer by name: who asked for a data release, its checksum in short
+# parts, an import change's old source, the SDMX import's dataflow field, the release admin's permission hooks.
+READ_BY_NAME = (
+    _.requested_by, _.sha256_parts, _.old_source, _.dataflow, _.has_module_permission, _.has_view_permission,
+)
