@@ -384,8 +384,29 @@ class RouteTotal(models.Model):
         return f"{self.year} {self.origin_id}→{self.destination_id}: {self.participants}"
 
 
+class PartnerTotal(models.Model):
+    """One partner's flows in and out per year, mode and level: what its profile reads instead of every flow to and
+    from it. Written whole by mobility/totals.py with FlowTotal, under the same state."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    mode = models.CharField(max_length=10, choices=DeliveryMode.choices)
+    level = models.CharField(max_length=20, choices=MobilityLevel.choices)
+    incoming = models.PositiveBigIntegerField(help_text=_("Participants who came to the partner."))
+    outgoing = models.PositiveBigIntegerField(help_text=_("Participants who left the partner."))
+    demo_flows = models.PositiveIntegerField(
+        help_text=_("Of its flows in and out, how many are synthetic demonstration data."))
+
+    class Meta:
+        ordering = ["partner_id", "year", "mode", "level"]
+
+    def __str__(self):
+        return f"{self.partner_id} {self.year} {self.mode} {self.level}: {self.incoming} in, {self.outgoing} out"
+
+
 class FlowTotalState(models.Model):
-    """Whether FlowTotal and RouteTotal are current: one row, whose version every change of flows or partners bumps.
+    """Whether FlowTotal, RouteTotal and PartnerTotal are current: one row, whose version every change of flows or
+    partners bumps.
 
     A rebuild records the version it started from as built_version; the totals
     answer only while the two are equal.

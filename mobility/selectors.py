@@ -29,6 +29,7 @@ from mobility.models import (
     MobilityFlow,
     MobilityLevel,
     Partner,
+    PartnerTotal,
     RouteTotal,
     direction_lookup,
 )
@@ -168,16 +169,15 @@ def flow_conflicts(*, partner: Partner | None = None, years=None) -> list[FlowCo
     """Where both ends of a route reported the same year, mode, level and programme with different participants:
     both figures and which one is public, newest year first. One query.
 
-    partner: only its routes (from or to it); years: only those years.
+    partner: only its routes (from or to it); years: only those years. Read from the rows that are not public: of
+    two rows of one key exactly one is (settle_public), so the few hidden rows lead to every such pair, without
+    looking at each of the public ones.
     """
-    origins_row = MobilityFlow.objects.filter(
-        year=OuterRef("year"), origin=OuterRef("origin"), destination=OuterRef("destination"), mode=OuterRef("mode"),
-        level=OuterRef("level"), programme=OuterRef("programme"), reported_by=F("origin"),
-    ).order_by()
+    other_end = other_ends_report().order_by()
     rows = (
-        MobilityFlow.objects.filter(reported_by=F("destination"))
-        .annotate(origin_figure=Subquery(origins_row.values("participants")[:1]))
-        .filter(origin_figure__isnull=False).exclude(participants=F("origin_figure"))
+        MobilityFlow.objects.filter(is_public=False)
+        .annotate(other_figure=Subquery(other_end.values("participants")[:1]))
+        .filter(other_figure__isnull=False).exclude(participants=F("other_figure"))
         .select_related("origin", "destination")
         .order_by("-year", "origin__name", "destination__name", "level", "mode", "programme")
     )
@@ -185,14 +185,17 @@ def flow_conflicts(*, partner: Partner | None = None, years=None) -> list[FlowCo
         rows = rows.filter(Q(origin=partner) | Q(destination=partner))
     if years is not None:
         rows = rows.filter(year__in=list(years))
-    return [
-        FlowConflict(
+    conflicts = []
+    for row in rows:
+        hosts_row = row.reported_by_id == row.destination_id  # the hidden one; the origin's figure is public
+        conflicts.append(FlowConflict(
             year=row.year, origin=row.origin, destination=row.destination, mode=row.mode, level=row.level,
-            programme=row.programme, destination_figure=row.participants, origin_figure=row.origin_figure,
-            public="destination" if row.is_public else "origin",
-        )
-        for row in rows
-    ]
+            programme=row.programme,
+            destination_figure=row.participants if hosts_row else row.other_figure,
+            origin_figure=row.other_figure if hosts_row else row.participants,
+            public="origin" if hosts_row else "destination",
+        ))
+    return conflicts
 
 
 def direction_expression() -> Case:
@@ -293,6 +296,42 @@ def partner_mobility(partner: Partner) -> list[dict]:
         .order_by("year")
     )
     return list(rows)
+
+
+def partner_flow_rows(partner: Partner, *, kept: bool) -> list[dict]:
+    """The partner's public flows in and out per year, mode and level (year, mode, level, incoming, outgoing and demo:
+    how many of those flows are demo data), in that order, in one query: from its kept totals (kept: whether
+    totals_current()), else from the flows to and from it."""
+    if kept:
+        rows = PartnerTotal.objects.filter(partner=partner).values(
+            "year", "mode", "level", "incoming", "outgoing", demo=F("demo_flows"))
+    else:
+        rows = (
+            flows().filter(Q(origin=partner) | Q(destination=partner)).order_by()
+            .values("year", "mode", "level")
+            .annotate(incoming=Coalesce(Sum("participants", filter=Q(destination=partner)), 0),
+                      outgoing=Coalesce(Sum("participants", filter=Q(origin=partner)), 0),
+                      demo=Count("pk", filter=Q(is_demo=True)))
+        )
+    return list(rows.order_by("year", "mode", "level"))
+
+
+def partner_corridors(partner: Partner, limit: int, *, kept: bool) -> tuple[list[dict], list[dict]]:
+    """The partner's largest routes in and out, each as largest_corridors() gives them, in one query: from the kept
+    totals by route (kept: whether totals_current()), else from the flows to and from it."""
+    sums = Source(RouteTotal.objects.all() if kept else flows(), kept=kept)
+    rows = [
+        {"origin": row["origin__code"], "origin_name": row["origin__name"],
+         "destination": row["destination__code"], "destination_name": row["destination__name"],
+         "participants": row["participants"]}
+        for row in sums.queryset.filter(Q(origin=partner) | Q(destination=partner))
+        .values("origin__code", "origin__name", "destination__code", "destination__name")
+        .annotate(participants=sums.total("participants"))
+    ]
+    rows.sort(key=lambda row: (-(row["participants"] or 0), row["origin_name"], row["destination_name"]))
+    incoming = [row for row in rows if row["destination"] == partner.code]
+    outgoing = [row for row in rows if row["origin"] == partner.code]
+    return incoming[:limit], outgoing[:limit]
 
 
 @dataclass

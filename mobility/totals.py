@@ -1,4 +1,5 @@
-"""Mobility totals kept ready: the flows summed per year, direction, mode and level, and per year and route.
+"""Mobility totals kept ready: the flows summed per year, direction, mode and level, per year and route, and per
+partner, year, mode and level.
 
 They sum the public rows only (where both ends reported a route, the host's: mobility.services.settle_public).
 
@@ -8,7 +9,10 @@ direction, mode and level (FlowTotal: a few hundred rows), or by year and
 partners (RouteTotal: a row per year and route, tens of thousands): the
 summary API, the home page, the mobility page's figures and largest
 corridors, a partner's yearly flows. ``mobility.selectors.source`` picks the
-table that can answer, while it is current. How it stays honest:
+table that can answer, while it is current. A partner's profile reads its
+flows in and out by year, mode and level from PartnerTotal (a row per
+partner, year, mode and level; ``mobility.selectors.partner_flow_rows``).
+How it stays honest:
 
 - every write of flows or partners calls ``flows_changed()`` inside its
   transaction (the receivers below for saves and deletes; imports and the
@@ -36,10 +40,10 @@ import logging
 
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
-from mobility.models import FlowTotal, FlowTotalState, MobilityFlow, Partner, RouteTotal
+from mobility.models import FlowTotal, FlowTotalState, MobilityFlow, Partner, PartnerTotal, RouteTotal
 from mobility.selectors import TOTAL_GROUPS, Source, flow_summary
 
 logger = logging.getLogger(__name__)
@@ -88,7 +92,8 @@ def rebuild() -> int:
         state, _ = FlowTotalState.objects.get_or_create(pk=STATE_ID)
         version = state.version
         written = 0
-        for model, rows in ((FlowTotal, _flow_totals()), (RouteTotal, _route_totals())):
+        for model, rows in ((FlowTotal, _flow_totals()), (RouteTotal, _route_totals()),
+                            (PartnerTotal, _partner_totals())):
             model.objects.all().delete()
             written += len(model.objects.bulk_create([model(**row) for row in rows], batch_size=2000))
         state.built_version, state.built_at = version, timezone.now()
@@ -120,6 +125,23 @@ def _route_totals() -> list[dict]:
             fewer_opportunities=sums.total("fewer_opportunities"), flows=sums.count(), demo_flows=sums.demo_count(),
         )
     )
+
+
+def _partner_totals() -> list[dict]:
+    """Each partner's participants in (as the destination) and out (as the origin) per year, mode and level."""
+    public = MobilityFlow.objects.filter(is_public=True).order_by()
+    totals: dict[tuple, dict] = {}
+    for end, figure in (("destination_id", "incoming"), ("origin_id", "outgoing")):
+        rows = public.values(end, "year", "mode", "level").annotate(
+            participants=Sum("participants"), demo=Count("pk", filter=Q(is_demo=True)))
+        for row in rows:
+            total = totals.setdefault((row[end], row["year"], row["mode"], row["level"]), {
+                "partner_id": row[end], "year": row["year"], "mode": row["mode"], "level": row["level"],
+                "incoming": 0, "outgoing": 0, "demo_flows": 0,
+            })
+            total[figure] += row["participants"] or 0
+            total["demo_flows"] += row["demo"]
+    return list(totals.values())
 
 
 def connect_receivers() -> None:

@@ -8,11 +8,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from mobility.models import DeliveryMode, MobilityLevel, Partner
-from mobility.selectors import flows, largest_corridors
+from mobility.selectors import partner_corridors, partner_flow_rows, totals_current
 from objectives import progress
 from objectives.models import Indicator, Objective, Observation
 from objectives.selectors import own_progress
@@ -264,23 +263,19 @@ def _by(rows: list[dict], group: str, labels: dict) -> list[dict]:
 
 
 def partner_flows(partner: Partner) -> Mobility:
-    """The public flows to and from the partner. Three queries: its sums by year, mode and level, and its largest
-    routes in and out."""
-    rows = list(
-        flows().filter(Q(origin=partner) | Q(destination=partner)).order_by()
-        .values("year", "mode", "level")
-        .annotate(incoming=Coalesce(Sum("participants", filter=Q(destination=partner)), 0),
-                  outgoing=Coalesce(Sum("participants", filter=Q(origin=partner)), 0),
-                  demo=Count("pk", filter=Q(is_demo=True)))
-        .order_by("year", "mode", "level")
-    )
+    """The public flows to and from the partner: its sums by year, mode and level, and its largest routes in and
+    out. Three queries: whether the kept totals are current, and the sums and the routes from them or from the
+    flows."""
+    kept = totals_current()
+    rows = partner_flow_rows(partner, kept=kept)
     for row in rows:
         row["mode_label"] = MODES.get(row["mode"], row["mode"])
         row["level_label"] = LEVELS.get(row["level"], row["level"])
+    incoming, outgoing = partner_corridors(partner, CORRIDORS_SHOWN, kept=kept)
     return Mobility(
         rows=rows,
-        incoming_corridors=largest_corridors(flows().filter(destination=partner), CORRIDORS_SHOWN),
-        outgoing_corridors=largest_corridors(flows().filter(origin=partner), CORRIDORS_SHOWN),
+        incoming_corridors=incoming,
+        outgoing_corridors=outgoing,
         by_mode=_by(rows, "mode", MODES),
         by_level=_by(rows, "level", LEVELS),
     )
