@@ -20,4 +20,5 @@ RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --no-input
 RUN useradd --create-home portal
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "asem_portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+# gunicorn.conf.py: threaded workers, so a long streamed download is not cut off at the worker timeout.
+CMD ["gunicorn", "asem_portal.wsgi:application"]

@@ -23,16 +23,15 @@ import urllib.request
 from pathlib import Path
 
 from bench.common import PYTHON, RESULTS, ROOT, ensure_database, environment, flush_cache, machine, manage, query
-from bench.run import HEADERS, Server
+from bench.run import HEADERS, Server, status_kb
 
 DATABASE = "asem_bench_memory"
 SCALE = "memory"
 PATH = "/api/v1/mobility/flows/?format=csv"
 WARM_UP = ("/healthz", "/api/v1/mobility/flows/?format=csv&page_size=1", "/api/v1/mobility/flows/?page_size=1")
 TARGET_MB = 100
-# A sync worker tells gunicorn it is alive only between requests: one longer than --timeout is killed mid-stream
-# (30 s by default, as the Dockerfile runs it). Off here, to measure the memory of the whole download.
-NO_TIMEOUT = 0
+# Production's worker timeout (gunicorn.conf.py): its threaded worker stays alive through a download of minutes.
+PRODUCTION_TIMEOUT = 30
 SAMPLE_SECONDS = 0.05
 READ_BYTES = 64 * 1024
 
@@ -62,7 +61,7 @@ class OneWorker(Server):
     """gunicorn with a single worker, on the memory benchmark's own database: the worker is the one measured."""
 
     def __init__(self, *, log: Path):
-        super().__init__(SCALE, cache=True, workers=1, log=log, timeout=NO_TIMEOUT)
+        super().__init__(SCALE, cache=True, workers=1, log=log, timeout=PRODUCTION_TIMEOUT)
         self.env = environment(SCALE, database=DATABASE)
 
     def worker_pid(self) -> int:
@@ -73,13 +72,6 @@ class OneWorker(Server):
                 return int(children[0])
             time.sleep(0.1)
         raise RuntimeError("gunicorn started no worker")
-
-
-def status_kb(pid: int, field: str) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(f"{field}:"):
-            return int(line.split()[1])
-    raise KeyError(field)
 
 
 def reset_peak(pid: int) -> None:
@@ -142,7 +134,8 @@ def markdown(row: dict, meta: dict) -> str:
         "# Memory benchmark: the API's CSV of every flow",
         "",
         f"Run {meta['finished']} on {meta['machine']['cpus']} CPUs ({meta['machine']['cpu_model']}), "
-        f"{meta['machine']['memory_gib']} GiB; one gunicorn sync worker, DEBUG off, PostgreSQL and Redis. "
+        f"{meta['machine']['memory_gib']} GiB; one threaded gunicorn worker (gunicorn.conf.py), DEBUG off, "
+        "PostgreSQL and Redis. "
         f"Data: {meta['flows']:,} flows.",
         "",
         f"`GET {row['path']}`: {row['status']}, {'whole' if row.get('complete') else 'CUT SHORT'}, "

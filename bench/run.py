@@ -475,7 +475,8 @@ def markdown(rows: list[dict], meta: dict) -> str:
         f"# Benchmark results: {meta['scale']} scale",
         "",
         f"Run {meta['finished']} on {meta['machine']['cpus']} CPUs ({meta['machine']['cpu_model']}), "
-        f"{meta['machine']['memory_gib']} GiB; gunicorn with {meta['workers']} sync workers, DEBUG off, "
+        f"{meta['machine']['memory_gib']} GiB; gunicorn with {meta['workers']} threaded workers (gunicorn.conf.py), "
+        "DEBUG off, "
         f"PostgreSQL and Redis. Data: {meta['data']}.",
         "",
         f"- cold: dummy cache (every request computed), {meta['cold_connections']} connection(s), "

@@ -2,6 +2,7 @@
 
 import importlib
 import re
+import runpy
 from pathlib import Path
 
 import yaml
@@ -63,3 +64,16 @@ def test_the_dockerfile_serves_the_same_wsgi_module():
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "asem_portal.wsgi:application" in dockerfile
     assert "requirements.txt" in dockerfile
+
+
+def test_production_serves_with_threaded_workers_so_a_long_download_outlives_the_worker_timeout():
+    """gunicorn reads gunicorn.conf.py from the folder it starts in; neither the image nor compose overrides it."""
+    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    dockerfile = (ROOT / "Dockerfile").read_text()
+
+    assert config["worker_class"] == "gthread"
+    assert config["threads"] > 1
+    assert config["bind"] == "0.0.0.0:8000"
+    for started in (command("web"), dockerfile):
+        assert "--worker-class" not in started and "-k " not in started and "--bind" not in started
+    assert "COPY . ." in dockerfile
