@@ -8,13 +8,13 @@ are current, the routes' sums (from them when they answer), and the partners' na
 
 from collections.abc import Mapping
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from core import maps
 from core.charts import number
 from mobility.models import MobilityFlow
-from mobility.selectors import flows, largest_corridors
+from mobility.selectors import largest_corridors
 from partners.models import Partner
 
 ARCS = 8  # the routes drawn as arrows; more tangle over Europe
@@ -88,12 +88,13 @@ def flow_map(found: list[tuple[str, str, float]], *, names: dict[str, str], when
                          focus=focus, arcs=ARCS)
 
 
-def partner_map(partner: Partner, *, years: list[int]) -> maps.Map | None:
+def partner_map(partner: Partner, *, years: list[int], routes: list[dict]) -> maps.Map | None:
     """Where a partner's participants come from and go to, over all the years of its public flows (years): each other
-    partner coloured by what it exchanged with it. Two queries: its routes' sums, and the partners' names."""
+    partner coloured by what it exchanged with it. routes: its routes, as mobility.selectors.partner_routes() gives
+    them. One query: the partners' names."""
     if not years:
         return None
-    found = routes(flows().filter(Q(origin=partner) | Q(destination=partner)), filters=None)
+    found = [(route["origin"], route["destination"], route["participants"] or 0) for route in routes]
     names = dict(Partner.objects.values_list("code", "name"))
     first, last = min(years), max(years)
     when = str(first) if first == last else _("%(start)s to %(end)s") % {"start": first, "end": last}

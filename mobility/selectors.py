@@ -316,9 +316,9 @@ def partner_flow_rows(partner: Partner, *, kept: bool) -> list[dict]:
     return list(rows.order_by("year", "mode", "level"))
 
 
-def partner_corridors(partner: Partner, limit: int, *, kept: bool) -> tuple[list[dict], list[dict]]:
-    """The partner's largest routes in and out, each as largest_corridors() gives them, in one query: from the kept
-    totals by route (kept: whether totals_current()), else from the flows to and from it."""
+def partner_routes(partner: Partner, *, kept: bool) -> list[dict]:
+    """Every route to or from the partner with its participants, largest first, each as largest_corridors() gives
+    it, in one query: from the kept totals by route (kept: whether totals_current()), else from the flows."""
     sums = Source(RouteTotal.objects.all() if kept else flows(), kept=kept)
     rows = [
         {"origin": row["origin__code"], "origin_name": row["origin__name"],
@@ -328,10 +328,7 @@ def partner_corridors(partner: Partner, limit: int, *, kept: bool) -> tuple[list
         .values("origin__code", "origin__name", "destination__code", "destination__name")
         .annotate(participants=sums.total("participants"))
     ]
-    rows.sort(key=lambda row: (-(row["participants"] or 0), row["origin_name"], row["destination_name"]))
-    incoming = [row for row in rows if row["destination"] == partner.code]
-    outgoing = [row for row in rows if row["origin"] == partner.code]
-    return incoming[:limit], outgoing[:limit]
+    return sorted(rows, key=lambda row: (-(row["participants"] or 0), row["origin_name"], row["destination_name"]))
 
 
 @dataclass

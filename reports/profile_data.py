@@ -11,7 +11,7 @@ from django.db.models import Count, F, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from mobility.models import DeliveryMode, MobilityLevel, Partner
-from mobility.selectors import partner_corridors, partner_flow_rows, totals_current
+from mobility.selectors import partner_flow_rows, partner_routes, totals_current
 from objectives import progress
 from objectives.models import Indicator, Objective, Observation
 from objectives.selectors import own_progress
@@ -224,6 +224,7 @@ class Mobility:
     rows: list[dict]  # year, mode, level, incoming, outgoing, demo
     incoming_corridors: list[dict]
     outgoing_corridors: list[dict]
+    routes: list[dict] = field(default_factory=list)  # every route in or out, largest first: what its map shows
     by_mode: list[dict] = field(default_factory=list)
     by_level: list[dict] = field(default_factory=list)
 
@@ -263,19 +264,20 @@ def _by(rows: list[dict], group: str, labels: dict) -> list[dict]:
 
 
 def partner_flows(partner: Partner) -> Mobility:
-    """The public flows to and from the partner: its sums by year, mode and level, and its largest routes in and
-    out. Three queries: whether the kept totals are current, and the sums and the routes from them or from the
+    """The public flows to and from the partner: its sums by year, mode and level, and its routes, the largest in and
+    out apart. Three queries: whether the kept totals are current, and the sums and the routes from them or from the
     flows."""
     kept = totals_current()
     rows = partner_flow_rows(partner, kept=kept)
     for row in rows:
         row["mode_label"] = MODES.get(row["mode"], row["mode"])
         row["level_label"] = LEVELS.get(row["level"], row["level"])
-    incoming, outgoing = partner_corridors(partner, CORRIDORS_SHOWN, kept=kept)
+    routes = partner_routes(partner, kept=kept)
     return Mobility(
         rows=rows,
-        incoming_corridors=incoming,
-        outgoing_corridors=outgoing,
+        incoming_corridors=[route for route in routes if route["destination"] == partner.code][:CORRIDORS_SHOWN],
+        outgoing_corridors=[route for route in routes if route["origin"] == partner.code][:CORRIDORS_SHOWN],
+        routes=routes,
         by_mode=_by(rows, "mode", MODES),
         by_level=_by(rows, "level", LEVELS),
     )

@@ -59,7 +59,7 @@ def partner_profile(request, code):
         "flows": mobility,
         "mobility": by_year,
         "mobility_chart": charts.partner_mobility_chart(partner, by_year),
-        "flow_map": partner_map(partner, years=[row["year"] for row in by_year]),
+        "flow_map": partner_map(partner, years=[row["year"] for row in by_year], routes=mobility.routes),
         "conflicts": conflicts[:CONFLICTS_SHOWN],
         "conflict_count": len(conflicts),
         "more_conflicts": max(len(conflicts) - CONFLICTS_SHOWN, 0),

@@ -178,13 +178,13 @@ def test_a_partner_takes_the_same_number_of_queries_whatever_the_size(
             factories.partner("DE"))
     if kept_totals:
         totals.rebuild()
-    # Expect 16 queries: the partner; its values with their indicators, priorities and objectives; its own
+    # Expect 17 queries: the partner; its values with their indicators, priorities and objectives; its own
     # targets; how many partners each side has; the partners' sums by indicator, year and side; the activities
-    # it leads and those it joins (a page of each) and their two counts; its flows by year, mode and level; its
-    # largest routes in and out; whether the kept flow totals are current; its mobility in and out by year (from
-    # the routes' totals, or from the flows when they are not current); the routes both ends reported
-    # differently; its returns with their rounds; and its map's two: its routes' sums, and the partners' names
-    with django_assert_num_queries(18):
+    # it leads and those it joins (a page of each) and their two counts; whether the kept flow totals are current,
+    # twice (its mobility, and its mobility by year); its flows by year, mode and level, and its routes (which its
+    # map shows too), from the kept totals or from the flows; its mobility in and out by year; the routes both ends
+    # reported differently; its returns with their rounds; and the partners' names for its map
+    with django_assert_num_queries(17):
         assert client.get("/partners/DE/").status_code == 200
 
 
