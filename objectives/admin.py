@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import EstimatedCountAdminMixin
 from objectives import progress, services
 from objectives.models import Indicator, Objective, Observation, PartnerTarget, Priority, Strategy
 from objectives.registry import metrics, validate_metric
@@ -235,7 +236,7 @@ class ObservationForm(forms.ModelForm):
 
 
 @admin.register(Observation)
-class ObservationAdmin(SimpleHistoryAdmin):
+class ObservationAdmin(EstimatedCountAdminMixin, SimpleHistoryAdmin):
     form = ObservationForm
     # Whose value, and how an ASEM value was made, share a column: the list fits a 1280-pixel screen.
     list_display = ["indicator", "year", "breakdown", "value_shown", "whose"]

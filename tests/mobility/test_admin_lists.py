@@ -1,0 +1,181 @@
+"""The admin's lists of large tables (flows, activities, observations): an estimated length only when unfiltered,
+said to be one; a year filter read from the index; the newest flows first; a cost that does not grow with the rows."""
+
+import pytest
+from django import forms
+from django.contrib import admin
+from django.contrib.admin import helpers
+from django.db import connection
+
+from core import admin as core_admin
+from mobility.models import MobilityFlow
+from tests import factories
+from tests.services import need_postgres
+
+FLOWS = "/admin/mobility/mobilityflow/"
+
+
+@pytest.fixture
+def flows(db):
+    """Six flows: three in 2024, two in 2022, one in 2019."""
+    return [factories.MobilityFlowFactory(year=year) for year in (2024, 2022, 2024, 2019, 2022, 2024)]
+
+
+@pytest.fixture
+def estimate(monkeypatch):
+    """PostgreSQL's estimate of the table's rows, as the planner would give it, whatever the database."""
+
+    def estimated(rows):
+        monkeypatch.setattr(core_admin, "estimated_rows", lambda queryset: rows)
+
+    return estimated
+
+
+def result_rows(page: str) -> int:
+    return page.count('class="action-select"')
+
+
+def test_an_unfiltered_list_of_a_large_table_gives_its_estimated_length_as_such(client, secretariat, flows, estimate):
+    estimate(1_002_000)
+    client.force_login(secretariat)
+
+    page = client.get(FLOWS).content.decode()
+
+    assert "about 1,002,000 mobility flows" in page
+    assert "Select all about 1,002,000 mobility flows" in page
+    assert "1002000 results" not in page  # the search bar does not repeat it as a count
+    assert result_rows(page) == 6
+
+
+@pytest.mark.parametrize("query", [{"year": "2024"}, {"q": "Programme"}, {"mode__exact": "physical", "year": "2024"}])
+def test_a_filtered_or_searched_list_is_counted_exactly_and_never_said_to_be_about(client, secretariat, flows,
+                                                                                  estimate, query):
+    estimate(1_002_000)
+    client.force_login(secretariat)
+
+    page = client.get(FLOWS, query).content.decode()
+
+    assert "about" not in page.split('<p class="paginator">')[1]
+    expected = 6 if "q" in query else 3
+    assert f"{expected} mobility flows" in page
+    assert result_rows(page) == expected
+
+
+def test_a_small_table_is_counted_exactly_whatever_the_estimate(client, secretariat, flows, estimate):
+    estimate(core_admin.ESTIMATE_FROM_ROWS - 1)
+    client.force_login(secretariat)
+
+    page = client.get(FLOWS).content.decode()
+
+    assert "6 mobility flows" in page
+    assert "about" not in page.split('<p class="paginator">')[1]
+
+
+def test_without_an_estimate_the_length_is_counted(client, secretariat, flows, estimate):
+    estimate(None)  # another database, or a table never analysed
+    client.force_login(secretariat)
+
+    assert "6 mobility flows" in client.get(FLOWS).content.decode()
+
+
+def test_activities_and_observations_give_an_estimate_only_unfiltered(client, secretariat, estimate):
+    for state in ("draft", "published", "published"):
+        factories.ActivityFactory(state=state)
+    estimate(50_000)
+    client.force_login(secretariat)
+
+    assert "about 50,000 activities" in client.get("/admin/mobility/activity/").content.decode()
+    filtered = client.get("/admin/mobility/activity/", {"state__exact": "published"}).content.decode()
+    assert "2 activities" in filtered.split('<p class="paginator">')[1]
+    assert "about" not in filtered.split('<p class="paginator">')[1]
+    assert "about 50,000 observations" in client.get("/admin/objectives/observation/").content.decode()
+
+
+def test_the_year_filter_offers_the_years_that_have_flows_and_keeps_its_address(client, secretariat, flows):
+    client.force_login(secretariat)
+
+    page = client.get(FLOWS).content.decode()
+    filtered = client.get(FLOWS, {"year": "2022"}).content.decode()
+
+    year_filter = page.split("By year")[1].split("</details>")[0]
+    assert [chunk.split("<")[0] for chunk in year_filter.split('">')[2:]] == ["All", "2019", "2022", "2024"]
+    assert result_rows(filtered) == 2
+
+
+@pytest.mark.parametrize("year", ["twenty", "²", "-1"])
+def test_a_year_that_is_not_one_is_refused_as_the_admin_refuses_a_bad_filter(client, secretariat, flows, year):
+    client.force_login(secretariat)
+
+    response = client.get(FLOWS, {"year": year})
+
+    assert response.status_code == 302
+    assert response["Location"].endswith("?e=1")
+
+
+def test_the_newest_year_comes_first_and_the_latest_entered_first_within_it(client, secretariat, flows):
+    client.force_login(secretariat)
+
+    page = client.get(FLOWS).content.decode()
+
+    shown = [int(chunk.split('"', 1)[0]) for chunk in page.split('name="_selected_action" value="')[1:]]
+    expected = sorted(flows, key=lambda flow: (flow.year, flow.pk), reverse=True)
+    assert shown == [flow.pk for flow in expected]
+
+
+def test_the_flows_list_costs_the_same_at_ten_times_the_rows(client, secretariat, flows, django_assert_num_queries):
+    client.force_login(secretariat)
+    client.get(FLOWS)
+
+    # Expect 8 queries: the session, the user, the user's and the Secretariat group's permissions, the years that
+    # have flows, the count, the page of flows with their partners, the open-data licence the footer names; and on
+    # PostgreSQL one more, the table's estimated length (SQLite has none to ask for)
+    expected = 8 + (connection.vendor == "postgresql")
+    with django_assert_num_queries(expected):
+        client.get(FLOWS)
+    for year in (2016, 2017, 2018, 2020, 2021, 2023, 2025, 2026, 2027):
+        factories.MobilityFlowFactory.create_batch(6, year=year)
+    with django_assert_num_queries(expected):
+        page = client.get(FLOWS).content.decode()
+    assert result_rows(page) == 50  # a page holds 50
+
+
+@pytest.mark.parametrize("who", [None, "alice", "bob"])
+def test_only_the_secretariat_reads_the_flows_list(client, alice, bob, flows, who):
+    if who:
+        client.force_login({"alice": alice, "bob": bob}[who])
+
+    response = client.get(FLOWS)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+
+
+def test_each_rows_checkbox_is_what_djangos_widget_writes(flows):
+    flow = MobilityFlow.objects.select_related("origin", "destination").get(pk=flows[0].pk)
+    model_admin = admin.site._registry[MobilityFlow]
+
+    django_wrote = forms.CheckboxInput({"class": "action-select", "aria-label": (
+        f"Select this object for an action - {flow}")}, lambda value: False).render(
+        helpers.ACTION_CHECKBOX_NAME, str(flow.pk))
+
+    assert model_admin.action_checkbox(flow) == django_wrote
+
+
+@pytest.mark.django_db(transaction=True)
+def test_postgresql_estimates_a_large_unfiltered_list_once_the_table_is_analysed(client, secretariat):
+    need_postgres()
+    de, th = factories.partner("DE"), factories.partner("TH")
+    MobilityFlow.objects.bulk_create(
+        MobilityFlow(year=2000 + n % 20, origin=th, destination=de, reported_by=de, mode="physical",
+                     level="higher_education", participants=1, programme=f"P{n}")
+        for n in range(core_admin.ESTIMATE_FROM_ROWS + 500))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE mobility_mobilityflow")
+    client.force_login(secretariat)
+
+    everything = client.get(FLOWS).content.decode().split('<p class="paginator">')[1]
+    one_year = client.get(FLOWS, {"year": "2003"}).content.decode().split('<p class="paginator">')[1]
+
+    assert "about 10," in everything
+    assert "about" not in one_year
+    assert f"{(core_admin.ESTIMATE_FROM_ROWS + 500) // 20} mobility flows" in one_year
