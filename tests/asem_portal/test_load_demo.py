@@ -78,7 +78,7 @@ def test_remove_takes_away_the_demo_and_keeps_the_real_content(demo):
     call_command("load_demo", "--remove", verbosity=0)
     assert not Activity.objects.filter(is_demo=True).exists()
     assert not MobilityFlow.objects.exists()
-    assert not Indicator.objects.exists()
+    assert sorted(Indicator.objects.values_list("code", flat=True)) == ["1.1.oecd1", "1.1.oecd2", "1.1.oecd3"]  # real
     assert not Organisation.objects.filter(is_demo=True).exists()
     assert not Round.objects.exists()
     assert Activity.objects.filter(is_demo=False).count() == real_activities == 20
