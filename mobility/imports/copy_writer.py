@@ -24,6 +24,14 @@ def _copy_text(value: str) -> str:
     return value.translate(_COPY_ESCAPES)
 
 
+class _Escaped(dict):
+    """Text as COPY reads it, each once: most rows repeat a programme and a source seen before."""
+
+    def __missing__(self, value: str) -> str:
+        text = self[value] = _copy_text(value)
+        return text
+
+
 class KeyTaken(Exception):
     """A row's key is already stored: the file cannot go straight into the flows, and is merged instead."""
 
@@ -36,30 +44,28 @@ class _RowStream(io.TextIOBase):
     every line: the columns the import sets alike on every row, if any.
     """
 
-    def __init__(self, rows: Iterable[ValidRow], chunk_rows: int, tail: str = "\n"):
+    def __init__(self, rows: Iterable[ValidRow], chunk_rows: int, tail: str = "\n", limit: int | None = None):
         self.rows = iter(rows)
         self.chunk_rows = chunk_rows
+        self.limit = limit  # rows at most, after which the stream ends; the rest stay in `rows` for the next
         self.tail = tail
         self.buffer = ""
         self.count = 0
-        self.texts: dict[str, str] = {}
+        self.texts = _Escaped()
         # What reading the file raised: psycopg2 turns it into a cancelled COPY, which says nothing of the file.
         self.failure: Exception | None = None
 
-    def _escaped(self, value: str) -> str:
-        text = self.texts.get(value)
-        if text is None:
-            text = self.texts[value] = _copy_text(value)
-        return text
-
     def _fill(self) -> bool:
         lines = []
-        append, escaped, tail, chunk_rows = lines.append, self._escaped, self.tail, self.chunk_rows
+        append, texts, tail = lines.append, self.texts, self.tail
+        chunk_rows = self.chunk_rows if self.limit is None else min(self.chunk_rows, self.limit - self.count)
+        if chunk_rows <= 0:
+            return False
         for year, origin, destination, mode, level, programme, reporter, participants, female, fewer, source, _ \
                 in self.rows:
             append(f"{year}\t{origin}\t{destination}\t{mode}\t{level}\t{reporter}\t{participants}\t"
                    f"{NULL if female is None else female}\t{NULL if fewer is None else fewer}\t"
-                   f"{escaped(programme)}\t{escaped(source)}{tail}")
+                   f"{texts[programme]}\t{texts[source]}{tail}")
             if len(lines) >= chunk_rows:
                 break
         self.count += len(lines)
@@ -95,6 +101,7 @@ class CopyWriter:
 
     path = "copy"
     STAGE = "flow_import_stage"
+    SEGMENT_ROWS = 50_000
 
     def __init__(self, created_by_id: int | None, *, direct: bool = False):
         self.created_by_id = created_by_id
@@ -111,10 +118,16 @@ class CopyWriter:
             if self.direct:
                 columns = ", ".join(self.column[name] for name in [*ROW_FIELDS, *STAMP_FIELDS])
                 created_by = NULL if self.created_by_id is None else self.created_by_id
-                stream = _RowStream(rows, batch_size or 2000, f"\tt\tf\t{created_by}\t{self.now.isoformat()}\n")
-                self._copy(cursor, f"COPY {self.table} ({columns}) FROM STDIN WITH (FORMAT text)", stream)
-                self.created = stream.count
-                return
+                tail = f"\tt\tf\t{created_by}\t{self.now.isoformat()}\n"
+                rows = iter(rows)
+                # A COPY says what went wrong only once it ends: in segments, a stored key stops the file within
+                # SEGMENT_ROWS of it, not after the whole file was checked and sent for nothing.
+                while True:
+                    stream = _RowStream(rows, batch_size or 2000, tail, limit=self.SEGMENT_ROWS)
+                    self._copy(cursor, f"COPY {self.table} ({columns}) FROM STDIN WITH (FORMAT text)", stream)
+                    self.created += stream.count
+                    if stream.count < self.SEGMENT_ROWS:
+                        return
             # Dropped at commit; dropped first too, in case an earlier import ran in this same transaction.
             cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{self.STAGE}")
             cursor.execute(

@@ -153,3 +153,23 @@ def test_a_reader_is_not_blocked_while_an_import_writes(partners, stored_first):
     weak = {"AccessShareLock", "RowShareLock", "RowExclusiveLock"}
     assert all(held <= weak for _, held in seen) and after <= weak
     assert "RowExclusiveLock" in after
+
+
+def test_a_stored_key_stops_the_straight_way_within_a_segment_not_at_the_end_of_the_file(partners, monkeypatch):
+    need_postgres()
+    from django.test.utils import CaptureQueriesContext
+
+    from mobility.imports.copy_writer import CopyWriter
+
+    monkeypatch.setattr(CopyWriter, "SEGMENT_ROWS", 100)
+    import_flows(file=csv_of(flows(1)))
+    rows = [*flows(250, year=2024), [2023, "TH", "DE", "physical", "tvet", 99, "", "", "Programme 1", "Agency"],
+            *flows(300, year=2025)]
+
+    with CaptureQueriesContext(connection) as queries:
+        result = import_flows(file=csv_of(rows))
+
+    straight = [q for q in queries.captured_queries if q["sql"].startswith(f"COPY {MobilityFlow._meta.db_table} ")]
+    assert len(straight) == 3  # rows 1-100 and 101-200 went in; 201-300 met the stored key at row 251
+    assert (result.created, result.updated) == (550, 1)
+    assert MobilityFlow.objects.count() == 551
