@@ -101,10 +101,14 @@ def _figure(sums: dict | None, *, rule: str, partners: int) -> Figure:
     return Figure(value=value, coverage=sums["n"], partners=partners)
 
 
-def group_sums(indicators: list[Indicator]) -> dict[tuple[int, int, str], dict]:
-    """{(indicator, year, region): {total, n, meeting}} of the partners' headline values, in one query."""
+def group_sums(indicators: list[Indicator], *, years=None) -> dict[tuple[int, int, str], dict]:
+    """{(indicator, year, region): {total, n, meeting}} of the partners' headline values, in one query; years: only
+    those years' (a profile shows each indicator's figures for one year, not every partner's every year)."""
+    observations = Observation.objects.filter(indicator__in=indicators, partner__isnull=False, breakdown="")
+    if years is not None:
+        observations = observations.filter(year__in=sorted(set(years)))
     rows = (
-        Observation.objects.filter(indicator__in=indicators, partner__isnull=False, breakdown="")
+        observations
         .order_by().values("indicator_id", "year", "partner__region")
         .annotate(total=Sum("value"), n=Count("pk"),
                   meeting=Count("pk", filter=Q(value__gte=F("indicator__count_at_least"))))
@@ -119,18 +123,24 @@ def _both_sides(sums: dict, indicator_id: int, year: int) -> dict | None:
     return {name: sum(row[name] for row in rows) for name in ("total", "n", "meeting")}
 
 
+def _shown_year(result: progress.IndicatorResult) -> int:
+    """The year of the partner's value its profile shows: its latest, else its baseline."""
+    return result.latest_year if result.latest_year is not None else result.baseline_year
+
+
 def partner_values(partner: Partner, *, as_of: int | None = None) -> Values:
     """The partner's status on each indicator it reports, with its side's and ASEM's figures for the same year,
     grouped by objective. Four queries."""
     reported = [(indicator, item) for indicator, item in own_progress(partner, as_of=as_of)
                 if indicator.is_partner_reported]
     partners_by_region = dict(Partner.objects.order_by().values_list("region").annotate(n=Count("pk")))
-    sums = group_sums([indicator for indicator, _item in reported])
+    sums = group_sums([indicator for indicator, _item in reported],
+                      years=[_shown_year(item.result) for _indicator, item in reported])
     by_objective: dict[int, list[IndicatorLine]] = defaultdict(list)
     objectives: dict[int, Objective] = {}
     for indicator, item in reported:
         result = item.result
-        year = result.latest_year if result.latest_year is not None else result.baseline_year
+        year = _shown_year(result)
         value = result.latest_value if result.latest_value is not None else result.baseline_value
         rule = indicator.aggregation
         by_objective[indicator.priority.objective_id].append(IndicatorLine(
