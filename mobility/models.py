@@ -177,7 +177,17 @@ class Activity(models.Model):
                 violation_error_message=_("No count of participants may be above %(max)s.") % {"max": f"{MAX_COUNT:,}"},
             ),
         ]
-        indexes = [models.Index(fields=["state", "-start_date"], name="activity_state_start")]
+        indexes = [
+            models.Index(fields=["state", "-start_date"], name="activity_state_start"),
+            # What the lists' filters and counts read of each published activity: a count of a filtered list reads
+            # this narrow index (PostgreSQL) and never the wide rows with their descriptions. Migration 0011 adds
+            # the lists' two orders on PostgreSQL (newest first, latest published): SQLite cannot index NULLS LAST.
+            models.Index(
+                fields=["id"], include=["lead_partner", "activity_type", "status", "delivery_mode", "start_year",
+                                        "end_year", "is_demo"],
+                condition=Q(state="published"), name="activity_published_filters",
+            ),
+        ]
 
     def __str__(self):
         return self.title
