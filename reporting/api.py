@@ -200,7 +200,9 @@ class RoundViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
         options = board_options(request.query_params)
         round_ = self.get_object(Round.objects.all())
         self.csv_filename = f"board-{round_.slug}"
-        return Response(BoardSerializer(board(round_, **options), context=self.get_serializer_context()).data)
+        # The API lists every reminder sent, as it always has; the page shows the count and the latest.
+        result = board(round_, **options, every_reminder=True)
+        return Response(BoardSerializer(result, context=self.get_serializer_context()).data)
 
 
 # Returns -------------------------------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 A row says where the partner's return stands (its state, how many of the values asked it holds, its flows and
 answers, who changed it last), whom a reminder reaches (the partner's active focal points with an email) and
-which reminders went already. The page, its CSV and the reminders' checks all read these rows.
+how many reminders went already and the latest; the API lists every one of them too. The page, its CSV and the
+reminders' checks all read these rows.
 """
 
 from collections import Counter, defaultdict
@@ -50,6 +51,9 @@ class Row:
     flows: int = 0
     answers: int = 0
     focal_points: list[FocalPoint] = field(default_factory=list)
+    reminder_count: int = 0
+    last_reminder: Reminder | None = None
+    # Every reminder sent, newest first: only when the board was asked for them (every_reminder).
     reminders: list[Reminder] = field(default_factory=list)
 
     @property
@@ -87,10 +91,6 @@ class Row:
     def remindable(self) -> bool:
         return self.state in REMINDABLE
 
-    @property
-    def last_reminder(self) -> Reminder | None:
-        return self.reminders[0] if self.reminders else None
-
 
 @dataclass
 class Board:
@@ -118,11 +118,19 @@ def _count(model, *, filters: dict | None = None):
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-def board(round: Round, *, state: str | None = None, region: str | None = None, order: str | None = None) -> Board:
+def _latest_reminder():
+    """The outer return's latest reminder, as a subquery of its id (None when none went)."""
+    return Subquery(Reminder.objects.filter(report=OuterRef("pk")).order_by("-sent_at", "-pk").values("pk")[:1])
+
+
+def board(round: Round, *, state: str | None = None, region: str | None = None, order: str | None = None,
+          every_reminder: bool = False) -> Board:
     """Every partner's row in the round (those a filter leaves out aside), with the totals of the whole round.
 
     state is a return state or "none"; region "asia" or "europe"; order a key of ORDERS, "-" first to reverse
-    (the partner's name when none). An unknown value raises ValueError naming it.
+    (the partner's name when none). An unknown value raises ValueError naming it. Each row counts its reminders and
+    carries the latest, both found by the database (a round's reminders are thousands by its end); every_reminder
+    lists them all on each row as well.
     """
     if state not in (None, "", *STATES):
         raise ValueError(f"state: unknown state {state!r}")
@@ -133,7 +141,7 @@ def board(round: Round, *, state: str | None = None, region: str | None = None, 
         raise ValueError(f"order: unknown order {order!r}")
 
     # Expect 6 queries: the round's indicators, its questions, the returns with their counts and last editors, the
-    # partners, their focal points, the reminders.
+    # partners, their focal points, each return's latest reminder (or every one).
     indicator_count = round.indicators.count()
     question_count = round.questions.count()
     requested = indicator_count * len(round.years)
@@ -144,6 +152,7 @@ def board(round: Round, *, state: str | None = None, region: str | None = None, 
                                                        "year__lte": round.last_year}),
             flow_count=_count(ReturnFlow),
             answer_count=_count(Answer, filters={"question__round": round, "text__gt": ""}),
+            reminder_count=_count(Reminder),
         )
     )
     by_partner = {report.partner_id: report for report in returns}
@@ -155,7 +164,14 @@ def board(round: Round, *, state: str | None = None, region: str | None = None, 
         focal_points[membership.partner_id].append(
             FocalPoint(name=user.get_full_name() or user.get_username(), email=user.email))
     reminders = defaultdict(list)
-    for reminder in Reminder.objects.filter(report__round=round).select_related("sent_by"):
+    sent = Reminder.objects.select_related("sent_by").order_by("-sent_at", "-pk")
+    if every_reminder:
+        sent = sent.filter(report__round=round)
+    else:
+        # Asked of the database even when no reminder went, so the board costs the same queries either way.
+        sent = sent.filter(pk__in=Return.objects.filter(round=round).annotate(latest=_latest_reminder())
+                           .values("latest"))
+    for reminder in sent:
         reminders[reminder.report_id].append(reminder)
 
     rows = []
@@ -168,7 +184,10 @@ def board(round: Round, *, state: str | None = None, region: str | None = None, 
             report.partner = partner
             report.round = round
             row.values_filled, row.flows, row.answers = report.values_filled, report.flow_count, report.answer_count
-            row.reminders = reminders[report.pk]
+            row.reminder_count = report.reminder_count
+            mine = reminders[report.pk]
+            row.last_reminder = mine[0] if mine else None
+            row.reminders = mine if every_reminder else []
         rows.append(row)
 
     totals = Counter(row.state for row in rows)

@@ -104,7 +104,7 @@ def _board_columns(request) -> list[Column]:
         Column("changed_by", lambda row: row.updated_by),
         Column("focal_points", lambda row: "; ".join(point.name for point in row.focal_points)),
         Column("emails", lambda row: "; ".join(row.addresses)),
-        Column("reminders_sent", lambda row: len(row.reminders)),
+        Column("reminders_sent", lambda row: row.reminder_count),
         Column("last_reminder", lambda row: f"{row.last_reminder.threshold} {row.last_reminder.sent_at:%Y-%m-%d}"
                if row.last_reminder else None),
         Column("review", review),

@@ -85,7 +85,7 @@ def test_it_lists_the_reminders_sent_newest_first(de_return, secretariat):
     Reminder.objects.create(report=de_return, threshold="manual-2027-01-05", recipients="alice@example.org",
                             sent_by=secretariat)
 
-    row = row_of(board(de_return.round), "DE")
+    row = row_of(board(de_return.round, every_reminder=True), "DE")
 
     assert [reminder.threshold for reminder in row.reminders] == ["manual-2027-01-05", "before-14"]
     assert row.last_reminder.sent_by == secretariat
@@ -131,7 +131,7 @@ def test_an_unknown_filter_or_order_is_refused_by_name(open_round, asked):
 def test_it_costs_the_same_queries_whatever_the_partners_have_filled(open_round, de_return, th_return,
                                                                      django_assert_num_queries):
     # Expect 6 queries: the round's indicators, its questions, the returns with their counts and last editors, the
-    # focal points, the reminders, the partners
+    # focal points, each return's latest reminder, the partners
     with django_assert_num_queries(6):
         board(open_round)
     fill(de_return, values=[("sum", 2024), ("mean", 2025)], flows=3, answers=[1, 2])
