@@ -136,8 +136,9 @@ def _build_overview(as_of: int | None) -> ProgressOverview:
         "indicator_id", "year", "value"
     ):
         series[indicator_id][year] = value
+    this_year = year_in_progress()  # once: asking the clock for each of thousands of values is most of the time
     if as_of is None:
-        whole_years = (year for values in series.values() for year in values if year < year_in_progress())
+        whole_years = (year for values in series.values() for year in values if year < this_year)
         as_of = max(whole_years, default=None)
 
     objective_items = []
@@ -145,7 +146,8 @@ def _build_overview(as_of: int | None) -> ProgressOverview:
         priority_items = []
         for priority in objective.priorities.all():
             indicator_items = [
-                IndicatorProgress(indicator, _assess(indicator, series.get(indicator.pk, {}), as_of))
+                IndicatorProgress(indicator, _assess(indicator, series.get(indicator.pk, {}), as_of,
+                                                     this_year=this_year))
                 for indicator in priority.indicators.all()
             ]
             result = progress.roll_up([item.result for item in indicator_items], as_of=as_of)
@@ -274,7 +276,8 @@ def as_of_years(*, first: int | None, with_data: Iterable[int]) -> list[int]:
     return list(range(last if first is None else min(first, last), last + 1))
 
 
-def _assess(indicator: Indicator, series: dict[int, float], as_of: int | None) -> progress.IndicatorResult:
+def _assess(indicator: Indicator, series: dict[int, float], as_of: int | None, *,
+            this_year: int | None = None) -> progress.IndicatorResult:
     return progress.assess(
         direction=indicator.direction,
         baseline_year=indicator.baseline_year,
@@ -287,7 +290,7 @@ def _assess(indicator: Indicator, series: dict[int, float], as_of: int | None) -
         override_reason=indicator.override_reason,
         weight=indicator.weight,
         decimals=indicator.decimals,
-        year_in_progress=year_in_progress(),
+        year_in_progress=this_year or year_in_progress(),
         horizon_year=indicator.target_year,
         ceiling=100.0 if indicator.kind == Indicator.Kind.PERCENTAGE else None,
     )
