@@ -34,6 +34,14 @@ def add_service_error(form: forms.Form, exc: Exception) -> None:
     form.add_error(None, exc)
 
 
+class ActivitySearchForm(forms.Form):
+    """The workspace's list of activities: a word to look for in their titles, and a review state."""
+
+    q = forms.CharField(label=_("Title contains"), required=False, max_length=200)
+    state = forms.ChoiceField(label=_("State"), required=False,
+                              choices=[("", _("Any state")), *Activity.State.choices])
+
+
 class PriorityChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.code} {obj.title}"

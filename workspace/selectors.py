@@ -1,9 +1,10 @@
-"""Reads of the workspace: a user's activities by state, the review queue, an activity's or a flow's versions."""
+"""Reads of the workspace: a user's activities, counted by state and read a page at a time; the review queue; an
+activity's or a flow's versions."""
 
 import itertools
 from dataclasses import dataclass
 
-from django.db.models import QuerySet, Subquery
+from django.db.models import Count, Q, QuerySet, Subquery
 
 from core.roles import is_secretariat
 from mobility import selectors as mobility_selectors
@@ -12,38 +13,48 @@ from mobility.models import Activity, MobilityFlow
 from workspace import history
 
 STATES = [Activity.State.DRAFT, Activity.State.RETURNED, Activity.State.SUBMITTED, Activity.State.PUBLISHED]
-# The secretariat's workspace lists every unpublished activity, and only the latest published ones.
-SECRETARIAT_PUBLISHED_SHOWN = 20
+# A page of the workspace's list of activities: a partner reports thousands over the years.
+ACTIVITIES_PER_PAGE = 25
 
 
 @dataclass
-class StateGroup:
-    state: str
-    label: str
-    activities: list[Activity]
-    more: bool = False
+class ActivityList:
+    """A user's activities as the workspace lists them: how many the search finds in each review state, and the
+    activities of the state asked (every state when none), latest change first, to be read a page at a time."""
+
+    counts: dict[str, int]
+    activities: QuerySet[Activity]
+    state: str = ""
+
+    @property
+    def total(self) -> int:
+        """How many the search finds in every state."""
+        return sum(self.counts.values())
+
+    @property
+    def found(self) -> int:
+        """How many activities the list holds: the state's count, or every state's."""
+        return self.counts.get(self.state, 0) if self.state else self.total
+
+    def states(self) -> list[tuple[str, str, int]]:
+        """(state, label, how many) for every state, the empty ones too, in the order of the review."""
+        return [(state, Activity.State(state).label, self.counts.get(state, 0)) for state in STATES]
 
 
-def workspace_activities(user) -> list[StateGroup]:
-    """The activities a user reports, grouped by review state.
-
-    A focal point's: all of their partners' (memberships, activities: two queries). The secretariat's: every
-    unpublished one, and the latest published ones only (two queries, however many are published).
-    """
-    queryset = Activity.objects.select_related("lead_partner").order_by("-updated_at", "-pk")
-    more = False
-    if is_secretariat(user):
-        activities = list(queryset.exclude(state=Activity.State.PUBLISHED))
-        published = list(queryset.filter(state=Activity.State.PUBLISHED)[:SECRETARIAT_PUBLISHED_SHOWN + 1])
-        more = len(published) > SECRETARIAT_PUBLISHED_SHOWN
-        activities += published[:SECRETARIAT_PUBLISHED_SHOWN]
-    else:
-        activities = list(queryset.filter(lead_partner__in=services.partner_ids(user)))
-    groups = {state: [] for state in STATES}
-    for activity in activities:
-        groups[activity.state].append(activity)
-    return [StateGroup(state, Activity.State(state).label, groups[state],
-                       more=more and state == Activity.State.PUBLISHED) for state in STATES]
+def workspace_activities(user, *, state: str = "", search: str = "") -> ActivityList:
+    """The activities a user reports: their partners' (or, for the secretariat, everyone's), those whose title or
+    address holds the search, with a count for each state found by one query. Reading a page of the activities is
+    one more query, whatever their number."""
+    queryset = Activity.objects.all()
+    if not is_secretariat(user):
+        queryset = queryset.filter(lead_partner__in=services.partner_ids(user))
+    if search:
+        queryset = queryset.filter(Q(title__icontains=search) | Q(slug__icontains=search))
+    counts = dict(queryset.order_by().values_list("state").annotate(Count("pk")))
+    if state:
+        queryset = queryset.filter(state=state)
+    return ActivityList(counts=counts, state=state,
+                        activities=queryset.select_related("lead_partner").order_by("-updated_at", "-pk"))
 
 
 def editable_activity(user, slug: str) -> Activity:

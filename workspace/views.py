@@ -10,6 +10,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,7 +26,7 @@ from mobility.models import Activity, MobilityFlow
 from reporting.models import Return, Round
 from workspace import selectors
 from workspace import services as workspace
-from workspace.forms import ActivityForm, ReturnForm, add_service_error
+from workspace.forms import ActivityForm, ActivitySearchForm, ReturnForm, add_service_error
 
 # How often the upload page asks again, without JavaScript (a meta refresh) and with it.
 REFRESH_SECONDS = 3
@@ -72,6 +73,10 @@ def _activity(request, slug) -> Activity:
 # Home --------------------------------------------------------------------------------------------------------
 
 
+def _filter_errors(form) -> list[dict]:
+    return [{"label": form.fields[name].label or name, "messages": errors} for name, errors in form.errors.items()]
+
+
 @never_cache
 @login_required
 @require_safe
@@ -79,11 +84,14 @@ def home(request):
     user = request.user
     secretariat = is_secretariat(user)
     linked = services.is_reporter(user)
+    form = ActivitySearchForm(request.GET)
+    form.is_valid()  # a value it refuses is left out and named above the list
     context = {
         "linked": linked,
         "secretariat": secretariat,
+        "form": form,
+        "filter_errors": _filter_errors(form),
         "partners": user.partner_memberships.select_related("partner").order_by("partner__name") if linked else [],
-        "groups": selectors.workspace_activities(user) if linked else [],
         "review_count": Activity.objects.filter(state=Activity.State.SUBMITTED).count() if secretariat else 0,
         "returns_to_review": Return.objects.filter(state=Return.State.SUBMITTED).count() if secretariat else 0,
         "open_returns": list(
@@ -91,9 +99,20 @@ def home(request):
             .select_related("round", "partner").order_by("round__deadline", "partner__name")
         ) if linked and not secretariat else [],
     }
-    context["shows_demo_data"] = any(a.is_demo for group in context["groups"] for a in group.activities) or any(
+    page = None
+    if linked:
+        listed = selectors.workspace_activities(user, state=form.cleaned_data.get("state", ""),
+                                                search=form.cleaned_data.get("q", ""))
+        paginator = Paginator(listed.activities, selectors.ACTIVITIES_PER_PAGE)
+        paginator.count = listed.found  # counted with the states already: no count(*) of its own
+        page = paginator.get_page(request.GET.get("page"))
+        context.update({
+            "listed": listed, "page": page,
+            "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        })
+    context["shows_demo_data"] = any(a.is_demo for a in (page or [])) or any(
         report.round.is_demo for report in context["open_returns"])
-    return render(request, "workspace/home.html", context)
+    return render(request, "workspace/home.html", context, status=400 if form.errors else 200)
 
 
 # Activities --------------------------------------------------------------------------------------------------
