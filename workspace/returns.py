@@ -83,13 +83,15 @@ def _content(report: Return) -> Content:
     indicators = sorted(round_.indicators.all(), key=lambda indicator: indicator.code)
     years = list(round_.years)
     public = {
-        (o.indicator_id, o.year): o.value for o in Observation.objects.filter(
-            partner=report.partner_id, indicator__in=indicators, year__in=years, breakdown="").order_by()
+        (indicator, year): value for indicator, year, value in Observation.objects.filter(
+            partner=report.partner_id, indicator__in=indicators, year__in=years, breakdown="",
+        ).order_by().values_list("indicator_id", "year", "value")
     } if indicators else {}
     return Content(
         indicators=indicators, years=years,
         questions=sorted(round_.questions.all(), key=lambda question: question.number),
-        values={(v.indicator_id, v.year): v.value for v in report.values.order_by()},
+        values={(indicator, year): value for indicator, year, value
+                in report.values.order_by().values_list("indicator_id", "year", "value")},
         answers={a.question.number: a.text for a in report.answers.select_related("question").order_by()},
         flows=list(report.flows.select_related("origin", "destination")) if round_.includes_flows else [],
         public=public,
