@@ -10,9 +10,9 @@ from tests.browser.fixtures import look_at
 pytestmark = pytest.mark.browser
 
 
-@pytest.mark.parametrize("screen", ["tab", "phone_tab"])
-def test_vera_sees_where_the_students_figures_come_from_and_what_they_cover(request, portal_data, screen):
-    tab = request.getfixturevalue(screen)
+@pytest.mark.parametrize("width", [390, 1280], ids=["phone", "desktop"])
+def test_vera_sees_where_the_students_figures_come_from_and_what_they_cover(new_tab, portal_data, width):
+    tab = new_tab(viewport={"width": width, "height": 900})
     page = tab.page
 
     page.goto("/indicators/1.1.oecd1/")
@@ -22,5 +22,5 @@ def test_vera_sees_where_the_students_figures_come_from_and_what_they_cover(requ
     expect(data).to_contain_text("the 25 European-side partners that do")
     expect(data.get_by_role("cell", name="906,623")).to_be_visible()
     expect(page.locator(".demo-banner")).to_have_count(0)  # the portal holds demo data, but these figures are real
-    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
-    look_at(tab, f"official-statistics-{screen}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    look_at(tab, f"official-statistics-{width}")
