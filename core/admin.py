@@ -14,17 +14,21 @@ from django.utils.translation import ngettext
 ESTIMATE_FROM_ROWS = 10_000
 
 
-def estimated_rows(queryset) -> int | None:
-    """PostgreSQL's estimate of the rows in the queryset's table (pg_class.reltuples, which ANALYZE and autovacuum
-    keep): None on another database, or before the table was first analysed."""
+def table_count(queryset) -> tuple[int, bool] | None:
+    """(rows, estimated) for the queryset's whole table, in one query on PostgreSQL: the planner's estimate
+    (pg_class.reltuples, which ANALYZE and autovacuum keep) when it is at least ESTIMATE_FROM_ROWS, else an exact
+    count. None on another database."""
     connection = connections[queryset.db]
     if connection.vendor != "postgresql":
         return None
+    table = connection.ops.quote_name(queryset.model._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
-                       [connection.ops.quote_name(queryset.model._meta.db_table)])
+        cursor.execute(
+            f"SELECT CASE WHEN reltuples >= %s THEN reltuples::bigint ELSE (SELECT count(*) FROM {table}) END, "  # noqa: S608 (the table's name)
+            "reltuples >= %s FROM pg_class WHERE oid = %s::regclass",
+            [ESTIMATE_FROM_ROWS, ESTIMATE_FROM_ROWS, table])
         row = cursor.fetchone()
-    return row[0] if row and row[0] >= 0 else None
+    return (row[0], row[1]) if row else None
 
 
 def _whole_table(queryset) -> bool:
@@ -42,10 +46,10 @@ class EstimatedCountPaginator(Paginator):
     @cached_property
     def count(self):
         if hasattr(self.object_list, "query") and _whole_table(self.object_list):
-            estimate = estimated_rows(self.object_list)
-            if estimate is not None and estimate >= ESTIMATE_FROM_ROWS:
-                self.estimated = True
-                return estimate
+            counted = table_count(self.object_list)
+            if counted is not None:
+                rows, self.estimated = counted
+                return rows
         return super().count
 
 
