@@ -66,7 +66,11 @@ FEEDS_AND_SITEMAPS = (
 )
 
 # Read by the admin, its templates or a serializer by name: who asked for a data release, its checksum in short
-# parts, an import change's old source, the SDMX import's dataflow field, the release admin's permission hooks.
+# parts, an import change's old source, the SDMX import's dataflow field.
 READ_BY_NAME = (
-    _.requested_by, _.sha256_parts, _.old_source, _.dataflow, _.has_module_permission, _.has_view_permission,
+    _.requested_by, _.sha256_parts, _.old_source, _.dataflow,
 )
+
+# Read by templates and the admin: a count the paginator estimated, the admin's "N total" switch, the hidden copy's
+# widget of a return's value input.
+READ_BY_THE_ADMIN_OR_FORMS = (_.estimated, _.show_full_result_count, _.hidden_widget)

@@ -7,8 +7,10 @@ SECRETARIAT_GROUP = "Secretariat"
 # The secretariat edits the whole portal's content, issues API tokens and
 # links focal points to partners; it does not manage Django's own machinery.
 SECRETARIAT_APPS = ["partners", "objectives", "instruments", "mobility", "reporting", "authtoken"]
-# Of the project's own app, only the open-data licence: set once (the admin adds no second row), then changed.
-SECRETARIAT_PERMISSIONS = {"asem_portal": ["view_opendatalicence", "add_opendatalicence", "change_opendatalicence"]}
+# Of the project's own app, only the open-data licence: set once (the admin adds no second row), then changed. Of
+# the data releases, only to read them: the task builds them and nobody edits one.
+SECRETARIAT_PERMISSIONS = {"asem_portal": ["view_opendatalicence", "add_opendatalicence", "change_opendatalicence"],
+                           "opendata": ["view_datarelease"]}
 
 
 def sync_secretariat_group(apps, verbosity: int = 0) -> None:

@@ -1,8 +1,9 @@
 """The secretariat's admin of data releases: the record of every release, and a button to build one now.
 
 A release is made only by opendata.releases (on demand here, or by a round's closing) and never changed or
-deleted: an old release stays downloadable, and its number is never given to another. Who may see and ask for
-releases is the secretariat's role (core.roles.is_secretariat), the same rule request_release applies.
+deleted: an old release stays downloadable, and its number is never given to another. The secretariat reads them
+(the group's view permission, core/roles.py); asking for one is its role (core.roles.is_secretariat), the same rule
+request_release applies.
 """
 
 from django import forms
@@ -35,12 +36,6 @@ class DataReleaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
               "sha256", "has_demo", "download"]
     readonly_fields = fields
     change_list_template = "opendata/admin/change_list.html"
-
-    def has_module_permission(self, request):
-        return is_secretariat(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return is_secretariat(request.user)
 
     @admin.display(description=_("Why"))
     def why(self, release):

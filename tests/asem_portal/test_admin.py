@@ -17,8 +17,8 @@ MODELS = [Strategy, Objective, Priority, Indicator, Observation, Instrument, Aim
 # rows joined, plus a fixed number for the filter sidebar). Pinned at two sizes. The indicators' list adds one:
 # the headline observations of the indicators shown, for their status column.
 LIST_QUERIES = {
-    "strategy": 7, "objective": 7, "priority": 8, "indicator": 9, "observation": 9, "instrument": 7, "aim": 8,
-    "partner": 7, "organisation": 7, "partnermembership": 7, "activity": 12, "mobilityflow": 8,
+    "strategy": 7, "objective": 7, "priority": 8, "indicator": 9, "observation": 8, "instrument": 7, "aim": 8,
+    "partner": 7, "organisation": 7, "partnermembership": 7, "activity": 11, "mobilityflow": 7,
 }
 
 

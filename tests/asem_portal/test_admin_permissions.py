@@ -181,7 +181,8 @@ def test_a_reviewer_has_no_right_outside_the_secretariats(rows, secretariat):
     user_perms = set(secretariat.get_all_permissions())
 
     assert apps == {"partners", "objectives", "instruments", "mobility", "reporting", "authtoken", "auth",
-                    "asem_portal"}
+                    "asem_portal", "opendata"}
+    assert {p for p in user_perms if p.startswith("opendata.")} == {"opendata.view_datarelease"}
     assert {p for p in user_perms if p.startswith("asem_portal.")} == {
         "asem_portal.view_opendatalicence", "asem_portal.add_opendatalicence", "asem_portal.change_opendatalicence"}
     assert {p for p in user_perms if p.startswith("auth.")} == {"auth.view_user", "auth.add_user",
