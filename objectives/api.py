@@ -26,7 +26,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from core.api.errors import QueryParameterError
-from core.api.fields import DemoFlagMixin, LinkField, absolute_url, demo_flag
+from core.api.fields import DemoFlagMixin, LinkField, OptionalURIField, absolute_url, demo_flag
 from core.api.permissions import SecretariatOrReadOnly
 from core.api.views import ApiViewMixin
 from objectives import progress, services
@@ -413,8 +413,9 @@ class IndicatorSerializer(DemoFlagMixin, serializers.ModelSerializer):
         required=False, help_text="For a count of partners: a partner counts when its value is at least this (1 for "
                                   "a yes, when yes is 1 and no is 0).",
     )
-    source_url = serializers.URLField(
-        read_only=True, help_text="A link to the published source of the values, for official statistics.")
+    source_url = OptionalURIField(
+        read_only=True, help_text="A link to the published source of the values, for official statistics; null "
+                                  "when the indicator has none.")
     coverage_note = serializers.CharField(
         read_only=True, help_text="Which partners or years the source covers: say it wherever the figures go.")
     progress = serializers.SerializerMethodField()

@@ -52,6 +52,16 @@ class URIField(serializers.URLField):
         self.validators.append(uri_characters)
 
 
+class OptionalURIField(URIField):
+    """A link a record may not have: null when it has none, since an empty string is no URI (format: uri)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_null=True, **kwargs)
+
+    def to_representation(self, value):
+        return super().to_representation(value) if value else None
+
+
 class ModelSerializer(serializers.ModelSerializer):
     """DRF's, with the model's URL and boolean fields held to what the schema says of them."""
 

@@ -11,8 +11,9 @@ from asem_portal import official_statistics
 from asem_portal.content import load_strategy
 from asem_portal.official_statistics import BALANCE_CODE, OECD_SOURCE, OECD_URL, OfficialStatisticsError
 from asem_portal.strategy_document import DATA_DIR
-from objectives.models import Indicator, Observation
+from objectives.models import Indicator, Observation, Priority
 from partners.models import Partner
+from tests import factories
 
 ASIA_TO_EUROPE, EUROPE_TO_ASIA = "1.1.oecd1", "1.1.oecd2"
 CODES = [ASIA_TO_EUROPE, EUROPE_TO_ASIA, BALANCE_CODE]
@@ -229,6 +230,13 @@ def test_the_api_gives_the_source_and_coverage_and_each_observation_its_source(s
     assert {o["source"] for o in body["observations"]} == {OECD_SOURCE}
     partner_values = client.get(f"/api/v1/indicators/{EUROPE_TO_ASIA}/observations/?partner=JP").json()["results"]
     assert [o["source"] for o in partner_values] == [OECD_SOURCE] * 7
+
+
+@pytest.mark.django_db
+def test_an_indicator_without_a_source_link_gives_null_not_an_empty_string_that_is_no_uri(strategy, client):
+    factories.IndicatorFactory(priority=Priority.objects.get(code="1.1"), code="1.1.a")
+
+    assert client.get("/api/v1/indicators/1.1.a/").json()["source_url"] is None
 
 
 @pytest.mark.django_db
