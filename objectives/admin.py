@@ -140,7 +140,7 @@ class IndicatorAdmin(SimpleHistoryAdmin):
         (None, {"fields": ["priority", "code", "name", "description", "unit", "kind", "direction", "weight",
                            "is_demo"]}),
         ("Baseline and target", {"fields": ["baseline_year", "baseline_value", "target_year", "target_value"]}),
-        ("Source", {"fields": ["source", "metric", "data_source", "methodology"]}),
+        ("Source", {"fields": ["source", "metric", "data_source", "source_url", "coverage_note", "methodology"]}),
         ("Reported by partners", {"fields": ["aggregation", "count_at_least"]}),
         ("Progress", {"fields": ["progress"]}),
         ("Manual status", {"fields": ["status_override", "override_reason"]}),
@@ -238,13 +238,18 @@ class ObservationForm(forms.ModelForm):
 @admin.register(Observation)
 class ObservationAdmin(EstimatedCountAdminMixin, SimpleHistoryAdmin):
     form = ObservationForm
-    # Whose value, and how an ASEM value was made, share a column: the list fits a 1280-pixel screen.
-    list_display = ["indicator", "year", "breakdown", "value_shown", "whose"]
+    # Whose value, and how an ASEM value was made, share a column, and the indicator's name wraps (the admin keeps a
+    # foreign key's cell on one line, and the official statistics' names are long): the list fits a 1280-pixel screen.
+    list_display = ["of_indicator", "year", "breakdown", "value_shown", "whose"]
     list_select_related = ["indicator", "partner"]
     list_filter = ["is_computed", "year", "indicator__priority__objective", "indicator__aggregation"]
     search_fields = ["indicator__code", "indicator__name", "partner__code", "partner__name"]
     autocomplete_fields = ["indicator", "partner"]
     readonly_fields = ["coverage"]
+
+    @admin.display(description=_("indicator"), ordering="indicator__code")
+    def of_indicator(self, observation):
+        return str(observation.indicator)
 
     @admin.display(description=_("whose"), ordering="partner__code")
     def whose(self, observation):
