@@ -198,35 +198,37 @@ def _partner_values(report: "LoadReport", indicator: Indicator, values: dict[tup
     """Make the indicator's partners' headline observations exactly the file's, {(partner id, year): students}."""
     existing = {(o.partner_id, o.year): o
                 for o in Observation.objects.filter(indicator=indicator, partner__isnull=False, breakdown="")}
-    to_create, to_update = [], []
-    for (partner_id, year), students in sorted(values.items()):
-        observation = existing.pop((partner_id, year), None)
-        wanted = {"value": float(students), "source": OECD_SOURCE, "note": "", "is_computed": False}
-        if observation is None:
-            to_create.append(Observation(indicator=indicator, partner_id=partner_id, year=year, **wanted))
-        elif any(getattr(observation, name) != value for name, value in wanted.items()):
-            for name, value in wanted.items():
-                setattr(observation, name, value)
-            to_update.append(observation)
-        else:
-            report.unchanged += 1
-    _write(report, to_create, to_update, list(existing.values()))
+    wanted = {key: {"value": float(students), "source": OECD_SOURCE, "note": "", "is_computed": False}
+              for key, students in values.items()}
+    _make_exactly(report, existing, wanted,
+                  lambda key, fields: Observation(indicator=indicator, partner_id=key[0], year=key[1], **fields))
 
 
 def _asem_values(report: "LoadReport", indicator: Indicator, values: dict[int, float]) -> None:
     """Make the indicator's ASEM headline observations exactly ``values``, {year: value}."""
     existing = {o.year: o for o in Observation.objects.filter(indicator=indicator, partner__isnull=True, breakdown="")}
+    wanted = {year: {"value": value, "source": OECD_SOURCE, "note": BALANCE_NOTE, "is_computed": False}
+              for year, value in values.items()}
+    _make_exactly(report, existing, wanted, lambda year, fields: Observation(indicator=indicator, year=year, **fields))
+
+
+def _differs(old, new) -> bool:
+    if isinstance(old, float) and isinstance(new, float):
+        return not math.isclose(old, new, rel_tol=1e-12)
+    return old != new
+
+
+def _make_exactly(report: "LoadReport", existing: dict, wanted: dict, new) -> None:
+    """Make the observations ``existing`` ({key: observation}) exactly ``wanted`` ({key: fields}): ``new(key,
+    fields)`` makes a missing one, one that differs is changed, and one the file no longer has is deleted."""
     to_create, to_update = [], []
-    for year, value in sorted(values.items()):
-        observation = existing.pop(year, None)
-        wanted = {"source": OECD_SOURCE, "note": BALANCE_NOTE, "is_computed": False}
+    for key, fields in sorted(wanted.items()):
+        observation = existing.pop(key, None)
         if observation is None:
-            to_create.append(Observation(indicator=indicator, year=year, value=value, **wanted))
-        elif not math.isclose(observation.value, value, rel_tol=1e-12) or any(
-                getattr(observation, name) != v for name, v in wanted.items()):
-            observation.value = value
-            for name, v in wanted.items():
-                setattr(observation, name, v)
+            to_create.append(new(key, fields))
+        elif any(_differs(getattr(observation, name), value) for name, value in fields.items()):
+            for name, value in fields.items():
+                setattr(observation, name, value)
             to_update.append(observation)
         else:
             report.unchanged += 1
