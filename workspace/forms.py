@@ -42,6 +42,12 @@ class ActivitySearchForm(forms.Form):
                               choices=[("", _("Any state")), *Activity.State.choices])
 
 
+class ReviewSearchForm(ActivitySearchForm):
+    """The review queue's search: every activity in it is submitted, so a word in the title only."""
+
+    state = None
+
+
 class PriorityChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.code} {obj.title}"

@@ -107,14 +107,23 @@ def _last_return(records: list) -> object | None:
     return None
 
 
-def review_queue(*, slug: str | None = None) -> list[Submission]:
+def review_waiting(*, search: str = "") -> QuerySet[Activity]:
+    """The submitted activities waiting for review, oldest submission first; with a word, those whose title has it."""
+    queryset = Activity.objects.filter(state=Activity.State.SUBMITTED)
+    if search:
+        queryset = queryset.filter(title__icontains=search)
+    return queryset.select_related("lead_partner").order_by("submitted_at", "pk")
+
+
+def review_queue(*, slug: str | None = None, activities: list[Activity] | None = None) -> list[Submission]:
     """Submitted activities, oldest submission first, each with what changed since it was last published and
     since it was last returned: a fixed number of queries, whatever the queue's length. With a slug, only that
-    activity's submission (none if it is not submitted)."""
-    queryset = Activity.objects.filter(state=Activity.State.SUBMITTED)
-    if slug is not None:
-        queryset = queryset.filter(slug=slug)
-    activities = list(queryset.select_related("lead_partner").order_by("submitted_at", "pk"))
+    activity's submission (none if it is not submitted); with activities (a page of review_waiting()), theirs."""
+    if activities is None:
+        queryset = review_waiting()
+        if slug is not None:
+            queryset = queryset.filter(slug=slug)
+        activities = list(queryset)
     records: dict[int, list] = {activity.pk: [] for activity in activities}
     for record in history.history_queryset(Activity).filter(id__in=records).order_by("-history_date", "-history_id"):
         records[record.id].append(record)

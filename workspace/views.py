@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,7 +27,7 @@ from mobility.models import Activity, MobilityFlow
 from reporting.models import Return, Round
 from workspace import selectors
 from workspace import services as workspace
-from workspace.forms import ActivityForm, ActivitySearchForm, ReturnForm, add_service_error
+from workspace.forms import ActivityForm, ActivitySearchForm, ReturnForm, ReviewSearchForm, add_service_error
 
 # How often the upload page asks again, without JavaScript (a meta refresh) and with it.
 REFRESH_SECONDS = 3
@@ -250,7 +251,21 @@ def activity_revert(request, slug):
 @secretariat_required
 @require_safe
 def review(request):
-    return render(request, "workspace/review.html", {"queue": selectors.review_queue(), "return_form": ReturnForm()})
+    """The queue, a page of the oldest submissions at a time: thousands at once would be more than anyone reads."""
+    form = ReviewSearchForm(request.GET)
+    form.is_valid()  # a word too long is left out and named above the list
+    return _review_page(request, form=form, page_number=request.GET.get("page"))
+
+
+def _review_page(request, *, form, page_number, status=200, **context):
+    search = form.cleaned_data.get("q", "")
+    paginator = Paginator(selectors.review_waiting(search=search), selectors.ACTIVITIES_PER_PAGE)
+    page = paginator.get_page(page_number)
+    return render(request, "workspace/review.html", {
+        "queue": selectors.review_queue(activities=list(page.object_list)), "return_form": ReturnForm(),
+        "form": form, "search": search, "filter_errors": _filter_errors(form), "page": page,
+        "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1), **context,
+    }, status=400 if form.errors and status == 200 else status)
 
 
 @never_cache
@@ -297,9 +312,15 @@ def review_return(request, slug):
     # Show the note's error next to it, on the submission it belongs to, in the box the form's anchor names: the
     # browser scrolls to it and focuses it, and a screen reader reads the error it is described by.
     form.fields["note"].widget.attrs["id"] = f"note-{slug}"
-    return render(request, "workspace/review.html", {
-        "queue": selectors.review_queue(), "return_form": ReturnForm(), "failed_form": form, "failed_slug": slug,
-    }, status=400)
+    ahead = 0  # the page the submission is on, counted as the queue orders them
+    if activity.state == Activity.State.SUBMITTED and activity.submitted_at is not None:
+        ahead = selectors.review_waiting().filter(
+            Q(submitted_at__lt=activity.submitted_at) | Q(submitted_at=activity.submitted_at, pk__lt=activity.pk)
+        ).count()
+    search = ReviewSearchForm({})
+    search.is_valid()
+    return _review_page(request, form=search, page_number=ahead // selectors.ACTIVITIES_PER_PAGE + 1, status=400,
+                        failed_form=form, failed_slug=slug)
 
 
 # Mobility ----------------------------------------------------------------------------------------------------

@@ -71,17 +71,66 @@ def test_the_queue_costs_the_same_whatever_its_length(client, alice, secretariat
     submit("First")
     client.force_login(secretariat)
     client.get(REVIEW)
-    # Expect 11 queries: the session, the user, the Secretariat group check, the submissions with their lead
-    # partners, their history records with their users, the history rows of the five relations, and the names
-    # of the partners the differences show (lead and taking part: one query; no organisation, objective,
-    # priority or instrument here, so no query for them)
-    with django_assert_num_queries(11):
+    # Expect 12 queries: the session, the user, the Secretariat group check, the count of the submissions, a page
+    # of them with their lead partners, their history records with their users, the history rows of the five
+    # relations, and the names of the partners the differences show (lead and taking part: one query; no
+    # organisation, objective, priority or instrument here, so no query for them)
+    with django_assert_num_queries(12):
         client.get(REVIEW)
     for n in range(5):
         submit(f"More {n}")
-    with django_assert_num_queries(11):
+    # Expect 12 queries: the same, and the count of what waits, which the page says and pages by
+    with django_assert_num_queries(12):
         response = client.get(REVIEW)
     assert response.content.decode().count('class="submission record"') == 6
+
+
+def test_the_queue_shows_25_submissions_a_page_oldest_first_and_says_how_many_wait(client, alice, secretariat):
+    for n in range(27):
+        activity = workspace.save_activity(user=alice, data={"title": f"Submission {n:02}",
+                                                             "lead_partner": factories.partner("DE")})
+        services.activity_submit(activity=activity, user=alice)
+    client.force_login(secretariat)
+
+    first = client.get(REVIEW).content.decode()
+    second = client.get(f"{REVIEW}?page=2").content.decode()
+
+    assert "27 submitted activities wait for review, oldest first." in first
+    assert first.count('class="submission record"') == 25
+    assert first.index("Submission 00") < first.index("Submission 24") and "Submission 25" not in first
+    assert 'rel="next"' in first and "page 1 of 2" in first
+    assert second.count('class="submission record"') == 2
+    assert "Submission 25" in second and "Submission 26" in second and "Submission 00" not in second
+
+
+def test_sam_finds_a_submission_by_a_word_of_its_title(client, alice, secretariat, submission):
+    other = workspace.save_activity(user=alice, data={"title": "Summer school",
+                                                      "lead_partner": factories.partner("DE")})
+    services.activity_submit(activity=other, user=alice)
+    client.force_login(secretariat)
+
+    page = client.get(REVIEW, {"q": "summer"}).content.decode()
+
+    assert "1 submitted activity matches, oldest first." in page
+    assert "Summer school" in page and "Seminar on recognition" not in page
+    assert "No submission matches" in client.get(REVIEW, {"q": "nothing like it"}).content.decode()
+
+
+def test_a_failed_return_on_the_second_page_comes_back_on_that_page(client, alice, secretariat):
+    slugs = []
+    for n in range(26):
+        activity = workspace.save_activity(user=alice, data={"title": f"Submission {n:02}",
+                                                             "lead_partner": factories.partner("DE")})
+        services.activity_submit(activity=activity, user=alice)
+        slugs.append(activity.slug)
+    client.force_login(secretariat)
+
+    response = client.post(f"{REVIEW}{slugs[-1]}/return/", {"note": ""})
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Submission 25" in page and "Submission 00" not in page
+    assert f'id="note-{slugs[-1]}" required' in page
 
 
 def test_sam_approves_and_the_activity_is_public_on_the_page_and_in_the_api(client, secretariat, submission):
