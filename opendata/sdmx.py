@@ -15,6 +15,7 @@ female, of them with fewer opportunities) and TIME_PERIOD.
 checked first, a dry run lists what would change, and a real run writes all of it or nothing.
 """
 
+import csv
 import hashlib
 import io
 import math
@@ -61,6 +62,11 @@ KNOWN_BREAKDOWNS = (
     + [f"level={level}" for level in MobilityLevel.values]
     + ["sex=female", "sex=male"]
 )
+# Each data structure's dimensions in their order (the time period last) and its observations' attributes.
+INDICATOR_DIMENSIONS = ("INDICATOR", "REF_AREA", "BREAKDOWN", "TIME_PERIOD")
+INDICATOR_ATTRIBUTES = ("UNIT_MEASURE", "COVERAGE", "SOURCE", "DEMO")
+MOBILITY_DIMENSIONS = ("DIRECTION", "MODE", "LEVEL", "STATISTIC", "TIME_PERIOD")
+MOBILITY_ATTRIBUTES = ("DEMO",)
 MOBILITY_STATISTICS = {
     "PARTICIPANTS": ("participants", "Participants"),
     "FEMALE": ("female", "Of them female"),
@@ -204,11 +210,10 @@ def build_structure() -> Structure:
     }
     indicators_dsd = _dsd(
         f"DSD_{INDICATORS}", "Indicators of the ASEM Education Strategy 2030", concepts,
-        [(name, codelists[name]) for name in ("INDICATOR", "REF_AREA", "BREAKDOWN")],
-        ["UNIT_MEASURE", "COVERAGE", "SOURCE", "DEMO"])
+        [(name, codelists[name]) for name in INDICATOR_DIMENSIONS[:-1]], list(INDICATOR_ATTRIBUTES))
     mobility_dsd = _dsd(
         f"DSD_{MOBILITY}", "Asia-Europe mobility: the public flows summed", concepts,
-        [(name, codelists[name]) for name in ("DIRECTION", "MODE", "LEVEL", "STATISTIC")], ["DEMO"])
+        [(name, codelists[name]) for name in MOBILITY_DIMENSIONS[:-1]], list(MOBILITY_ATTRIBUTES))
     indicators_flow = _maintained(model.DataflowDefinition, f"DF_{INDICATORS}",
                                   "Indicators of the ASEM Education Strategy 2030", structure=indicators_dsd)
     mobility_flow = _maintained(model.DataflowDefinition, f"DF_{MOBILITY}", "Asia-Europe mobility",
@@ -257,23 +262,35 @@ def indicator_observations(indicator: Indicator) -> QuerySet[Observation]:
     return indicator.observations.select_related("partner").order_by("partner__code", "breakdown", "year", "pk")
 
 
-def indicator_message(indicator: Indicator, *, structure: Structure | None = None) -> sdmx_message.DataMessage:
-    """An indicator's observations as an SDMX data message of the indicators' dataflow."""
-    flow = (structure or build_structure()).indicators
-    dsd = flow.structure
+@dataclass
+class DataTable:
+    """A data message's observations as the codes it sends, in its order: what SDMX-CSV is written from directly,
+    and what sdmx1's message is built from for SDMX-ML. Reading it costs no query of the structure's."""
+
+    flow_id: str
+    dimensions: tuple[str, ...]  # TIME_PERIOD last, as in the data structure
+    attributes: tuple[str, ...]
+    id: str
+    demo: bool
+    # Each observation: its key's codes (one for each dimension), its value, its attributes' texts ("" for none).
+    observations: list[tuple[tuple[str, ...], int | float, tuple[str, ...]]]
+
+
+def indicator_table(indicator: Indicator) -> DataTable:
+    """An indicator's observations as codes of the indicators' dataflow. One query."""
     code = indicator_code_id(indicator.code)
     demo = DEMO_VALUE if indicator.is_demo else ""
-    observations = [
-        _observation(dsd, {
-            "INDICATOR": code, "REF_AREA": o.partner.code if o.partner_id else ASEM_AREA,
-            "BREAKDOWN": breakdown_code(o.breakdown), "TIME_PERIOD": str(o.year),
-        }, _number(o.value), {
-            "UNIT_MEASURE": indicator.unit, "COVERAGE": "" if o.coverage is None else str(o.coverage),
-            "SOURCE": o.source or indicator.data_source, "DEMO": demo,
-        })
-        for o in indicator_observations(indicator)
-    ]
-    return _data_message(flow, observations, id=f"ASEM-INDICATOR-{code}", demo=indicator.is_demo)
+    rows = indicator_observations(indicator).values_list("partner__code", "breakdown", "year", "value", "coverage",
+                                                         "source")
+    return DataTable(
+        flow_id=f"DF_{INDICATORS}", dimensions=INDICATOR_DIMENSIONS, attributes=INDICATOR_ATTRIBUTES,
+        id=f"ASEM-INDICATOR-{code}", demo=indicator.is_demo,
+        observations=[
+            ((code, partner or ASEM_AREA, breakdown_code(breakdown), str(year)), _number(value),
+             (indicator.unit, "" if coverage is None else str(coverage), source or indicator.data_source, demo))
+            for partner, breakdown, year, value, coverage, source in rows
+        ],
+    )
 
 
 def mobility_totals() -> list[dict]:
@@ -286,21 +303,41 @@ def mobility_totals() -> list[dict]:
     return [{**row, "demo": tuple(row[name] for name in TOTAL_GROUPS) in demo} for row in rows]
 
 
-def mobility_message(*, structure: Structure | None = None) -> sdmx_message.DataMessage:
-    """The mobility totals of the public flows as an SDMX data message of the mobility dataflow."""
-    flow = (structure or build_structure()).mobility
-    dsd = flow.structure
+def mobility_table() -> DataTable:
+    """The mobility totals of the public flows as codes of the mobility dataflow. Three queries."""
     rows = mobility_totals()
     observations = []
     for row in rows:
+        key = ((row["direction"] or NOT_APPLICABLE).upper(), row["mode"].upper(), row["level"].upper())
         for statistic, (name, _label) in MOBILITY_STATISTICS.items():
-            if row[name] is None:
-                continue
-            observations.append(_observation(dsd, {
-                "DIRECTION": (row["direction"] or NOT_APPLICABLE).upper(), "MODE": row["mode"].upper(),
-                "LEVEL": row["level"].upper(), "STATISTIC": statistic, "TIME_PERIOD": str(row["year"]),
-            }, int(row[name]), {"DEMO": DEMO_VALUE if row["demo"] else ""}))
-    return _data_message(flow, observations, id="ASEM-MOBILITY", demo=any(row["demo"] for row in rows))
+            if row[name] is not None:
+                observations.append(((*key, statistic, str(row["year"])), int(row[name]),
+                                     (DEMO_VALUE if row["demo"] else "",)))
+    return DataTable(flow_id=f"DF_{MOBILITY}", dimensions=MOBILITY_DIMENSIONS, attributes=MOBILITY_ATTRIBUTES,
+                     id="ASEM-MOBILITY", demo=any(row["demo"] for row in rows), observations=observations)
+
+
+def table_message(table: DataTable, *, structure: Structure | None = None) -> sdmx_message.DataMessage:
+    """A table as sdmx1's data message of its dataflow. Three queries, for the structure, unless it is given."""
+    structure = structure or build_structure()
+    flow = structure.indicators if table.flow_id == structure.indicators.id else structure.mobility
+    dsd = flow.structure
+    observations = [
+        _observation(dsd, dict(zip(table.dimensions, key, strict=True)), value,
+                     dict(zip(table.attributes, attributes, strict=True)))
+        for key, value, attributes in table.observations
+    ]
+    return _data_message(flow, observations, id=table.id, demo=table.demo)
+
+
+def indicator_message(indicator: Indicator, *, structure: Structure | None = None) -> sdmx_message.DataMessage:
+    """An indicator's observations as an SDMX data message of the indicators' dataflow."""
+    return table_message(indicator_table(indicator), structure=structure)
+
+
+def mobility_message(*, structure: Structure | None = None) -> sdmx_message.DataMessage:
+    """The mobility totals of the public flows as an SDMX data message of the mobility dataflow."""
+    return table_message(mobility_table(), structure=structure)
 
 
 def to_sdmx_ml(obj) -> bytes:
@@ -318,6 +355,20 @@ def to_sdmx_csv(data_message: sdmx_message.DataMessage) -> bytes:
     # pandas holds the values as floats: a whole number is written as the SDMX-ML writes it, 40 and not 40.0.
     table["OBS_VALUE"] = table["OBS_VALUE"].map(lambda value: "" if pd.isna(value) else str(_number(float(value))))
     return table.to_csv(index=False, lineterminator="\r\n").encode("utf-8")
+
+
+def table_to_sdmx_csv(table: DataTable) -> bytes:
+    """A table as SDMX-CSV 2.0.0, character for character what to_sdmx_csv() writes of its sdmx1 message, without
+    building one object per observation (a tenth of the time for the mobility totals' two thousand)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["STRUCTURE", "STRUCTURE_ID", "ACTION", *table.dimensions, "OBS_VALUE", *table.attributes])
+    structure_id = f"{AGENCY_ID}:{table.flow_id}({VERSION})"
+    writer.writerows(
+        ["dataflow", structure_id, "I", *key, str(_number(float(value))), *attributes]
+        for key, value, attributes in table.observations
+    )
+    return out.getvalue().encode("utf-8")
 
 
 # Data in ----------------------------------------------------------------------------------------------------------

@@ -94,16 +94,32 @@ def test_an_indicators_message_holds_asems_and_each_partners_values_with_their_a
 
 def test_an_indicators_message_costs_the_same_few_queries_however_many_observations(anonymous, indicator,
                                                                                     django_assert_num_queries):
-    # Expect 5 queries: the indicator, then the structure's three (indicators, partners, breakdowns), then the
-    # observations with their partners
-    with django_assert_num_queries(5):
+    # Expect 2 queries: the indicator, then its observations with their partners' codes (SDMX-CSV is written
+    # without the structure)
+    with django_assert_num_queries(2):
         anonymous.get("/api/v1/indicators/1.1.x/sdmx/?format=sdmx-csv")
     for year in range(2000, 2020):
         Observation.objects.create(indicator=indicator, partner=indicator.observations.first().partner, year=year,
                                    value=year)
+    with django_assert_num_queries(2):
+        response = anonymous.get("/api/v1/indicators/1.1.x/sdmx/?format=sdmx-csv")
+    assert response.content.count(b"\r\n") == 24
+    # Expect 5 queries: the indicator, its observations, then the structure's three (indicators, partners,
+    # breakdowns) that sdmx1's SDMX-ML is built on
     with django_assert_num_queries(5):
         response = anonymous.get("/api/v1/indicators/1.1.x/sdmx/?format=sdmx-ml")
     assert response.content.count(b"<Obs ") == 23
+
+
+def test_the_sdmx_csv_is_character_for_character_what_sdmx1_writes(anonymous, indicator, flows, partner_de):
+    from opendata import sdmx as portal_sdmx
+
+    Observation.objects.create(indicator=indicator, partner=partner_de, year=2024, value=12.5,
+                               source='Destatis, "revised"')
+
+    for path, message in [("/api/v1/indicators/1.1.x/sdmx/?format=sdmx-csv", portal_sdmx.indicator_message(indicator)),
+                          ("/api/v1/mobility/sdmx/?format=sdmx-csv", portal_sdmx.mobility_message())]:
+        assert anonymous.get(path).content == portal_sdmx.to_sdmx_csv(message)
 
 
 def test_a_message_unchanged_since_it_was_read_is_not_sent_again(anonymous, indicator):
@@ -159,8 +175,8 @@ def sums(message) -> dict:
 def test_the_mobility_totals_sum_the_public_flows_only(anonymous, flows, django_assert_num_queries):
     structure = read(anonymous.get("/api/v1/sdmx/structure/").content)
 
-    # Expect 6 queries: the structure's three, whether the kept totals are current, the sums, the demo flows' groups
-    with django_assert_num_queries(6):
+    # Expect 3 queries: whether the kept totals are current, the sums, the demo flows' groups
+    with django_assert_num_queries(3):
         response = anonymous.get("/api/v1/mobility/sdmx/?format=sdmx-csv")
 
     assert response.status_code == 200
