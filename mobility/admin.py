@@ -2,7 +2,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
 from django.db.models import Exists
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -10,7 +9,12 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import EstimatedCountAdminMixin, UndeliveredEmailAdminMixin
+from core.admin import (
+    EstimatedCountAdminMixin,
+    IndexedValuesFieldListFilter,
+    UndeliveredEmailAdminMixin,
+    indexed_values,
+)
 from mobility import emails, imports, selectors, services, uploads
 from mobility.forms import UploadForm
 from mobility.models import Activity, MobilityFlow, Organisation, Partner, PartnerMembership, Region, UndeliveredEmail
@@ -80,7 +84,8 @@ class ActivityAdmin(EstimatedCountAdminMixin, SimpleHistoryAdmin):
     list_display = ["title", "activity_type", "status", "state", "lead_partner", "start_date", "is_demo"]
     list_select_related = ["lead_partner"]
     list_filter = [
-        "state", "status", "activity_type", "objectives", "instruments", LeadRegionFilter, "start_year", "is_demo",
+        "state", "status", "activity_type", "objectives", "instruments", LeadRegionFilter,
+        ("start_year", IndexedValuesFieldListFilter), "is_demo",
     ]
     search_fields = ["title", "summary", "slug"]
     date_hierarchy = "start_date"
@@ -144,15 +149,8 @@ class ReportedByBothEnds(admin.SimpleListFilter):
 
 
 def flow_years() -> list[int]:
-    """The years that have flows, in order: one index probe a year (a loose index scan on the unique constraint's
-    leading year), where SELECT DISTINCT reads every one of a million rows."""
-    table = connection.ops.quote_name(MobilityFlow._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH RECURSIVE years(year) AS (SELECT MIN(year) FROM {table} UNION ALL "  # noqa: S608 (the table's name)
-            f"SELECT (SELECT MIN(year) FROM {table} WHERE year > years.year) FROM years WHERE years.year IS NOT NULL) "
-            "SELECT year FROM years WHERE year IS NOT NULL")
-        return [year for (year,) in cursor.fetchall()]
+    """The years that have flows, in order, read from the unique constraint's leading year (indexed_values)."""
+    return indexed_values(MobilityFlow, "year")[0]
 
 
 class FlowYearFilter(admin.SimpleListFilter):

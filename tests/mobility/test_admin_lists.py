@@ -1,6 +1,8 @@
 """The admin's lists of large tables (flows, activities, observations): an estimated length only when unfiltered,
 said to be one; a year filter read from the index; the newest flows first; a cost that does not grow with the rows."""
 
+import datetime
+
 import pytest
 from django import forms
 from django.contrib import admin
@@ -175,3 +177,65 @@ def test_postgresql_estimates_a_large_unfiltered_list_once_the_table_is_analysed
     assert "about 10," in everything
     assert "about" not in one_year
     assert f"{(core_admin.ESTIMATE_FROM_ROWS + 500) // 20} mobility flows" in one_year  # the six are of 2024
+
+
+ACTIVITIES = "/admin/mobility/activity/"
+
+
+@pytest.fixture
+def dated_activities(db):
+    """Activities starting in 2019, 2022 (twice) and one with no start year or date."""
+    return [factories.ActivityFactory(start_year=year, start_date=year and datetime.date(year, 3, 1))
+            for year in (2022, 2019, None, 2022)]
+
+
+def filter_choices(page: str, title: str) -> list[str]:
+    chosen = page.split(f"By {title}")[1].split("</details>")[0]
+    return [chunk.split("<")[0] for chunk in chosen.split('">')[2:]]
+
+
+def test_the_start_year_filter_offers_each_year_once_and_the_activities_without_one(client, secretariat,
+                                                                                   dated_activities):
+    client.force_login(secretariat)
+
+    page = client.get(ACTIVITIES).content.decode()
+    empty = client.get(ACTIVITIES, {"start_year__isnull": "True"}).content.decode()
+
+    assert filter_choices(page, "start year") == ["All", "2019", "2022", "-"]
+    assert result_rows(empty) == 1
+
+
+def test_the_date_hierarchy_offers_the_years_activities_start_in(client, secretariat, dated_activities):
+    client.force_login(secretariat)
+
+    page = client.get(ACTIVITIES).content.decode()
+    in_2022 = client.get(ACTIVITIES, {"start_date__year": "2022"}).content.decode()
+
+    assert '<a href="?start_date__year=2019">2019</a>' in page
+    assert '<a href="?start_date__year=2022">2022</a>' in page
+    assert result_rows(in_2022) == 2
+
+
+def test_the_activities_list_costs_the_same_with_more_years(client, secretariat, dated_activities,
+                                                            django_assert_num_queries):
+    client.force_login(secretariat)
+    client.get(ACTIVITIES)
+
+    # Expect 11 queries: the session, the user, the user's and the Secretariat group's permissions, the objectives'
+    # and instruments' filters, the start years, the count, the page of activities with their lead partners, the
+    # first and last start date, and the years they start in.
+    expected = 11
+    with django_assert_num_queries(expected):
+        client.get(ACTIVITIES)
+    for year in range(2010, 2018):
+        factories.ActivityFactory(start_year=year, start_date=datetime.date(year, 1, 1))
+    with django_assert_num_queries(expected):
+        page = client.get(ACTIVITIES).content.decode()
+    assert filter_choices(page, "start year")[1:4] == ["2010", "2011", "2012"]
+
+
+def test_postgresql_reads_the_date_hierarchys_years_from_the_index(secretariat, dated_activities):
+    need_postgres()
+    from mobility.models import Activity
+
+    assert core_admin.indexed_years(Activity, "start_date") == [2019, 2022]
