@@ -5,13 +5,16 @@ the pages show, with every one that went into a status. Only the secretariat
 writes indicators and observations.
 """
 
+import functools
 import math
+import re
 from operator import attrgetter
 
 import django_filters
 from django import forms
 from django.db import transaction
 from django.db.models import Prefetch, Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -94,14 +97,19 @@ def _progress_index(context) -> ProgressIndex:
 # Progress figures ---------------------------------------------------------------
 
 
+def _finite(value) -> float | None:
+    """A figure that JSON can carry: anything not finite is null."""
+    if value is None:
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
 class FiniteFloatField(serializers.FloatField):
     """A figure that JSON can carry: anything not finite is null."""
 
     def to_representation(self, value):
-        if value is None:
-            return None
-        value = float(value)
-        return value if math.isfinite(value) else None
+        return _finite(value)
 
 
 def _figure(help_text: str, **kwargs):
@@ -147,6 +155,45 @@ class IndicatorResultSerializer(serializers.Serializer):
     weight = _figure("The indicator's weight in its priority's status.")
     explanation = serializers.CharField(help_text="The status and its figures, in a sentence.")
 
+    def to_representation(self, result):
+        # The fields above, read directly: a list carries hundreds of results, and a field object each is most of
+        # its time. A test holds this equal to what the fields give.
+        projection = result.projection
+        return {
+            "status": result.status, "status_label": _label(result.status),
+            "computed_status": result.computed_status, "score": _finite(result.score),
+            "is_override": bool(result.is_override), "override_reason": str(result.override_reason),
+            "method": str(result.method), "growth_method": _text(result.growth_method),
+            "direction": int(result.direction), "as_of": _integer(result.as_of),
+            "baseline_year": int(result.baseline_year), "baseline_value": _finite(result.baseline_value),
+            "latest_year": _integer(result.latest_year), "latest_value": _finite(result.latest_value),
+            "target_year": _integer(result.target_year), "target_value": _finite(result.target_value),
+            "actual_growth": _finite(result.actual_growth), "required_growth": _finite(result.required_growth),
+            "ratio": _finite(result.ratio), "observations_used": int(result.observations_used),
+            "projection": None if projection is None else {
+                "year": int(projection.year), "value": _finite(projection.value), "method": str(projection.method)},
+            "weight": _finite(result.weight), "explanation": str(result.explanation),
+        }
+
+
+def _integer(value) -> int | None:
+    return None if value is None else int(value)
+
+
+def _text(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def _label(status: str) -> str:
+    """A status in words in the active language."""
+    return _label_in(status, translation.get_language())
+
+
+@functools.cache
+def _label_in(status: str, language: str | None) -> str:
+    # Translated once a language, not once for each of hundreds of results.
+    return progress.status_label(status)
+
 
 def _roll_up_description() -> str:
     """How objectives/progress.py turns statuses into scores and a mean score back into a status, in words."""
@@ -182,6 +229,17 @@ class RollupSerializer(serializers.Serializer):
     override_reason = serializers.CharField()
     indicator_count = serializers.IntegerField()
     scored_count = serializers.IntegerField(help_text="Indicators with enough data to have a status.")
+
+    def to_representation(self, result):
+        # The fields above, read directly, as IndicatorResultSerializer does.
+        return {
+            "status": result.status, "status_label": _label(result.status), "score": _finite(result.score),
+            "as_of": _integer(result.as_of), "weight": _finite(result.weight),
+            "counts": {str(status): int(count) for status, count in result.counts.items()},
+            "method": str(result.method), "is_override": bool(result.is_override),
+            "override_reason": str(result.override_reason), "indicator_count": int(result.indicator_count),
+            "scored_count": int(result.scored_count),
+        }
 
 
 # The strategy, objectives and priorities ------------------------------------------
@@ -246,7 +304,7 @@ class IndicatorBriefSerializer(serializers.ModelSerializer):
     @extend_schema_field(IndicatorResultSerializer)
     def get_progress(self, indicator):
         item = _progress_index(self.context).indicators.get(indicator.pk)
-        return IndicatorResultSerializer(item.result).data if item else None
+        return IndicatorResultSerializer().to_representation(item.result) if item else None
 
 
 class PrioritySerializer(serializers.ModelSerializer):
@@ -390,8 +448,18 @@ class ObservationSerializer(serializers.ModelSerializer):
         )
 
 
+class _ListLinkField(LinkField):
+    """The resource's own API address, reversed once for a whole list (see _address)."""
+
+    def get_url(self, obj, view_name, request, format):
+        value = getattr(obj, self.lookup_field)
+        if value in (None, ""):
+            return None
+        return _address(self.context, view_name, self.lookup_url_kwarg, value)
+
+
 class IndicatorSerializer(DemoFlagMixin, serializers.ModelSerializer):
-    url = LinkField(view_name="api:indicator-detail", lookup_field="code")
+    url = _ListLinkField(view_name="api:indicator-detail", lookup_field="code")
     is_demo = demo_flag()
     priority = serializers.SlugRelatedField(
         slug_field="code", queryset=Priority.objects.all(), help_text="The code of its priority, such as 1.1."
@@ -441,18 +509,18 @@ class IndicatorSerializer(DemoFlagMixin, serializers.ModelSerializer):
     @extend_schema_field(IndicatorResultSerializer)
     def get_progress(self, indicator):
         item = _progress_index(self.context).indicators.get(indicator.pk)
-        return IndicatorResultSerializer(item.result).data if item else None
+        return IndicatorResultSerializer().to_representation(item.result) if item else None
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_observations_url(self, indicator) -> str:
-        return absolute_url("api:observation-list", self.context.get("request"), code=indicator.code)
+        return _address(self.context, "api:observation-list", "code", indicator.code)
 
     @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_partners_url(self, indicator) -> str | None:
         """Each partner's own value and status, for an indicator partners report."""
         if not indicator.is_partner_reported:
             return None
-        return absolute_url("api:indicator-partners", self.context.get("request"), code=indicator.code)
+        return _address(self.context, "api:indicator-partners", "code", indicator.code)
 
 
 class IndicatorDetailSerializer(IndicatorSerializer):
@@ -659,7 +727,31 @@ class _AddressField(serializers.URLField):
         return attrgetter(self.attribute)(instance)
 
     def to_representation(self, value):
-        return absolute_url(self.view_name, self.context.get("request"), **{self.lookup: value})
+        return _address(self.context, self.view_name, self.lookup, value)
+
+
+# For the views whose items are many: a key no item has, that stands for the item's own in an address reversed once
+# for a whole response.
+_ANY_KEY = {"api:indicator-detail": "0.0.keyofanyitem", "api:observation-list": "0.0.keyofanyitem",
+            "api:indicator-partners": "0.0.keyofanyitem", "api:objective-detail": "9999"}
+
+
+def _address(context: dict, view_name: str, lookup: str, value) -> str:
+    """absolute_url(view_name, request, lookup=value), reversing the view once a response, not once an item: every
+    item's address is the same but for its key (a code or a number, which need no quoting)."""
+    templates = context.setdefault("addresses", {})
+    if (view_name, lookup) not in templates:
+        marker = _ANY_KEY.get(view_name)
+        address = absolute_url(view_name, context.get("request"), **{lookup: marker}) if marker else None
+        templates[view_name, lookup] = (address, marker) if address and address.count(marker) == 1 else None
+    template = templates[view_name, lookup]
+    if template is None or not _PLAIN_KEY.fullmatch(str(value)):
+        return absolute_url(view_name, context.get("request"), **{lookup: value})
+    address, marker = template
+    return address.replace(marker, str(value))
+
+
+_PLAIN_KEY = re.compile(r"[0-9a-z.]+")
 
 
 class _StatusCountsField(serializers.DictField):
@@ -683,6 +775,16 @@ class IndicatorProgressSerializer(serializers.Serializer):
     is_demo = serializers.BooleanField(source="indicator.is_demo", help_text="Synthetic demonstration data.")
     url = _AddressField("api:indicator-detail", "code", "indicator.code")
     progress = IndicatorResultSerializer(source="result")
+
+    def to_representation(self, item):
+        # The fields above, read directly, as IndicatorResultSerializer does.
+        indicator = item.indicator
+        return {
+            "code": str(indicator.code), "name": str(indicator.name), "unit": str(indicator.unit),
+            "weight": _finite(indicator.weight), "source": indicator.source, "metric": str(indicator.metric),
+            "is_demo": bool(indicator.is_demo), "url": self.fields["url"].to_representation(indicator.code),
+            "progress": self.fields["progress"].to_representation(item.result),
+        }
 
 
 class PriorityProgressSerializer(serializers.Serializer):
