@@ -61,10 +61,12 @@ def home(request):
 def progress(request):
     form = AsOfForm(request.GET, years=progress_years())
     overview = progress_overview(as_of=form.year)
+    rows = figures.progress_rows(overview)
     context = {
         "form": form,
         "overview": overview,
-        "rows": figures.progress_rows(overview),
+        "rows": rows,
+        "table_rows": figures.progress_table_rows(rows, year=form.year),
         "status_counts": figures.status_count_rows(status_counts(overview)),
         "legend": figures.LEGEND,
         "shows_demo_data": any(i.indicator.is_demo for i in overview.indicators),
