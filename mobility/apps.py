@@ -9,12 +9,13 @@ class MobilityConfig(AppConfig):
         from functools import partial
 
         from instruments.registry import related_activities as instrument_activities
-        from mobility import metrics, selectors, totals
+        from mobility import activity_counts, metrics, selectors, totals
         from objectives.registry import related_activities as objective_activities
 
         metrics.register_metrics()
         metrics.connect_receivers()
         totals.connect_receivers()
+        activity_counts.connect_receivers()
         # Their pages list the activities that serve them, and must not import mobility to find them.
         objective_activities.register(counts=partial(selectors.activity_counts, "objective"),
                                       first=partial(selectors.first_activities_serving, "objectives"))

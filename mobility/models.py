@@ -439,3 +439,44 @@ class UndeliveredEmail(AbstractUndeliveredEmail):
     about = "activity"
 
     activity = models.ForeignKey(Activity, null=True, on_delete=models.SET_NULL, related_name="+")
+
+
+class ActivityCount(models.Model):
+    """How many published activities there are in all, and each partner leads and joins, each objective and each
+    instrument has, and of them how many are demonstration data: what the lists of partners, objectives and
+    instruments read instead of counting every activity. Written whole by mobility/activity_counts.py, and read
+    only while ActivityCountState says it is current."""
+
+    class Kind(models.TextChoices):
+        ALL = "all", _("All published activities")
+        LED = "led", _("Led by the partner")
+        JOINED = "joined", _("Joined by the partner")
+        OBJECTIVE = "objective", _("Serving the objective")
+        INSTRUMENT = "instrument", _("Using the instrument")
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    partner = models.ForeignKey(Partner, null=True, on_delete=models.CASCADE, related_name="+")
+    objective = models.ForeignKey(Objective, null=True, on_delete=models.CASCADE, related_name="+")
+    instrument = models.ForeignKey(Instrument, null=True, on_delete=models.CASCADE, related_name="+")
+    activities = models.PositiveIntegerField()
+    demo = models.PositiveIntegerField(help_text=_("Of the activities, how many are synthetic demonstration data."))
+
+    class Meta:
+        ordering = ["kind", "partner_id", "objective_id", "instrument_id"]
+        indexes = [models.Index(fields=["kind", "partner"], name="activity_count_by_partner")]
+
+    def __str__(self):
+        return f"{self.kind} {self.partner_id or self.objective_id or self.instrument_id or ''}: {self.activities}"
+
+
+class ActivityCountState(models.Model):
+    """Whether ActivityCount is current: one row, whose version every change of an activity or of its partners,
+    objectives and instruments bumps. A rebuild records the version it started from as built_version; the counts
+    answer only while the two are equal."""
+
+    version = models.PositiveBigIntegerField(default=0)
+    built_version = models.PositiveBigIntegerField(null=True)
+    built_at = models.DateTimeField(null=True)
+
+    def __str__(self):
+        return f"activity counts: version {self.version}, built from {self.built_version}"

@@ -20,9 +20,12 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce
 
+from mobility.activity_counts import current as activity_counts_current
+from mobility.activity_counts import kept as kept_activity_counts
 from mobility.models import (
     DIRECTION_REGIONS,
     Activity,
+    ActivityCount,
     DeliveryMode,
     FlowTotal,
     FlowTotalState,
@@ -262,7 +265,15 @@ def has_demo(queryset: QuerySet) -> bool:
 
 
 def partner_list_with_counts() -> QuerySet[Partner]:
-    """Partners with how many published activities each leads and joins."""
+    """Partners with how many published activities each leads and joins: from the kept counts
+    (mobility/activity_counts.py) while they are current, else counted from the activities. Two queries."""
+    if activity_counts_current():
+        def count(kind: str):
+            kept = ActivityCount.objects.filter(kind=kind, partner=OuterRef("pk")).order_by().values("activities")
+            return Coalesce(Subquery(kept[:1]), 0)
+
+        return partner_list().annotate(led_count=count(ActivityCount.Kind.LED),
+                                       joined_count=count(ActivityCount.Kind.JOINED))
     published = Q(state=Activity.State.PUBLISHED)
     led = Activity.objects.filter(published, lead_partner=OuterRef("pk")).order_by().values("lead_partner")
     joined = (
@@ -427,13 +438,15 @@ def largest_corridors(
 
 
 def activity_counts(by: str) -> dict:
-    """Published activities per objective number or instrument slug: {key: (count, of which demo)}."""
-    field = {"objective": "objectives__number", "instrument": "instruments__slug"}[by]
-    rows = (
-        Activity.objects.filter(state=Activity.State.PUBLISHED).exclude(**{f"{field}__isnull": True})
-        .order_by().values(field)
-        .annotate(n=Count("pk", distinct=True), demo=Count("pk", filter=Q(is_demo=True), distinct=True))
-    )
+    """Published activities per objective number or instrument slug: {key: (count, of which demo)}. One query: the
+    kept counts (mobility/activity_counts.py) while they are current, and then a second, counting the activities."""
+    relation, field = {"objective": ("objectives", "objective__number"),
+                       "instrument": ("instruments", "instrument__slug")}[by]
+    kept = kept_activity_counts(by, by=field)
+    if kept is not None:
+        return {key: figures for (kind, key), figures in kept.items() if kind == by}
+    links = getattr(Activity, relation).through.objects.filter(activity__state=Activity.State.PUBLISHED)
+    rows = links.order_by().values(field).annotate(n=Count("pk"), demo=Count("pk", filter=Q(activity__is_demo=True)))
     return {row[field]: (row["n"], row["demo"]) for row in rows}
 
 

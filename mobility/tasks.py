@@ -1,4 +1,4 @@
-"""Background work of mobility: the review emails, large flow uploads and the flow totals.
+"""Background work of mobility: the review emails, large flow uploads, the flow totals and the activity counts.
 
 Tasks take primary keys (or a job's id), never model instances.
 """
@@ -41,3 +41,12 @@ def rebuild_flow_totals() -> int:
     # Changes committed from now on need a rebuild after this one: let them queue it.
     cache.delete(totals.REBUILD_QUEUED_KEY)
     return totals.rebuild()
+
+
+@shared_task
+def rebuild_activity_counts() -> int:
+    """Count the published activities into ActivityCount again (mobility/activity_counts.py); safe to run any number
+    of times."""
+    from mobility import activity_counts
+
+    return activity_counts.rebuild()

@@ -43,6 +43,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
+from mobility import activity_counts
 from mobility.models import FlowTotal, FlowTotalState, MobilityFlow, Partner, PartnerTotal, RouteTotal
 from mobility.selectors import TOTAL_GROUPS, Source, flow_summary
 
@@ -99,6 +100,8 @@ def rebuild() -> int:
         state.built_version, state.built_at = version, timezone.now()
         state.save(update_fields=["built_version", "built_at"])
     logger.info("Rebuilt %s mobility flow totals from version %s.", written, version)
+    # Cheap beside the flows, and this is the rebuild that runs nightly and after writes in bulk that send no signal.
+    activity_counts.rebuild()
     return written
 
 
