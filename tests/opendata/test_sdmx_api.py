@@ -2,6 +2,7 @@
 
 import io
 
+import pandas as pd
 import pytest
 import sdmx
 from django.db import connection
@@ -111,15 +112,25 @@ def test_an_indicators_message_costs_the_same_few_queries_however_many_observati
     assert response.content.count(b"<Obs ") == 23
 
 
+def sdmx1_csv(message) -> bytes:
+    """A data message as sdmx1 writes SDMX-CSV, whole numbers as SDMX-ML writes them (40, not 40.0)."""
+    table = sdmx.to_csv(message.data[0], rtype=pd.DataFrame, attributes="o")
+    table["OBS_VALUE"] = table["OBS_VALUE"].map(lambda value: "" if pd.isna(value) else str(
+        int(float(value)) if float(value).is_integer() else float(value)))
+    return table.to_csv(index=False, lineterminator="\r\n").encode("utf-8")
+
+
 def test_the_sdmx_csv_is_character_for_character_what_sdmx1_writes(anonymous, indicator, flows, partner_de):
     from opendata import sdmx as portal_sdmx
 
     Observation.objects.create(indicator=indicator, partner=partner_de, year=2024, value=12.5,
                                source='Destatis, "revised"')
 
-    for path, message in [("/api/v1/indicators/1.1.x/sdmx/?format=sdmx-csv", portal_sdmx.indicator_message(indicator)),
-                          ("/api/v1/mobility/sdmx/?format=sdmx-csv", portal_sdmx.mobility_message())]:
-        assert anonymous.get(path).content == portal_sdmx.to_sdmx_csv(message)
+    for path, table in [("/api/v1/indicators/1.1.x/sdmx/?format=sdmx-csv", portal_sdmx.indicator_table(indicator)),
+                        ("/api/v1/mobility/sdmx/?format=sdmx-csv", portal_sdmx.mobility_table())]:
+        assert anonymous.get(path).content == sdmx1_csv(portal_sdmx.table_message(table))
+    assert b',12.5,participants,,"Destatis, ""revised""",\r\n' in anonymous.get(
+        "/api/v1/indicators/1.1.x/sdmx/?format=sdmx-csv").content
 
 
 def test_a_message_unchanged_since_it_was_read_is_not_sent_again(anonymous, indicator):
