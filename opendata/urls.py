@@ -1,6 +1,6 @@
 """Open data: the data releases, SDMX, feeds, the sitemap and robots.txt."""
 
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps import views as sitemaps
 from django.urls import path
 
 from opendata import feeds, sdmx_admin, views
@@ -14,7 +14,9 @@ urlpatterns = [
     path("data/feed.atom", feeds.ReleasesFeed(), name="releases-feed"),
     path("activities/feed.atom", feeds.ActivitiesFeed(), name="activities-feed"),
     path("indicators/<str:code>/feed.atom", feeds.IndicatorValuesFeed(), name="indicator-feed"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", sitemaps.index, {"sitemaps": SITEMAPS, "sitemap_url_name": "opendata:sitemap-section"},
+         name="sitemap"),
+    path("sitemap-<slug:section>.xml", views.sitemap, name="sitemap-section"),
     path("robots.txt", views.robots, name="robots"),
     path("data/sdmx/import/<str:code>/", sdmx_admin.import_view, name="sdmx-import"),
 ]

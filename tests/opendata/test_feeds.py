@@ -143,7 +143,14 @@ def test_the_indicator_page_announces_its_feed(indicator, vera):
 # Sitemap and robots -------------------------------------------------------------------------------------------------
 
 
-def test_the_sitemap_lists_public_pages_and_no_draft(vera, strategy, django_assert_num_queries):
+def xml_of(response) -> ET.Element:
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/xml"
+    return ET.fromstring(response.content)  # noqa: S314 - the portal's own response, not untrusted input
+
+
+def test_the_sitemap_is_an_index_of_sections_that_list_public_pages_and_no_draft(vera, strategy,
+                                                                                 django_assert_num_queries):
     factories.ActivityFactory(title="Published", slug="published-one")
     factories.ActivityFactory(title="Draft", slug="draft-one", state=Activity.State.DRAFT)
     Round.objects.create(name="Open", slug="open-round", first_year=2024, last_year=2025, state=Round.State.OPEN,
@@ -151,21 +158,68 @@ def test_the_sitemap_lists_public_pages_and_no_draft(vera, strategy, django_asse
     Round.objects.create(name="Prepared", slug="prepared-round", first_year=2024, last_year=2025,
                          deadline=timezone.localdate())
 
-    # Expect 12 queries: for each of objectives, indicators, instruments, partners, published activities and opened
-    # rounds, how many there are and then the page of them
-    with django_assert_num_queries(12):
-        response = vera.get("/sitemap.xml")
+    # Expect 6 queries: how many objectives, indicators, instruments, partners, published activities and opened
+    # rounds there are, for each section's number of pages
+    with django_assert_num_queries(6):
+        index = xml_of(vera.get("/sitemap.xml"))
 
-    assert response.status_code == 200
-    document = ET.fromstring(response.content)  # noqa: S314 - the portal's own response, not untrusted input
-    locations = {loc.text for loc in document.iter(f"{SITEMAP}loc")}
     site = "http://testserver"
+    sections = [loc.text for loc in index.iter(f"{SITEMAP}loc")]
+    assert index.tag == f"{SITEMAP}sitemapindex"
+    assert sections == [f"{site}/sitemap-{name}.xml" for name in (
+        "pages", "objectives", "indicators", "instruments", "partners", "activities", "rounds")]
+    locations = set()
+    for section in sections:
+        # Expect 2 queries for a section of objects (how many, then the page of them), none for the pages
+        with django_assert_num_queries(0 if section.endswith("pages.xml") else 2):
+            document = xml_of(vera.get(section.removeprefix(site)))
+        assert document.tag == f"{SITEMAP}urlset"
+        locations |= {loc.text for loc in document.iter(f"{SITEMAP}loc")}
     assert {f"{site}/", f"{site}/progress/", f"{site}/about/", f"{site}/objectives/", f"{site}/objectives/1/",
             f"{site}/instruments/", f"{site}/activities/", f"{site}/activities/published-one/", f"{site}/partners/",
             f"{site}/partners/DE/", f"{site}/rounds/", f"{site}/rounds/open-round/", f"{site}/data/"} <= locations
     assert f"{site}/activities/draft-one/" not in locations
     assert f"{site}/rounds/prepared-round/" not in locations
     assert not any("/admin/" in url or "/workspace/" in url or "/board/" in url for url in locations)
+
+
+def test_the_activities_come_in_pages_each_listed_in_the_index(vera, db, monkeypatch):
+    from opendata.sitemaps import ActivitiesSitemap
+
+    monkeypatch.setattr(ActivitiesSitemap, "limit", 2)
+    for number in range(5):
+        factories.ActivityFactory(title=f"Activity {number}", slug=f"activity-{number}")
+    factories.ActivityFactory(title="Draft", slug="draft-one", state=Activity.State.DRAFT)
+
+    index = xml_of(vera.get("/sitemap.xml"))
+    page_two = xml_of(vera.get("/sitemap-activities.xml?p=2"))
+    page_three = xml_of(vera.get("/sitemap-activities.xml?p=3"))
+
+    sections = [loc.text for loc in index.iter(f"{SITEMAP}loc")]
+    assert [url for url in sections if "activities" in url] == [
+        "http://testserver/sitemap-activities.xml", "http://testserver/sitemap-activities.xml?p=2",
+        "http://testserver/sitemap-activities.xml?p=3"]
+    assert [loc.text for loc in page_two.iter(f"{SITEMAP}loc")] == [
+        "http://testserver/activities/activity-2/", "http://testserver/activities/activity-3/"]
+    assert [loc.text for loc in page_three.iter(f"{SITEMAP}loc")] == ["http://testserver/activities/activity-4/"]
+    assert [day.text for day in page_two.iter(f"{SITEMAP}lastmod")] == [timezone.localdate().isoformat()] * 2
+    assert vera.get("/sitemap-activities.xml?p=4").status_code == 404
+    assert vera.get("/sitemap-nothing.xml").status_code == 404
+
+
+def test_a_sections_page_is_written_as_djangos_sitemap_template_writes_it(vera, strategy):
+    from django.contrib.sites.requests import RequestSite
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+
+    from opendata.sitemaps import SITEMAPS
+
+    factories.ActivityFactory(title="Tom & Jerry", slug="tom-and-jerry")
+    site = RequestSite(RequestFactory().get("/"))
+
+    for section, sitemap in SITEMAPS.items():
+        expected = render_to_string("sitemap.xml", {"urlset": sitemap().get_urls(site=site, protocol="http")})
+        assert vera.get(f"/sitemap-{section}.xml").content.decode() == expected
 
 
 def test_robots_allows_the_public_site_keeps_out_the_private_and_names_the_sitemap(db, vera, settings):
