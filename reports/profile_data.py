@@ -5,7 +5,7 @@ Every read here costs a fixed number of queries, however many partners, indicato
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db.models import Count, F, Q, Sum
 from django.utils.translation import gettext_lazy as _
@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from mobility.models import DeliveryMode, MobilityLevel, Partner
 from mobility.selectors import partner_flow_rows, partner_routes, totals_current
 from objectives import progress
-from objectives.models import Indicator, Objective, Observation
-from objectives.selectors import own_progress
+from objectives.models import Indicator, Objective, Observation, PartnerTarget
+from objectives.selectors import PartnerProgress, assess_partner
 from reporting.models import Return, Round
 
 # The largest routes a profile lists in each direction.
@@ -102,25 +102,26 @@ def _figure(sums: dict | None, *, rule: str, partners: int) -> Figure:
 
 
 def group_sums(indicators: list[Indicator], *, years=None) -> dict[tuple[int, int, str], dict]:
-    """{(indicator, year, region): {total, n, meeting}} of the partners' headline values, in one query; years: only
-    those years' (a profile shows each indicator's figures for one year, not every partner's every year)."""
+    """{(indicator, year, region): {total, n, meeting}} of the partners' headline values, in one query, and under
+    (indicator, year, "") both sides' together; years: only those years' (a profile shows each indicator's figures
+    for one year, not every partner's every year)."""
     observations = Observation.objects.filter(indicator__in=indicators, partner__isnull=False, breakdown="")
     if years is not None:
         observations = observations.filter(year__in=sorted(set(years)))
     rows = (
         observations
-        .order_by().values("indicator_id", "year", "partner__region")
+        .order_by().values_list("indicator_id", "year", "partner__region")
         .annotate(total=Sum("value"), n=Count("pk"),
                   meeting=Count("pk", filter=Q(value__gte=F("indicator__count_at_least"))))
     )
-    return {(row["indicator_id"], row["year"], row["partner__region"]): row for row in rows}
-
-
-def _both_sides(sums: dict, indicator_id: int, year: int) -> dict | None:
-    rows = [row for (pk, row_year, _region), row in sums.items() if pk == indicator_id and row_year == year]
-    if not rows:
-        return None
-    return {name: sum(row[name] for row in rows) for name in ("total", "n", "meeting")}
+    sums: dict[tuple[int, int, str], dict] = {}
+    for indicator_id, year, region, total, n, meeting in rows:
+        sums[indicator_id, year, region] = {"total": total, "n": n, "meeting": meeting}
+        both = sums.setdefault((indicator_id, year, ""), {"total": 0, "n": 0, "meeting": 0})
+        both["total"] += total
+        both["n"] += n
+        both["meeting"] += meeting
+    return sums
 
 
 def _shown_year(result: progress.IndicatorResult) -> int:
@@ -128,14 +129,46 @@ def _shown_year(result: progress.IndicatorResult) -> int:
     return result.latest_year if result.latest_year is not None else result.baseline_year
 
 
+def _series(partner: Partner) -> dict[int, dict[int, float]]:
+    """{indicator id: {year: value}} of the partner's headline values of the indicators partners report, read as
+    plain numbers (a thousand model instances would cost more than every figure made from them)."""
+    series: dict[int, dict[int, float]] = defaultdict(dict)
+    observations = (Observation.objects.filter(partner=partner, breakdown="")
+                    .exclude(indicator__aggregation=Indicator.Aggregation.ASEM)
+                    .order_by().values_list("indicator_id", "year", "value"))
+    for indicator_id, year, value in observations:
+        series[indicator_id][year] = value
+    return series
+
+
+def own_statuses(partner: Partner, *, as_of: int | None = None) -> list[tuple[Indicator, PartnerProgress]]:
+    """Each indicator partners report that the partner has a headline value of, by code, with its status on its own
+    series, as objectives.selectors.own_progress() gives it (the same assess_partner(), weighted by the indicator's
+    weight so its objectives can be rolled up). Three queries: its values, their indicators with their priorities
+    and objectives, and its own targets."""
+    series = _series(partner)
+    if not series:
+        return []
+    indicators = Indicator.objects.filter(pk__in=list(series)).select_related("priority__objective").order_by("code")
+    targets = {indicator_id: (year, value) for indicator_id, year, value in
+               PartnerTarget.objects.filter(partner=partner).order_by()
+               .values_list("indicator_id", "target_year", "target_value")}
+    return [
+        (indicator, PartnerProgress(
+            partner=partner, has_own_target=indicator.pk in targets,
+            result=replace(assess_partner(indicator, series[indicator.pk], targets.get(indicator.pk), as_of),
+                           weight=indicator.weight)))
+        for indicator in indicators
+    ]
+
+
 def partner_values(partner: Partner, *, as_of: int | None = None) -> Values:
     """The partner's status on each indicator it reports, with its side's and ASEM's figures for the same year,
-    grouped by objective. Four queries."""
-    reported = [(indicator, item) for indicator, item in own_progress(partner, as_of=as_of)
-                if indicator.is_partner_reported]
+    grouped by objective. Five queries."""
+    reported = own_statuses(partner, as_of=as_of)
     partners_by_region = dict(Partner.objects.order_by().values_list("region").annotate(n=Count("pk")))
     sums = group_sums([indicator for indicator, _item in reported],
-                      years=[_shown_year(item.result) for _indicator, item in reported])
+                      years=[_shown_year(item.result) for _indicator, item in reported]) if reported else {}
     by_objective: dict[int, list[IndicatorLine]] = defaultdict(list)
     objectives: dict[int, Objective] = {}
     for indicator, item in reported:
@@ -147,8 +180,7 @@ def partner_values(partner: Partner, *, as_of: int | None = None) -> Values:
             indicator=indicator, result=result, has_own_target=item.has_own_target, year=year, value=value,
             side=_figure(sums.get((indicator.pk, year, partner.region)), rule=rule,
                          partners=partners_by_region.get(partner.region, 0)),
-            asem=_figure(_both_sides(sums, indicator.pk, year), rule=rule,
-                         partners=sum(partners_by_region.values())),
+            asem=_figure(sums.get((indicator.pk, year, "")), rule=rule, partners=sum(partners_by_region.values())),
         ))
         objectives[indicator.priority.objective_id] = indicator.priority.objective
     lines = [
@@ -161,22 +193,22 @@ def partner_values(partner: Partner, *, as_of: int | None = None) -> Values:
 
 def value_records(partner: Partner) -> list[dict]:
     """Every headline value the partner reported, by indicator and year, with its side's and ASEM's figures that
-    year: the rows of its values CSV. Three queries."""
-    observations = list(
-        Observation.objects.filter(partner=partner, breakdown="").exclude(indicator__aggregation="asem")
-        .select_related("indicator").order_by("indicator__code", "year")
-    )
+    year: the rows of its values CSV. Four queries: its values, their indicators, how many partners each side has
+    and the partners' sums."""
+    series = _series(partner)
+    indicators = list(Indicator.objects.filter(pk__in=list(series)).order_by("code")) if series else []
     partners_by_region = dict(Partner.objects.order_by().values_list("region").annotate(n=Count("pk")))
-    sums = group_sums(list({o.indicator_id: o.indicator for o in observations}.values()))
+    side_partners, all_partners = partners_by_region.get(partner.region, 0), sum(partners_by_region.values())
+    sums = group_sums(indicators) if indicators else {}
     records = []
-    for observation in observations:
-        indicator, year = observation.indicator, observation.year
-        side = _figure(sums.get((indicator.pk, year, partner.region)), rule=indicator.aggregation,
-                       partners=partners_by_region.get(partner.region, 0))
-        asem = _figure(_both_sides(sums, indicator.pk, year), rule=indicator.aggregation,
-                       partners=sum(partners_by_region.values()))
-        records.append({"indicator": indicator, "year": year, "value": observation.value, "side": side,
-                        "asem": asem})
+    for indicator in indicators:
+        rule = indicator.aggregation
+        for year, value in sorted(series[indicator.pk].items()):
+            records.append({
+                "indicator": indicator, "year": year, "value": value,
+                "side": _figure(sums.get((indicator.pk, year, partner.region)), rule=rule, partners=side_partners),
+                "asem": _figure(sums.get((indicator.pk, year, "")), rule=rule, partners=all_partners),
+            })
     return records
 
 

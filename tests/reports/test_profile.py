@@ -3,6 +3,7 @@ its activities and its mobility, as a page, two CSVs and the API."""
 
 import csv
 import io
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -61,6 +62,25 @@ def test_a_partner_shows_its_status_on_each_indicator_beside_its_side_and_all_of
     assert "sum of 2 of 31 partners" in page
     assert "mean of 2 of 53 partners" in page
     assert 'href="/indicators/2.2.p/#partner-DE"' in page
+
+
+# The rows and their figures as the template drew them through its includes, before they were written directly.
+AS_DRAWN = Path(__file__).parent
+
+
+def test_the_indicator_rows_read_exactly_as_the_template_drew_them(client, reported):
+    from django.template import Context, Template, engines
+
+    from reports.profiles import indicator_rows_html
+
+    publish("TH", reported["programmes"], {2024: 1234})
+    germany = Partner.objects.get(code="DE")
+    engine = engines["django"].engine
+    figure = Template((AS_DRAWN / "profile_figure_as_drawn.html").read_text(), engine=engine)
+    rows = Template((AS_DRAWN / "profile_rows_as_drawn.html").read_text(), engine=engine)
+    for line in client.get("/partners/DE/").context["values"].objectives:
+        drawn = rows.render(Context({"line": line, "partner": germany, "figure": figure}))
+        assert indicator_rows_html(line.indicators, germany) == drawn
 
 
 def test_a_partner_sums_up_each_objective_by_how_many_indicators_have_each_status(client, reported):
@@ -180,13 +200,13 @@ def test_a_partner_takes_the_same_number_of_queries_whatever_the_size(
             factories.partner("DE"))
     if kept_totals:
         totals.rebuild()
-    # Expect 17 queries: the partner; its values with their indicators, priorities and objectives; its own
+    # Expect 18 queries: the partner; its values; their indicators with their priorities and objectives; its own
     # targets; how many partners each side has; the partners' sums by indicator, year and side; the activities
     # it leads and those it joins (a page of each) and their two counts; whether the kept flow totals are current,
     # twice (its mobility, and its mobility by year); its flows by year, mode and level, and its routes (which its
     # map shows too), from the kept totals or from the flows; its mobility in and out by year; the routes both ends
     # reported differently; its returns with their rounds; and the partners' names for its map
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(18):
         assert client.get("/partners/DE/").status_code == 200
 
 
@@ -200,8 +220,8 @@ def test_the_api_profile_takes_the_same_number_of_queries_whatever_the_size(
                                        kind="count", unit="programmes", baseline=(2020, 10), target=40)
         for position, partner in enumerate([factories.partner("DE"), *partners]):
             publish(partner.code, indicator, {2020: 10 + position, 2024: 12 + position})
-    # Expect 9 queries: the partner; its values with their indicators; its own targets; how many partners each
+    # Expect 10 queries: the partner; its values; their indicators; its own targets; how many partners each
     # side has; the partners' sums; its returns with their rounds; its flows by year, mode and level; its
     # largest routes in and out
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         assert client.get("/api/v1/partners/DE/profile/").status_code == 200
