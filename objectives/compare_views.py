@@ -1,6 +1,8 @@
 """Pages comparing partners: ranked on one indicator, and side by side on one objective. Parse, read, render."""
 
 from django.shortcuts import get_object_or_404, render
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -10,6 +12,7 @@ from core.sorting import sort_links
 from objectives import progress
 from objectives.compare import IndicatorComparison, MatrixRow, indicator_comparison, objective_matrix
 from objectives.models import Indicator, Objective, year_asked
+from objectives.status_html import explained_status_html
 
 COMPARISON_COLUMNS = [
     Column("rank", lambda row: row["rank"]),
@@ -105,6 +108,14 @@ def sorted_rows(rows: list[MatrixRow], order: str, codes: list[str]) -> list[Mat
     return sorted(known, key=key, reverse=order.startswith("-")) + unknown
 
 
+def cells_html(cells: list[progress.IndicatorResult | None]) -> SafeString:
+    """A row's status cells, written directly: a thousand cells through the status include took most of the page's
+    time."""
+    not_reported = format_html('<span class="muted">{}</span>', _("not reported"))
+    return format_html_join("", "<td>{}</td>", ((explained_status_html(cell) if cell else not_reported,)
+                                                for cell in cells))
+
+
 @require_safe
 def objective_partners(request, number):
     objective = get_object_or_404(Objective, number=number)
@@ -124,7 +135,7 @@ def objective_partners(request, number):
         "objective": objective,
         "matrix": matrix,
         "columns": [{"indicator": indicator, "sort": links[indicator.code]} for indicator in matrix.indicators],
-        "rows": sorted_rows(matrix.rows, order, codes),
+        "rows": [(row, cells_html(row.cells)) for row in sorted_rows(matrix.rows, order, codes)],
         "sort": links,
         "shows_demo_data": any(indicator.is_demo for indicator in matrix.indicators),
     }
