@@ -230,3 +230,20 @@ def test_a_round_being_prepared_has_a_board_that_says_so(open_round, client, sec
     assert "This round is being prepared: partners see nothing of it until it is opened." in page
     assert f'href="/admin/reporting/round/{open_round.pk}/change/">Prepare and open the round</a>' in page
     assert "Send a reminder" not in page
+
+
+def test_each_rows_reminder_form_keeps_the_boards_filters_and_names_are_escaped(de_return, client, secretariat,
+                                                                                alice):
+    alice.first_name, alice.last_name = "Alice <b>", "O'Neil"
+    alice.save()
+    client.force_login(secretariat)
+
+    page = client.get(BOARD, {"region": "europe", "order": "-filled"}).content.decode()
+
+    germany = page.split('<tr id="partner-DE">')[1].split("</tr>")[0]
+    assert f'<form method="post" action="{remind_url(de_return)}"><input type="hidden" name="csrfmiddlewaretoken"' \
+        in germany
+    assert ('<input type="hidden" name="region" value="europe"><input type="hidden" name="order" value="-filled">'
+            in germany)
+    assert 'Alice &lt;b&gt; O&#x27;Neil <a href="mailto:alice@example.org">' in germany
+    assert '<span class="visually-hidden"> to Germany</span></button></form>' in germany
