@@ -128,6 +128,19 @@ class MatrixRowSerializer(serializers.Serializer):
     summary = RollupSerializer(help_text="The mean of its statuses, as a priority's is of its indicators'.")
     cells = _CellsField(help_text="Its status on each indicator, in the order of `indicators`.")
 
+    def to_representation(self, row):
+        # The fields above, read directly, as IndicatorResultSerializer does: a serializer a cell for a thousand
+        # cells cost more than working out their statuses.
+        progress = self.fields["cells"].child.fields["progress"]
+        partner = row.partner
+        return {
+            "partner": str(partner.code), "name": str(partner.name), "region": partner.region,
+            "url": self.fields["url"].to_representation(partner.code), "reported": row.reported,
+            "summary": self.fields["summary"].to_representation(row.summary),
+            "cells": [{"indicator": code, "progress": None if cell is None else progress.to_representation(cell)}
+                      for code, cell in zip(self.context["codes"], row.cells, strict=True)],
+        }
+
 
 class MatrixIndicatorSerializer(serializers.Serializer):
     code = serializers.CharField()

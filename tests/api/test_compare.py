@@ -90,3 +90,18 @@ def test_the_comparisons_cost_the_same_queries_however_many_partners_report(
         if size == 1:
             approved(indicator, {code: {2020: 10.0, 2023: 20.0} for code in ("TH", "VN", "SG", "IT", "FR")})
             approved(reported_indicators["sum"], {code: {2023: 3} for code in ("TH", "VN", "DE")})
+
+
+def test_a_row_of_the_side_by_side_reads_as_its_declared_fields_give_it(anonymous, skills, reported_indicators):
+    from rest_framework import serializers
+    from rest_framework.test import APIRequestFactory
+
+    from objectives.compare import objective_matrix
+    from objectives.compare_api import MatrixRowSerializer
+    from objectives.models import Objective
+
+    matrix = objective_matrix(Objective.objects.get(number=3))
+    context = {"request": APIRequestFactory().get("/"), "codes": [i.code for i in matrix.indicators]}
+    for row in matrix.rows:
+        fields = MatrixRowSerializer(context=context)
+        assert fields.to_representation(row) == serializers.Serializer.to_representation(fields, row)
