@@ -296,15 +296,20 @@ def public_contents(reports: list[Return]) -> dict[int, dict]:
                      for round_id, round_ in rounds.items()}
     partners = {report.partner_id for report in reports}
     years = {year for round_ in rounds.values() for year in round_.years}
+    # Each partner's returns' values, with the round's indicators and years: thousands of rows look them up.
+    asked = defaultdict(list)
+    for (partner_id, round_id), listed in by_partner_round.items():
+        asked[partner_id].append((indicator_ids[round_id], set(rounds[round_id].years),
+                                  [found[report.pk]["values"] for report in listed]))
     for partner_id, indicator_id, code, year, value in (
         Observation.objects.filter(partner__in=partners, breakdown="", year__in=years,
                                    indicator__in={i for ids in indicator_ids.values() for i in ids})
         .order_by().values_list("partner_id", "indicator_id", "indicator__code", "year", "value")
     ):
-        for round_id, round_ in rounds.items():
-            if indicator_id in indicator_ids[round_id] and year in round_.years:
-                for report in by_partner_round.get((partner_id, round_id), []):
-                    found[report.pk]["values"][f"{code}/{year}"] = value
+        for round_indicators, round_years, targets in asked[partner_id]:
+            if indicator_id in round_indicators and year in round_years:
+                for target in targets:
+                    target[f"{code}/{year}"] = value
     flow_years = {year for round_ in rounds.values() if round_.includes_flows for year in round_.years}
     for flow in (MobilityFlow.objects.filter(reported_by__in=partners, year__in=flow_years).order_by()
                  .values("reported_by_id", "year", "origin__code", "destination__code", "mode", "level", "programme",
