@@ -16,6 +16,7 @@ from mobility.models import (
     Region,
     direction_lookup,
 )
+from mobility.widgets import Select
 from objectives.models import FIRST_YEAR, LAST_YEAR, Objective, Priority
 
 # What an empty choice means in a filter form: no restriction.
@@ -60,30 +61,33 @@ class ActivityFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Search"), max_length=200)
     objective = django_filters.ModelChoiceFilter(
         field_name="objectives", queryset=Objective.objects.all(), to_field_name="number", label=_("Objective"),
-        empty_label=ANY, method="filter_related",
+        empty_label=ANY, method="filter_related", widget=Select,
     )
     priority = django_filters.ModelChoiceFilter(
         field_name="priorities", queryset=Priority.objects.all(), to_field_name="code", label=_("Priority"),
-        empty_label=ANY, method="filter_related",
+        empty_label=ANY, method="filter_related", widget=Select,
     )
     instrument = django_filters.ModelChoiceFilter(
         field_name="instruments", queryset=Instrument.objects.all(), to_field_name="slug", label=_("Instrument"),
-        empty_label=ANY, method="filter_related",
+        empty_label=ANY, method="filter_related", widget=Select,
     )
     partner = django_filters.ModelChoiceFilter(
         queryset=Partner.objects.all(), to_field_name="code", method="filter_partner",
-        label=_("Partner (leading or taking part)"), empty_label=ANY,
+        label=_("Partner (leading or taking part)"), empty_label=ANY, widget=Select,
     )
     region = django_filters.ChoiceFilter(
         field_name="lead_partner__region", choices=Region.choices, label=_("Lead partner's region"),
-        empty_label=ANY,
+        empty_label=ANY, widget=Select,
     )
     type = django_filters.ChoiceFilter(
-        field_name="activity_type", choices=Activity.Type.choices, label=_("Type"), empty_label=ANY
+        field_name="activity_type", choices=Activity.Type.choices, label=_("Type"), empty_label=ANY, widget=Select
     )
-    status = django_filters.ChoiceFilter(choices=Activity.Status.choices, label=_("Status"), empty_label=ANY)
+    status = django_filters.ChoiceFilter(
+        choices=Activity.Status.choices, label=_("Status"), empty_label=ANY, widget=Select
+    )
     mode = django_filters.ChoiceFilter(
-        field_name="delivery_mode", choices=DeliveryMode.choices, label=_("Delivery mode"), empty_label=ANY
+        field_name="delivery_mode", choices=DeliveryMode.choices, label=_("Delivery mode"), empty_label=ANY,
+        widget=Select,
     )
     year = YearFilter(method="filter_year", label=_("Year"))
     ordering = ActivityOrdering(
@@ -144,17 +148,17 @@ class MobilityFlowFilter(django_filters.FilterSet):
     year_from = YearFilter(field_name="year", lookup_expr="gte", label=_("From year"))
     year_to = YearFilter(field_name="year", lookup_expr="lte", label=_("To year"))
     origin = django_filters.ModelChoiceFilter(queryset=Partner.objects.all(), to_field_name="code",
-                                              label=_("Origin partner"), empty_label=ANY)
+                                              label=_("Origin partner"), empty_label=ANY, widget=Select)
     destination = django_filters.ModelChoiceFilter(queryset=Partner.objects.all(), to_field_name="code",
-                                                   label=_("Destination partner"), empty_label=ANY)
+                                                   label=_("Destination partner"), empty_label=ANY, widget=Select)
     partner = django_filters.ModelChoiceFilter(
         queryset=Partner.objects.all(), to_field_name="code", method="filter_partner",
-        label=_("Partner (origin or destination)"), empty_label=ANY,
+        label=_("Partner (origin or destination)"), empty_label=ANY, widget=Select,
     )
     direction = django_filters.ChoiceFilter(choices=Direction.choices, method="filter_direction",
-                                            label=_("Direction"), empty_label=ANY)
-    mode = django_filters.ChoiceFilter(choices=DeliveryMode.choices, label=_("Mode"), empty_label=ANY)
-    level = django_filters.ChoiceFilter(choices=MobilityLevel.choices, label=_("Level"), empty_label=ANY)
+                                            label=_("Direction"), empty_label=ANY, widget=Select)
+    mode = django_filters.ChoiceFilter(choices=DeliveryMode.choices, label=_("Mode"), empty_label=ANY, widget=Select)
+    level = django_filters.ChoiceFilter(choices=MobilityLevel.choices, label=_("Level"), empty_label=ANY, widget=Select)
     programme = django_filters.CharFilter(lookup_expr="icontains", max_length=200, label=_("Programme"))
     ordering = django_filters.OrderingFilter(
         fields=[("year", "year"), ("participants", "participants")],
