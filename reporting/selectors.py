@@ -37,6 +37,10 @@ class Submission:
     report: Return
     changes: list[Change]  # against what is public now: what approving it changes
     conflicts: list[FlowConflict] = field(default_factory=list)
+    # What the changes were found from: the return's content and what is public of it, as services.contents and
+    # services.public_contents give them, so a review shows both without reading them again.
+    content: dict = field(default_factory=dict)
+    public: dict = field(default_factory=dict)
 
 
 def _conflicts(reports: list[Return], found: dict[int, dict], labels: dict[int, Labels]) -> dict[int, list]:
@@ -90,7 +94,8 @@ def submissions(reports: list[Return]) -> list[Submission]:
     found, public = contents(reports), public_contents(reports)
     conflicts = _conflicts(reports, found, labels)
     return [Submission(report, diff(public[report.pk], found[report.pk], labels=labels[report.round_id]),
-                       conflicts[report.pk]) for report in reports]
+                       conflicts[report.pk], content=found[report.pk], public=public[report.pk])
+            for report in reports]
 
 
 # A return's history -------------------------------------------------------------------------------------------------

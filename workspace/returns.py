@@ -77,6 +77,31 @@ class Content:
         return [{"question": question, "text": self.answers.get(question.number, "")} for question in self.questions]
 
 
+def _reviewed_content(report: Return, submission: returns.Submission) -> Content:
+    """The return's content as _content reads it, made from what its submission's changes were found from: the
+    values, answers and public figures are not read twice."""
+    round_ = report.round
+    indicators = sorted(round_.indicators.all(), key=lambda indicator: indicator.code)
+    by_code = {indicator.code: indicator.pk for indicator in indicators}
+
+    def keyed(values: dict) -> dict[tuple[int, int], float]:
+        found = {}
+        for key, value in values.items():
+            code, year = key.rsplit("/", 1)
+            if code in by_code:
+                found[(by_code[code], int(year))] = value
+        return found
+
+    return Content(
+        indicators=indicators, years=list(round_.years),
+        questions=sorted(round_.questions.all(), key=lambda question: question.number),
+        values=keyed(submission.content["values"]),
+        answers={int(number): text for number, text in submission.content["answers"].items()},
+        flows=list(report.flows.select_related("origin", "destination")) if round_.includes_flows else [],
+        public=keyed(submission.public["values"]),
+    )
+
+
 def _content(report: Return) -> Content:
     round_ = report.round
     # sorted here, not by the database: a review has read the round's indicators and questions already
@@ -313,7 +338,7 @@ def review_returns(request):
 def _review(request, report, *, note_form=None, status=200):
     submission = returns.submissions([report])[0]
     return render(request, "workspace/return_review.html", {
-        "report": report, "round": report.round, "content": _content(report),
+        "report": report, "round": report.round, "content": _reviewed_content(report, submission),
         "changes": submission.changes, "conflicts": submission.conflicts,
         "note_form": note_form or NoteForm(),
         "shows_demo_data": report.round.is_demo or report.is_demo,
