@@ -9,6 +9,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.db.models import F
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure
@@ -44,8 +45,12 @@ class ActivitiesFeed(PortalFeed):
         return reverse("mobility:activities")
 
     def items(self):
+        # Latest published first, as the index of published activities orders them (an activity without a
+        # publication date last): a descending order with the nulls first reads every draft before the first entry.
         return (Activity.objects.filter(state=Activity.State.PUBLISHED).select_related("lead_partner")
-                .order_by("-published_at", "-pk")[:ENTRIES])
+                .only("slug", "title", "summary", "description", "is_demo", "published_at", "created_at",
+                      "updated_at", "lead_description", "lead_partner__name")
+                .order_by(F("published_at").desc(nulls_last=True), "-pk")[:ENTRIES])
 
     def item_title(self, activity):
         return _demo(activity.title, activity.is_demo)

@@ -45,6 +45,7 @@ def test_the_activities_feed_has_published_activities_newest_first_and_no_draft(
     factories.ActivityFactory(title="Work in progress", slug="draft", state=Activity.State.DRAFT)
     factories.ActivityFactory(title="Waiting for review", slug="submitted", state=Activity.State.SUBMITTED)
     factories.ActivityFactory(title="A made-up exchange", slug="demo", is_demo=True, published_at=now - timedelta(1))
+    factories.ActivityFactory(title="Published before dates were kept", slug="undated", published_at=None)
     licence.current()  # read from the database once, then from the cache
 
     # Expect 1 query: the published activities with their lead partners
@@ -53,7 +54,7 @@ def test_the_activities_feed_has_published_activities_newest_first_and_no_draft(
 
     found = entries(response)
     assert [e["title"] for e in found] == ["Digital skills summer school", "A made-up exchange (demo data)",
-                                           "ASEM Ministers' Meeting"]
+                                           "ASEM Ministers' Meeting", "Published before dates were kept"]
     assert found[0]["links"]["alternate"] == "http://testserver/activities/summer/"
     assert found[1]["summary"].startswith("Synthetic demonstration data.")
 
