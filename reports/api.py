@@ -8,13 +8,14 @@ from rest_framework import serializers, views
 from rest_framework.response import Response
 
 from core.api.errors import QueryParameterError
+from core.api.pagination import Pagination
 from core.api.views import ApiViewMixin
 from objectives import progress
 from objectives.models import FIRST_YEAR, LAST_YEAR, Indicator
 from reports.data import TREND_LABELS
 from reports.exports import FORMATS
 from reports.forms import PeriodForm
-from reports.selectors import stocktaking_report
+from reports.selectors import report_activity_ids, stocktaking_summary
 
 YEAR = {"type": "integer", "minimum": FIRST_YEAR, "maximum": LAST_YEAR}
 FROM = OpenApiParameter(
@@ -92,7 +93,8 @@ class StocktakingDemoSerializer(serializers.Serializer):
 
 
 class StocktakingSummarySerializer(serializers.Serializer):
-    activities = _length("Published activities under way in the period, cancelled ones left out.")
+    activities = _count("Published activities under way in the period, cancelled ones left out.",
+                        source="activity_count")
     cancelled_left_out = _count("Published activities of the period that were cancelled.", source="cancelled")
     partners = _length("All partners.")
     partners_taking_part = _count("Partners that led or joined at least one activity.")
@@ -156,7 +158,10 @@ class StocktakingActivityGroupSerializer(serializers.Serializer):
                                          help_text="Null: activities linked to no objective.")
     instrument = serializers.CharField(source="instrument.slug", allow_null=True,
                                        help_text="Null: activities naming no instrument.")
-    activities = _Each("activity.slug", child=serializers.SlugField(), help_text="The activities' slugs.")
+    count = _count("How many activities serve the objective through the instrument.")
+    activities = _Each("activity.slug", child=serializers.SlugField(),
+                       help_text="The slugs of its newest activities, at most five: count says how many there are, "
+                                 "and activities (paged) and the downloads list every one.")
 
 
 class StocktakingInstrumentBriefSerializer(serializers.Serializer):
@@ -312,6 +317,11 @@ class StocktakingDownloadsSerializer(serializers.Serializer):
         return self.context["downloads"]
 
 
+class _PageLink(serializers.URLField):
+    def get_attribute(self, instance):
+        return self.context["pages"][self.field_name]
+
+
 # The report's JSON, declared here only, read from the same StocktakingReport as the page and the downloads.
 class StocktakingReportSerializer(serializers.Serializer):
     period = StocktakingPeriodSerializer()
@@ -320,7 +330,15 @@ class StocktakingReportSerializer(serializers.Serializer):
     summary = StocktakingSummarySerializer(source="*")
     progress = StocktakingProgressRowSerializer(
         many=True, help_text="The vision, then each objective, its priorities and their indicators.")
-    activities = StocktakingActivitySerializer(many=True, help_text="The period's published activities, each once.")
+    activities_count = _count("The period's published activities, each listed once across the pages.",
+                              source="activity_count")
+    activities_next = _PageLink(
+        allow_null=True, help_text="The next page of activities: the same report with ?page= one more; null on the "
+                                   "last.")
+    activities_previous = _PageLink(allow_null=True, help_text="The previous page of activities.")
+    activities = StocktakingActivitySerializer(
+        many=True, help_text="A page of the period's published activities, newest first, each once: page and "
+                             "page_size choose it, as in the API's lists.")
     activity_groups = StocktakingActivityGroupSerializer(
         many=True, help_text="The activities by objective and instrument.")
     coverage = StocktakingCoverageSerializer()
@@ -335,9 +353,9 @@ class StocktakingReportSerializer(serializers.Serializer):
     downloads = StocktakingDownloadsSerializer()
 
 
-def report_json(report, *, downloads: dict[str, str]) -> dict:
-    """The report as the API gives it, with the addresses of its downloads."""
-    return StocktakingReportSerializer(report, context={"downloads": downloads}).data
+def report_json(report, *, downloads: dict[str, str], pages: dict[str, str | None]) -> dict:
+    """The report as the API gives it, with the addresses of its downloads and of its activities' other pages."""
+    return StocktakingReportSerializer(report, context={"downloads": downloads, "pages": pages}).data
 
 
 class StocktakingReportView(ApiViewMixin, views.APIView):
@@ -358,9 +376,15 @@ class StocktakingReportView(ApiViewMixin, views.APIView):
         form = PeriodForm(request.query_params)
         if not form.is_valid():
             raise QueryParameterError(form.error_messages())
-        report = stocktaking_report(form.period)
+        # Every figure in full, the activities a page at a time: tens of thousands of them in one answer were
+        # megabytes no client reads at once; the downloads list every one.
+        pagination = Pagination()
+        listed = pagination.paginate_queryset(report_activity_ids(form.period), request, view=self)
+        report = stocktaking_summary(form.period, listed=list(listed))
         downloads = {
             fmt: request.build_absolute_uri(f"{reverse('reports:download', args=[fmt])}?{report.period.query}")
             for fmt in FORMATS
         }
-        return Response(report_json(report, downloads=downloads))
+        pages = {"activities_next": pagination.get_next_link(),
+                 "activities_previous": pagination.get_previous_link()}
+        return Response(report_json(report, downloads=downloads, pages=pages))

@@ -150,7 +150,13 @@ class ActivityGroup:
 
     objective: Objective | None
     instrument: Instrument | None
-    activities: list[ReportActivity]
+    activities: list[ReportActivity]  # every one in the downloads; on the page and in the API, the newest
+    count: int  # how many there are
+
+    @property
+    def more(self) -> int:
+        """How many are not listed."""
+        return self.count - len(self.activities)
 
 
 @dataclass(frozen=True)
@@ -393,7 +399,8 @@ class StocktakingReport:
     strategy: Strategy | None
     objectives: list[Objective]
     progress: list[ProgressRow]
-    activities: list[ReportActivity]
+    activities: list[ReportActivity]  # every one when complete; else a page of them, or none
+    activity_count: int  # published activities under way in the period, cancelled ones left out
     by_objective: list[ObjectiveActivities]
     coverage: Coverage
     balance: list[ParticipantBalance]  # each objective, then every activity of the period
@@ -402,6 +409,7 @@ class StocktakingReport:
     demo: DemoShare
     cancelled: int  # published activities of the period that were cancelled: left out
     round: RoundSection | None = None  # the reporting round covering the period, if one does
+    complete: bool = True  # every activity listed (the downloads), not only each group's newest (the page, the API)
 
     @property
     def absent_partners(self) -> list[Partner]:
@@ -427,11 +435,11 @@ class StocktakingReport:
     @property
     def only_demo(self) -> bool:
         """Every activity and flow participant of the period is synthetic (and there is some)."""
-        has_activities = bool(self.activities)
+        has_activities = bool(self.activity_count)
         has_flows = bool(self.mobility.flows)
         if not (has_activities or has_flows):
             return False
-        activities_demo = not has_activities or self.demo.activities == len(self.activities)
+        activities_demo = not has_activities or self.demo.activities == self.activity_count
         total = self.mobility.total
         flows_total = total.asia_to_europe + total.europe_to_asia + total.within_asia + total.within_europe
         flows_demo = not has_flows or self.demo.flow_participants == flows_total

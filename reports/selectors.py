@@ -1,8 +1,8 @@
 """The stocktaking report: every figure of it, read once for a period.
 
 The page, the XLSX and CSV downloads and the API all call
-``stocktaking_report(period)`` and show what it returns, so they cannot
-drift apart. It reads approved data only: published activities, mobility
+``stocktaking_report(period)`` or ``stocktaking_summary(period)`` and show
+what it returns, so they cannot drift apart. It reads approved data only: published activities, mobility
 flows and the progress engine's results.
 
 - Progress of the vision, each objective, priority and indicator at the end
@@ -31,21 +31,23 @@ flows and the progress engine's results.
   answers it was approved with.
 - How much of all this is demonstration data.
 
-It costs a fixed number of queries however many activities, partners, flows
-and returns there are: the two progress overviews (four queries each, or none
-when they are cached), the strategy, the instruments, the partners, the
-activities, the activities' objectives, instruments and partners, the flows'
-totals, and the round; with a round, its indicators, their values, its
-questions and its approved versions.
+The counts and sums are grouped in the database (a few small answers, however
+many activities), so the page and the API, which list only each objective and
+instrument's newest activities (``stocktaking_summary``), cost a fixed number
+of queries and a small page at any size; the downloads (``stocktaking_report``)
+list every activity, with the same figures. The flows' totals come from the
+kept totals while they are current (mobility/totals.py).
 """
 
 from collections import defaultdict
+from dataclasses import dataclass
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum, Window
+from django.db.models.functions import RowNumber
 
 from instruments.models import Instrument
 from mobility.models import Activity, MobilityFlow, Partner, Region
-from mobility.selectors import YearDirections, activities_newest_first, direction_expression, partner_list
+from mobility.selectors import YearDirections, activities_newest_first, flow_summary, partner_list
 from objectives.models import Indicator, Objective, Observation
 from objectives.selectors import current_strategy, progress_overview
 from reporting.models import ReturnVersion, Round
@@ -123,36 +125,84 @@ def _progress_rows(period: Period) -> tuple[list[ProgressRow], list[Objective]]:
     return rows, [item.objective for item in end.objectives]
 
 
+# The page and the API list the newest activities of each objective and instrument, and say how many there are:
+# every activity of a period is in the downloads, tens of thousands of them at full scale.
+GROUP_SHOWN = 5
+
+
 def stocktaking_report(period: Period) -> StocktakingReport:
-    """The stocktaking report for a period, in a fixed number of queries."""
+    """The stocktaking report for a period, every activity listed: what the downloads write."""
+    return _report(period, per_group=None, listed=None)
+
+
+def stocktaking_summary(period: Period, *, per_group: int = GROUP_SHOWN,
+                        listed: list[int] | None = None) -> StocktakingReport:
+    """The same report with every figure, but each objective and instrument's list cut to its newest activities;
+    report.activities holds the listed ones (a page of report_activity_ids()), in their order."""
+    return _report(period, per_group=per_group, listed=listed or [])
+
+
+def report_activity_ids(period: Period) -> QuerySet[Activity]:
+    """The keys of the activities the report counts, newest first: what the API pages through."""
+    counted = period_activities(period).exclude(status=Activity.Status.CANCELLED)
+    return activities_newest_first(counted).values_list("pk", flat=True)
+
+
+def _report(period: Period, *, per_group: int | None, listed: list[int] | None) -> StocktakingReport:
     progress_rows, objectives = _progress_rows(period)
     strategy = current_strategy()
     instruments = list(Instrument.objects.order_by("number"))
     partners = list(partner_list())
-
-    in_period = period_activities(period)
-    fetched = list(activities_newest_first(in_period.select_related("lead_partner")))
-    cancelled = sum(1 for a in fetched if a.status == Activity.Status.CANCELLED)
-    records = [a for a in fetched if a.status != Activity.Status.CANCELLED]
-    ids = in_period.values("pk")
-    objective_ids, instrument_ids, partner_ids = defaultdict(set), defaultdict(set), defaultdict(set)
-    for activity_id, objective_id in Activity.objectives.through.objects.filter(activity_id__in=ids).values_list(
-        "activity_id", "objective_id"
-    ):
-        objective_ids[activity_id].add(objective_id)
-    for activity_id, instrument_id in Activity.instruments.through.objects.filter(
-        activity_id__in=ids
-    ).values_list("activity_id", "instrument_id"):
-        instrument_ids[activity_id].add(instrument_id)
-    for activity_id, partner_id in Activity.partners.through.objects.filter(activity_id__in=ids).values_list(
-        "activity_id", "partner_id"
-    ):
-        partner_ids[activity_id].add(partner_id)
-
     objective_by_id = {o.pk: o for o in objectives}
     instrument_by_id = {i.pk: i for i in instruments}
     partner_by_id = {p.pk: p for p in partners}
-    activities = [
+
+    counted = period_activities(period).exclude(status=Activity.Status.CANCELLED)
+    figures = _figures(period, counted, objectives, instruments, partners)
+    if per_group is None:
+        activities = _with_links(list(activities_newest_first(counted.select_related("lead_partner"))),
+                                 objective_by_id, instrument_by_id, partner_by_id)
+        by_objective = _by_objective(activities, objectives, instruments)
+    else:
+        activities, by_objective = _newest_by_group(counted, per_group, listed, figures, objectives, instruments,
+                                                    objective_by_id, instrument_by_id, partner_by_id)
+    flows = _mobility(period)
+    round_section = _round(period, partner_by_id)
+    return StocktakingReport(
+        period=period,
+        strategy=strategy,
+        objectives=objectives,
+        progress=progress_rows,
+        activities=activities,
+        activity_count=figures.activities,
+        by_objective=by_objective,
+        coverage=figures.coverage,
+        balance=figures.balance,
+        mobility=flows,
+        partners=figures.partners,
+        demo=DemoShare(
+            activities=figures.demo,
+            flow_participants=flows.demo_participants,
+            indicators=sum(1 for row in progress_rows if row.is_indicator and row.is_demo),
+            round=bool(round_section and round_section.is_demo),
+        ),
+        cancelled=figures.cancelled,
+        round=round_section,
+        complete=per_group is None,
+    )
+
+
+def _with_links(fetched: list[Activity], objective_by_id, instrument_by_id, partner_by_id) -> list[ReportActivity]:
+    """The activities with their objectives, instruments and partners: three queries, however many."""
+    ids = [a.pk for a in fetched]
+    objective_ids, instrument_ids, partner_ids = defaultdict(set), defaultdict(set), defaultdict(set)
+    for relation, found in (("objectives", objective_ids), ("instruments", instrument_ids),
+                            ("partners", partner_ids)):
+        through = getattr(Activity, relation).through
+        other = f"{through._meta.get_field(relation[:-1]).attname}"
+        for activity_id, other_id in through.objects.filter(activity_id__in=ids).values_list("activity_id", other):
+            found[activity_id].add(other_id)
+    return [
         ReportActivity(
             activity=a,
             objectives=tuple(sorted((objective_by_id[i] for i in objective_ids[a.pk] if i in objective_by_id),
@@ -162,30 +212,8 @@ def stocktaking_report(period: Period) -> StocktakingReport:
             partners=tuple(sorted((partner_by_id[i] for i in partner_ids[a.pk] if i in partner_by_id),
                                   key=lambda p: p.name)),
         )
-        for a in records
+        for a in fetched
     ]
-    flows = _mobility(period)
-    round_section = _round(period, partner_by_id)
-    return StocktakingReport(
-        period=period,
-        strategy=strategy,
-        objectives=objectives,
-        progress=progress_rows,
-        activities=activities,
-        by_objective=_by_objective(activities, objectives, instruments),
-        coverage=_coverage(activities, objectives, instruments),
-        balance=_balance(activities, objectives),
-        mobility=flows,
-        partners=_partners(activities, partners),
-        demo=DemoShare(
-            activities=sum(1 for item in activities if item.is_demo),
-            flow_participants=flows.demo_participants,
-            indicators=sum(1 for row in progress_rows if row.is_indicator and row.is_demo),
-            round=bool(round_section and round_section.is_demo),
-        ),
-        cancelled=cancelled,
-        round=round_section,
-    )
 
 
 def _by_objective(activities: list[ReportActivity], objectives: list[Objective],
@@ -199,87 +227,145 @@ def _by_objective(activities: list[ReportActivity], objectives: list[Objective],
             members = [item for item in serving
                        if (instrument in item.instruments if instrument else not item.instruments)]
             if members:
-                groups.append(ActivityGroup(objective, instrument, members))
+                groups.append(ActivityGroup(objective, instrument, members, len(members)))
         if serving or objective is not None:
             sections.append(ObjectiveActivities(objective, len(serving), groups))
     return sections
 
 
-def _coverage(activities: list[ReportActivity], objectives: list[Objective],
-              instruments: list[Instrument]) -> Coverage:
-    # Sets of activity ids, so an activity is counted once in a cell whatever its other links.
-    cells: dict[tuple[int, int], set[int]] = defaultdict(set)
-    demo: dict[tuple[int, int], set[int]] = defaultdict(set)
-    for item in activities:
-        for objective in item.objectives:
-            for instrument in item.instruments:
-                cells[objective.pk, instrument.pk].add(item.activity.pk)
-                if item.is_demo:
-                    demo[objective.pk, instrument.pk].add(item.activity.pk)
-    rows = [
-        CoverageRow(
-            objective=objective,
-            cells=[CoverageCell(objective, instrument, len(cells[objective.pk, instrument.pk]),
-                                len(demo[objective.pk, instrument.pk])) for instrument in instruments],
-            activities=sum(1 for item in activities if objective in item.objectives),
-        )
-        for objective in objectives
-    ]
-    return Coverage(
-        instruments=instruments,
-        rows=rows,
-        instrument_totals=[sum(1 for item in activities if instrument in item.instruments)
-                           for instrument in instruments],
-        without_objective=sum(1 for item in activities if not item.objectives),
-        without_instrument=sum(1 for item in activities if not item.instruments),
+def _newest_by_group(counted, per_group, listed, figures, objectives, instruments, objective_by_id,
+                     instrument_by_id, partner_by_id) -> tuple[list[ReportActivity], list[ObjectiveActivities]]:
+    """The newest activities of each objective and instrument, ranked in the database, and the listed ones."""
+    newest = [F("start_year").desc(nulls_last=True), F("start_date").desc(nulls_last=True), "title", "pk"]
+    ranked = list(
+        counted.values_list("pk", "objectives", "instruments")
+        .annotate(rank=Window(RowNumber(), partition_by=[F("objectives"), F("instruments")], order_by=newest))
+        .filter(rank__lte=per_group).order_by()
+    )
+    ids = {pk for pk, *_ in ranked} | set(listed)
+    fetched = activities_newest_first(Activity.objects.filter(pk__in=ids).select_related("lead_partner"))
+    items = {item.activity.pk: item for item in _with_links(list(fetched), objective_by_id, instrument_by_id,
+                                                             partner_by_id)}
+    order = {pk: position for position, pk in enumerate(items)}
+    members: dict[tuple, list[int]] = defaultdict(list)
+    for pk, objective_id, instrument_id, _rank in ranked:
+        members[objective_id, instrument_id].append(pk)
+    sections = []
+    for objective in [*objectives, None]:
+        objective_id = objective.pk if objective else None
+        groups = []
+        for instrument in [*instruments, None]:
+            key = (objective_id, instrument.pk if instrument else None)
+            count = figures.groups.get(key, 0)
+            if count:
+                shown = sorted(members[key], key=order.__getitem__)
+                groups.append(ActivityGroup(objective, instrument, [items[pk] for pk in shown], count))
+        serving = figures.serving.get(objective_id, 0)
+        if serving or objective is not None:
+            sections.append(ObjectiveActivities(objective, serving, groups))
+    return [items[pk] for pk in listed if pk in items], sections
+
+
+@dataclass(frozen=True)
+class _Figures:
+    activities: int
+    cancelled: int
+    demo: int
+    coverage: Coverage
+    balance: list[ParticipantBalance]
+    partners: list[PartnerParticipation]
+    groups: dict[tuple[int | None, int | None], int]  # (objective, instrument): activities; None: linked to none
+    serving: dict[int | None, int]  # objective: activities; None: linked to none
+
+
+def _figures(period: Period, counted: QuerySet[Activity], objectives: list[Objective],
+             instruments: list[Instrument], partners: list[Partner]) -> _Figures:
+    """Every count and sum of the period's activities, grouped in the database: a fixed number of small answers,
+    however many activities there are. Cancelled activities are counted apart and left out of the rest."""
+    reported = Q(participants_asia__isnull=False) | Q(participants_europe__isnull=False)
+    sums = {"n": Count("pk"), "reporting": Count("pk", filter=reported),
+            "asia": Sum("participants_asia"), "europe": Sum("participants_europe")}
+    kept = ~Q(status=Activity.Status.CANCELLED)
+    totals = period_activities(period).order_by().aggregate(
+        n=Count("pk", filter=kept), reporting=Count("pk", filter=kept & reported),
+        asia=Sum("participants_asia", filter=kept), europe=Sum("participants_europe", filter=kept),
+        demo=Count("pk", filter=kept & Q(is_demo=True)),
+        cancelled=Count("pk", filter=Q(status=Activity.Status.CANCELLED)),
+    )
+    by_objective = {row["objectives"]: row for row in counted.order_by().values("objectives").annotate(**sums)}
+    by_instrument = {row["instruments"]: row["n"]
+                     for row in counted.order_by().values("instruments").annotate(n=Count("pk"))}
+    cells: dict[tuple, tuple[int, int]] = {}
+    for objective_id, instrument_id, n, demo in counted.order_by().values_list("objectives", "instruments").annotate(
+        n=Count("pk"), demo=Count("pk", filter=Q(is_demo=True))
+    ):
+        cells[objective_id, instrument_id] = (n, demo)
+    # Who took part in each objective's activities (None: those linked to none), leading or joining: one union.
+    involved: dict[int | None, set[int]] = defaultdict(set)
+    for objective_id, partner_id in counted.order_by().values_list("objectives", "partners").union(
+        counted.order_by().values_list("objectives", "lead_partner")
+    ):
+        if partner_id is not None:
+            involved[objective_id].add(partner_id)
+    led = dict(counted.order_by().values_list("lead_partner").annotate(n=Count("pk")))
+    joined = dict(
+        Activity.partners.through.objects.filter(activity__in=counted.order_by().values("pk"))
+        .exclude(partner_id=F("activity__lead_partner_id")).order_by()
+        .values_list("partner_id").annotate(n=Count("pk"))
     )
 
+    region = {p.pk: p.region for p in partners}
 
-def _balance(activities: list[ReportActivity], objectives: list[Objective]) -> list[ParticipantBalance]:
-    def balance(objective: Objective | None, items: list[ReportActivity]) -> ParticipantBalance:
-        involved = {p for item in items for p in item.partners}
-        involved |= {item.activity.lead_partner for item in items if item.activity.lead_partner}
+    def balance(objective: Objective | None, row: dict, who: set[int]) -> ParticipantBalance:
         return ParticipantBalance(
-            objective=objective,
-            activities=len(items),
-            reporting=sum(1 for item in items if item.participants_reported),
-            participants_asia=sum(item.activity.participants_asia or 0 for item in items),
-            participants_europe=sum(item.activity.participants_europe or 0 for item in items),
-            partners_asia=sum(1 for p in involved if p.region == Region.ASIA),
-            partners_europe=sum(1 for p in involved if p.region == Region.EUROPE),
+            objective=objective, activities=row.get("n") or 0, reporting=row.get("reporting") or 0,
+            participants_asia=row.get("asia") or 0, participants_europe=row.get("europe") or 0,
+            partners_asia=sum(1 for pk in who if region.get(pk) == Region.ASIA),
+            partners_europe=sum(1 for pk in who if region.get(pk) == Region.EUROPE),
         )
 
-    rows = [balance(o, [item for item in activities if o in item.objectives]) for o in objectives]
-    return [*rows, balance(None, activities)]
+    everyone = set().union(*involved.values()) if involved else set()
+    serving = {key: row["n"] for key, row in by_objective.items()}
+    coverage = Coverage(
+        instruments=instruments,
+        rows=[CoverageRow(
+            objective=objective,
+            cells=[CoverageCell(objective, instrument, *cells.get((objective.pk, instrument.pk), (0, 0)))
+                   for instrument in instruments],
+            activities=serving.get(objective.pk, 0),
+        ) for objective in objectives],
+        instrument_totals=[by_instrument.get(instrument.pk, 0) for instrument in instruments],
+        without_objective=serving.get(None, 0),
+        without_instrument=by_instrument.get(None, 0),
+    )
+    return _Figures(
+        activities=totals["n"], cancelled=totals["cancelled"], demo=totals["demo"],
+        coverage=coverage,
+        balance=[*(balance(o, by_objective.get(o.pk, {}), involved[o.pk]) for o in objectives),
+                 balance(None, totals, everyone)],
+        partners=[PartnerParticipation(p, led.get(p.pk, 0), joined.get(p.pk, 0)) for p in partners],
+        groups={key: n for key, (n, _demo) in cells.items()},
+        serving=serving,
+    )
 
 
 def _mobility(period: Period) -> MobilityBalance:
-    rows = (
-        # The public rows only: where both ends reported a route, the host country's row is the figure.
-        MobilityFlow.objects.filter(year__gte=period.start, year__lte=period.end, is_public=True)
-        .order_by().annotate(direction=direction_expression()).values("year", "direction")
-        .annotate(people=Sum("participants"), demo=Sum("participants", filter=Q(is_demo=True)), flows=Count("pk"))
-    )
+    # The public rows only: where both ends reported a route, the host country's row is the figure. The kept
+    # totals answer while they are current (a few hundred rows, not a million flows); the demonstration flows,
+    # which they do not sum apart, are few and indexed.
+    public = MobilityFlow.objects.filter(year__gte=period.start, year__lte=period.end, is_public=True)
+    rows = flow_summary(public, ["year", "direction"], filters={"year_from": period.start, "year_to": period.end})
     years = {year: YearDirections(year) for year in period.year_list}
     total = YearDirections(year=None)
-    flows = demo = 0
+    flows = 0
     for row in rows:
-        setattr(years[row["year"]], row["direction"], row["people"] or 0)
-        setattr(total, row["direction"], getattr(total, row["direction"]) + (row["people"] or 0))
-        flows += row["flows"]
-        demo += row["demo"] or 0
+        flows += row["flows"] or 0
+        if row["direction"] is None or row["year"] not in years:
+            continue
+        setattr(years[row["year"]], row["direction"], row["participants"] or 0)
+        setattr(total, row["direction"], getattr(total, row["direction"]) + (row["participants"] or 0))
+    demo = public.filter(is_demo=True).order_by().aggregate(people=Sum("participants"))["people"] or 0
     return MobilityBalance(years=list(years.values()), total=total, flows=flows, demo_participants=demo)
-
-
-def _partners(activities: list[ReportActivity], partners: list[Partner]) -> list[PartnerParticipation]:
-    led: dict[int, int] = defaultdict(int)
-    joined: dict[int, int] = defaultdict(int)
-    for item in activities:
-        if item.activity.lead_partner_id:
-            led[item.activity.lead_partner_id] += 1
-        for partner in item.joined:
-            joined[partner.pk] += 1
-    return [PartnerParticipation(p, led[p.pk], joined[p.pk]) for p in partners]
 
 
 def covering_round(period: Period) -> Round | None:

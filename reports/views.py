@@ -12,7 +12,7 @@ from reports import services
 from reports.charts import report_charts
 from reports.data import Period
 from reports.forms import PeriodForm
-from reports.selectors import stocktaking_report
+from reports.selectors import GROUP_SHOWN, stocktaking_summary
 
 # How often the export page asks again, without JavaScript (a meta refresh) and with it.
 REFRESH_SECONDS = 3
@@ -31,7 +31,8 @@ def _links(period: Period) -> dict:
 def stocktaking(request):
     form = PeriodForm(request.GET)
     period = form.period
-    report = stocktaking_report(period)
+    # Every figure in full; each list of activities its newest only, as the downloads list them all.
+    report = stocktaking_summary(period)
     context = {
         "form": form,
         "period": period,
@@ -42,6 +43,7 @@ def stocktaking(request):
         "in_background": services.needs_background(period),
         "background_after": services.BACKGROUND_AFTER_YEARS,
         "shows_demo_data": report.demo.any,
+        "shown_per_group": GROUP_SHOWN,
     }
     return render(request, "reports/stocktaking.html", context, status=200 if form.is_valid() else 400)
 

@@ -8,7 +8,7 @@ from instruments.models import Instrument
 from mobility.models import Partner
 from reports.api import report_json
 from reports.data import Period
-from reports.selectors import stocktaking_report
+from reports.selectors import report_activity_ids, stocktaking_summary
 from tests.reports import expected
 from tests.reports.conftest import build_scenario
 
@@ -62,7 +62,37 @@ def test_it_gives_the_same_figures_as_the_page_and_links_the_downloads(api, scen
     downloads = data["downloads"]
     assert downloads == {"xlsx": "http://testserver/reports/stocktaking/xlsx/?from=2024&to=2025",
                          "csv": "http://testserver/reports/stocktaking/csv/?from=2024&to=2025"}
-    assert data == report_json(stocktaking_report(Period(2024, 2025)), downloads=downloads)
+    period = Period(2024, 2025)
+    report = stocktaking_summary(period, listed=list(report_activity_ids(period)))
+    assert data == report_json(report, downloads=downloads, pages={"activities_next": None,
+                                                                   "activities_previous": None})
+
+
+def test_the_activities_come_a_page_at_a_time_with_a_link_to_the_next(api, scenario):
+    first = api.get(URL, {"from": 2024, "to": 2025, "page_size": 2}).json()
+    ids = expected.period_ids(2024, 2025)
+
+    assert first["activities_count"] == first["summary"]["activities"] == expected.activities(ids)
+    assert [a["slug"] for a in first["activities"]] == ["lead-listed-0", "planned-0"]  # newest first
+    assert first["activities_previous"] is None
+    assert first["activities_next"] == (
+        "http://testserver/api/v1/reports/stocktaking/?from=2024&page=2&page_size=2&to=2025")
+    second = api.get(first["activities_next"]).json()
+    assert [a["slug"] for a in second["activities"]] == ["unlinked-0", "multi-0"]
+    assert second["coverage"] == first["coverage"]  # every figure on every page
+    assert api.get(URL, {"from": 2024, "to": 2025, "page": 9}).status_code == 404
+
+
+def test_each_group_lists_its_newest_five_and_says_how_many_it_has(api, strategy):
+    for n in range(4):
+        build_scenario(n)
+
+    data = api.get(URL, {"from": 2024, "to": 2025}).json()
+
+    group = next(g for g in data["activity_groups"] if g["objective"] == 1 and g["instrument"] == "people-to-people")
+    assert group["count"] == 10  # each copy's multi and ongoing, and two of the strategy's own
+    assert len(group["activities"]) == 5
+    assert group["activities"][:4] == ["multi-0", "multi-1", "multi-2", "multi-3"]
 
 
 def test_without_a_period_it_reports_the_last_two_full_years(api, scenario):
@@ -105,9 +135,13 @@ def test_the_schema_documents_the_report(api, db):
 def test_it_takes_the_same_number_of_queries_whatever_the_size(api, strategy, django_assert_num_queries, copies):
     for n in range(copies):
         build_scenario(n)
-    # Expect 17 queries: the progress overview at the end (objectives, priorities, indicators, observations) and
-    # at the start (the same four again), the strategy, the instruments, the partners, the period's activities
-    # with their lead partners, their objectives, their instruments, their partners, the flows' totals, and the
-    # round covering the period (none here: test_round.py counts one)
-    with django_assert_num_queries(17):
+    # Expect 29 queries: how many activities the report counts and a page of their keys, newest first; the progress
+    # overview at the end (objectives, priorities, indicators, observations) and at the start (the same four again),
+    # the strategy, the instruments, the partners; the period's activities counted and summed, by objective, by
+    # instrument, by objective and instrument, the partners taking part by objective, the activities each partner led
+    # and joined; the newest activities of each objective and instrument, those and the page's with their lead
+    # partners, their objectives, their instruments, their partners; whether the flows' kept totals are current, the
+    # flows' totals, the demonstration flows' participants; and the round covering the period (none here:
+    # test_round.py counts one)
+    with django_assert_num_queries(29):
         assert api.get(URL, {"from": 2024, "to": 2025}).status_code == 200

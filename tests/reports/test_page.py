@@ -227,9 +227,27 @@ def test_the_page_is_ready_to_print(client, scenario):
 def test_it_takes_the_same_number_of_queries_whatever_the_size(client, strategy, django_assert_num_queries, copies):
     for n in range(copies):
         build_scenario(n)
-    # Expect 17 queries: the progress overview at the end (objectives, priorities, indicators, observations) and
-    # at the start (the same four again), the strategy, the instruments, the partners, the period's activities
-    # with their lead partners, their objectives, their instruments, their partners, the flows' totals, and the
-    # round covering the period (none here: test_round.py counts one)
-    with django_assert_num_queries(17):
+    # Expect 27 queries: the progress overview at the end (objectives, priorities, indicators, observations) and at
+    # the start (the same four again), the strategy, the instruments, the partners; the period's activities counted
+    # and summed, by objective, by instrument, by objective and instrument, the partners taking part by objective, the
+    # activities each partner led and joined; the newest activities of each objective and instrument, those with their
+    # lead partners, their objectives, their instruments, their partners; whether the flows' kept totals are current,
+    # the flows' totals, the demonstration flows' participants; and the round covering the period (none here:
+    # test_round.py counts one)
+    with django_assert_num_queries(27):
         assert get(client, "from=2024&to=2025").status_code == 200
+
+
+def test_each_list_of_activities_shows_its_five_newest_and_links_the_rest(client, strategy):
+    for n in range(4):
+        build_scenario(n)
+
+    page = get(client, "from=2024&to=2025").content.decode()
+
+    # Objective 1 through people-to-people: each copy's multi (2024) and ongoing (since 2020), and two of the
+    # strategy's own: 10 in all.
+    assert "And 5 more, in the downloads." in page
+    assert ('href="/activities/?objective=1&amp;instrument=people-to-people">Every activity of objective 1 '
+            "through People-to-people Connectivity, of any year, in the activity list</a>") in page
+    assert "Each list shows its 5 newest; the Excel, CSV and PDF downloads list every one." in page
+    assert page.count("/activities/multi-") >= 4 and page.count("/activities/ongoing-") < 8

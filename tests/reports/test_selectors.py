@@ -8,7 +8,7 @@ from mobility.models import Activity, Partner
 from objectives.models import Objective
 from objectives.selectors import progress_overview
 from reports.data import Period
-from reports.selectors import activities_under_way, stocktaking_report
+from reports.selectors import activities_under_way, stocktaking_report, stocktaking_summary
 from tests.reports import expected
 from tests.reports.conftest import build_scenario
 
@@ -141,12 +141,32 @@ def test_it_takes_the_same_number_of_queries_whatever_the_size(transactional_db,
     # Committed data, as in production: inside a test's transaction the progress cache is rightly bypassed.
     for n in range(copies):
         build_scenario(n)
-    # Expect 17 queries: the progress overview at the end (objectives, priorities, indicators, observations) and
-    # at the start (the same four again), the strategy, the instruments, the partners, the period's activities
-    # with their lead partners, their objectives, their instruments, their partners, the flows' totals, and the
-    # round covering the period (none here: test_round.py counts one)
-    with django_assert_num_queries(17):
+    # Expect 26 queries: the progress overview at the end (objectives, priorities, indicators, observations) and
+    # at the start (the same four again), the strategy, the instruments, the partners; the period's activities
+    # counted and summed, by objective, by instrument, by objective and instrument, the partners taking part by
+    # objective, the activities each partner led and joined; every activity with its lead partner, their
+    # objectives, their instruments, their partners; whether the flows' kept totals are current, the flows'
+    # totals, the demonstration flows' participants; and the round covering the period (none here: test_round.py
+    # counts one)
+    with django_assert_num_queries(26):
         stocktaking_report(PERIOD)
-    # The progress overviews are cached until the next write: 9 queries then.
-    with django_assert_num_queries(9):
+    # The progress overviews are cached until the next write: 18 queries then.
+    with django_assert_num_queries(18):
         stocktaking_report(PERIOD)
+
+
+def test_the_summary_has_every_figure_of_the_full_report_and_each_groups_newest_activities(strategy):
+    for n in range(4):
+        build_scenario(n)
+
+    full = stocktaking_report(PERIOD)
+    summary = stocktaking_summary(PERIOD, per_group=2)
+
+    for name in ("activity_count", "coverage", "balance", "partners", "demo", "cancelled", "mobility"):
+        assert getattr(summary, name) == getattr(full, name), name
+    assert summary.activities == [] and not summary.complete and full.complete
+    assert len(full.activities) == full.activity_count
+    for cut, whole in zip(summary.activity_groups, full.activity_groups, strict=True):
+        assert (cut.objective, cut.instrument, cut.count) == (whole.objective, whole.instrument, whole.count)
+        assert cut.activities == whole.activities[:2]
+        assert cut.more == max(whole.count - 2, 0)
