@@ -456,6 +456,10 @@ def activities_serving(**lookup) -> QuerySet[Activity]:
 
 
 def first_activities_serving(relation: str, owner, limit: int) -> tuple[list[Activity], int]:
-    """The newest published activities whose relation (objectives, instruments) holds owner, and how many in all."""
+    """The newest published activities whose relation (objectives, instruments) holds owner, and how many in all (from
+    the kept counts while they are current)."""
     related = activities_serving(**{relation: owner})
-    return list(related[:limit]), related.count()
+    kind = {"objectives": ActivityCount.Kind.OBJECTIVE, "instruments": ActivityCount.Kind.INSTRUMENT}[relation]
+    kept = kept_activity_counts(kind)
+    count = related.count() if kept is None else kept.get((kind, owner.pk), (0, 0))[0]
+    return list(related[:limit]), count

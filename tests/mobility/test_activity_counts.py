@@ -84,3 +84,13 @@ def test_the_partners_page_reads_the_kept_counts_in_the_same_number_of_queries_w
     # activity is demo
     with django_assert_num_queries(3):
         assert client.get("/partners/").status_code == 200
+
+
+def test_an_instrument_says_how_many_activities_use_it_from_the_kept_counts(client, portal):
+    instrument = portal.instruments[0]
+    activity_counts.rebuild()
+    assert "Activities that use it <span class=\"muted\">(2)</span>" in client.get(
+        instrument.get_absolute_url()).content.decode()
+    portal.activities[0].instruments.clear()
+    assert "Activities that use it <span class=\"muted\">(1)</span>" in client.get(
+        instrument.get_absolute_url()).content.decode()
