@@ -398,10 +398,15 @@ def _round(period: Period, partner_by_id: dict[int, Partner]) -> RoundSection | 
             asem[indicator_id, year] = (value, coverage or 0)
         elif partner_id in partner_by_id and year >= latest.get((indicator_id, partner_id), (year, 0))[0]:
             latest[indicator_id, partner_id] = (year, value)
+    # Each indicator's partners, gathered once: looking through every partner's value for each indicator in turn
+    # was a hundred passes over five thousand values.
+    by_indicator: dict[int, list[tuple[int, int, float]]] = defaultdict(list)
+    for (indicator_id, partner_id), (year, value) in latest.items():
+        by_indicator[indicator_id].append((partner_id, year, value))
     items = []
     for indicator in indicators:
         values = [PartnerValue(partner_by_id[partner_id], year, value, indicator.at_precision(value))
-                  for (indicator_id, partner_id), (year, value) in latest.items() if indicator_id == indicator.pk]
+                  for partner_id, year, value in by_indicator[indicator.pk]]
         items.append(RoundIndicator(
             indicator=indicator,
             asem=[_asem_value(indicator, year, *asem.get((indicator.pk, year), (None, 0)))
