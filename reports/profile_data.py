@@ -4,10 +4,10 @@ its objectives' summary, its reporting record and its mobility by year, mode and
 Every read here costs a fixed number of queries, however many partners, indicators, values or flows there are.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from mobility.models import DeliveryMode, MobilityLevel, Partner
@@ -101,26 +101,46 @@ def _figure(sums: dict | None, *, rule: str, partners: int) -> Figure:
     return Figure(value=value, coverage=sums["n"], partners=partners)
 
 
-def group_sums(indicators: list[Indicator], *, years=None) -> dict[tuple[int, int, str], dict]:
-    """{(indicator, year, region): {total, n, meeting}} of the partners' headline values, in one query, and under
-    (indicator, year, "") both sides' together; years: only those years' (a profile shows each indicator's figures
-    for one year, not every partner's every year)."""
-    observations = Observation.objects.filter(indicator__in=indicators, partner__isnull=False, breakdown="")
+def group_sums(indicators: list[Indicator], *, regions: dict[int, str], years=None) -> dict[tuple[int, int, str], dict]:
+    """{(indicator, year, region): {total, n, meeting}} of the partners' headline values (regions: each partner's),
+    and under (indicator, year, "") both sides' together; years: only those years' (a profile shows each
+    indicator's figures for one year, not every partner's every year). One query: one pass over the values grouped
+    by indicator and year, each side summed by its partners' ids, with no join and no list of indicators to match
+    each value against (the sums of an indicator not asked for are simply not looked up)."""
+    observations = Observation.objects.filter(partner__isnull=False, breakdown="")
     if years is not None:
         observations = observations.filter(year__in=sorted(set(years)))
-    rows = (
-        observations
-        .order_by().values_list("indicator_id", "year", "partner__region")
-        .annotate(total=Sum("value"), n=Count("pk"),
-                  meeting=Count("pk", filter=Q(value__gte=F("indicator__count_at_least"))))
-    )
+    # Only a count of partners meeting a condition reads how many meet it.
+    thresholds: dict[float, list[int]] = defaultdict(list)
+    for indicator in indicators:
+        if indicator.aggregation == progress.AGGREGATE_COUNT and indicator.count_at_least is not None:
+            thresholds[indicator.count_at_least].append(indicator.pk)
+    meets = Q()
+    for at_least, pks in sorted(thresholds.items()):
+        meets |= Q(indicator_id__in=sorted(pks), value__gte=at_least)
+    sides: dict[str, list[int]] = defaultdict(list)
+    for partner_id, region in regions.items():
+        sides[region].append(partner_id)
+    names = sorted(sides)
+    aggregates = {}
+    for number, region in enumerate(names):
+        side = Q(partner_id__in=sorted(sides[region]))
+        aggregates |= {f"total_{number}": Sum("value", filter=side), f"n_{number}": Count("pk", filter=side)}
+        if meets:
+            aggregates[f"meeting_{number}"] = Count("pk", filter=side & meets)
+    rows = observations.order_by().values("indicator_id", "year").annotate(**aggregates)
     sums: dict[tuple[int, int, str], dict] = {}
-    for indicator_id, year, region, total, n, meeting in rows:
-        sums[indicator_id, year, region] = {"total": total, "n": n, "meeting": meeting}
-        both = sums.setdefault((indicator_id, year, ""), {"total": 0, "n": 0, "meeting": 0})
-        both["total"] += total
-        both["n"] += n
-        both["meeting"] += meeting
+    for row in rows:
+        both = {"total": 0, "n": 0, "meeting": 0}
+        for number, region in enumerate(names):
+            if row[f"n_{number}"]:
+                sums[row["indicator_id"], row["year"], region] = {
+                    "total": row[f"total_{number}"], "n": row[f"n_{number}"],
+                    "meeting": row.get(f"meeting_{number}", 0)}
+                both = {name: both[name] + sums[row["indicator_id"], row["year"], region][name]
+                        for name in ("total", "n", "meeting")}
+        if both["n"]:
+            sums[row["indicator_id"], row["year"], ""] = both
     return sums
 
 
@@ -166,8 +186,9 @@ def partner_values(partner: Partner, *, as_of: int | None = None) -> Values:
     """The partner's status on each indicator it reports, with its side's and ASEM's figures for the same year,
     grouped by objective. Five queries."""
     reported = own_statuses(partner, as_of=as_of)
-    partners_by_region = dict(Partner.objects.order_by().values_list("region").annotate(n=Count("pk")))
-    sums = group_sums([indicator for indicator, _item in reported],
+    regions = dict(Partner.objects.order_by().values_list("pk", "region"))
+    partners_by_region = Counter(regions.values())
+    sums = group_sums([indicator for indicator, _item in reported], regions=regions,
                       years=[_shown_year(item.result) for _indicator, item in reported]) if reported else {}
     by_objective: dict[int, list[IndicatorLine]] = defaultdict(list)
     objectives: dict[int, Objective] = {}
@@ -197,9 +218,10 @@ def value_records(partner: Partner) -> list[dict]:
     and the partners' sums."""
     series = _series(partner)
     indicators = list(Indicator.objects.filter(pk__in=list(series)).order_by("code")) if series else []
-    partners_by_region = dict(Partner.objects.order_by().values_list("region").annotate(n=Count("pk")))
+    regions = dict(Partner.objects.order_by().values_list("pk", "region"))
+    partners_by_region = Counter(regions.values())
     side_partners, all_partners = partners_by_region.get(partner.region, 0), sum(partners_by_region.values())
-    sums = group_sums(indicators) if indicators else {}
+    sums = group_sums(indicators, regions=regions) if indicators else {}
     records = []
     for indicator in indicators:
         rule = indicator.aggregation

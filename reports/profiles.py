@@ -85,6 +85,21 @@ def indicator_rows_html(lines: list[IndicatorLine], partner: Partner) -> SafeStr
     ))
 
 
+def mobility_rows_html(rows: list[dict]) -> SafeString:
+    """The rows of its mobility by year, mode and level, written directly as the template drew them: a hundred and
+    eighty rows at ten years of data."""
+    # Each label translated once, not once a row.
+    labels: dict[tuple[str, str], str] = {}
+    for row in rows:
+        for key in ("mode", "level"):
+            if (key, row[key]) not in labels:
+                labels[key, row[key]] = str(row[f"{key}_label"])
+    return format_html_join("", (
+        '<tr><th scope="row">{}</th><td>{}</td><td>{}</td><td class="num">{}</td><td class="num">{}</td></tr>'
+    ), ((row["year"], labels["mode", row["mode"]], labels["level", row["level"]], _num(row["incoming"], 2),
+         _num(row["outgoing"], 2)) for row in rows))
+
+
 @require_safe
 def partner_profile(request, code):
     partner = get_object_or_404(Partner, code=code)
@@ -105,6 +120,7 @@ def partner_profile(request, code):
         "joined": joined_shown,
         "joined_count": joined.count(),
         "flows": mobility,
+        "flow_rows": mobility_rows_html(mobility.rows),
         "mobility": by_year,
         "mobility_chart": charts.partner_mobility_chart(partner, by_year),
         "flow_map": partner_map(partner, years=[row["year"] for row in by_year], routes=mobility.routes),

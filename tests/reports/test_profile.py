@@ -130,6 +130,21 @@ def test_a_partner_shows_its_mobility_by_mode_and_level_its_largest_routes_and_t
     assert 'href="/partners/DE/mobility.csv"' in page
 
 
+def test_the_mobility_rows_read_exactly_as_the_template_drew_them(client, strategy):
+    from django.template import Context, Template, engines
+
+    de, th = factories.partner("DE"), factories.partner("TH")
+    MobilityFlow.objects.create(year=2024, origin=th, destination=de, level="higher_education", participants=12345,
+                                reported_by=de)
+    MobilityFlow.objects.create(year=2023, origin=de, destination=th, level="staff", mode="virtual", participants=7,
+                                reported_by=th)
+    response = client.get("/partners/DE/")
+    drawn = Template((AS_DRAWN / "profile_mobility_rows_as_drawn.html").read_text().rstrip("\n"),
+                     engine=engines["django"].engine).render(Context({"flows": response.context["flows"]}))
+    assert str(response.context["flow_rows"]) == drawn
+    assert "12,345" in drawn and "Virtual" in drawn
+
+
 def test_the_values_csv_lists_every_value_with_its_side_and_asem_figures(client, reported):
     response = client.get("/partners/DE/values.csv")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
