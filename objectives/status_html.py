@@ -12,10 +12,11 @@ _spans: dict[tuple[str | None, str], SafeString] = {}
 
 
 def _span(status: str) -> SafeString:
-    """The status's span in the active language: one translation for each of its six statuses, not one a cell."""
+    """The status's span and the include's closing new line in the active language: one translation for each of
+    its six statuses, not one a cell."""
     key = (get_language(), status)
     if key not in _spans:
-        _spans[key] = format_html('<span class="status status-{}">{}</span>', status, progress.status_label(status))
+        _spans[key] = format_html('<span class="status status-{}">{}</span>\n', status, progress.status_label(status))
     return _spans[key]
 
 
@@ -23,8 +24,10 @@ def status_html(result: progress.IndicatorResult | progress.RollupResult) -> Saf
     """templates/includes/status.html for the result, character for character, its closing new line included."""
     if getattr(result, "indicator_count", None) == 0:
         html = format_html('<span class="status status-{}">{}</span>', result.status, gettext("Not assessed yet"))
+    elif not result.is_override:
+        return _span(result.status)
     else:
-        html = _span(result.status)
+        html = format_html('<span class="status status-{}">{}</span>', result.status, result.status_label)
     override = (format_html(' <span class="override">{} {}</span>', gettext("Set by hand:"), result.override_reason)
                 if result.is_override else "")
     return format_html("{}{}\n", html, override)
