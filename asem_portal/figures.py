@@ -1,9 +1,7 @@
 """What the home page and the progress chart show, shaped from the selectors' results for the templates."""
 
 import datetime
-import re
 
-from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -13,7 +11,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from core import charts
 from core.charts import number
 from objectives import progress
-from objectives.models import Indicator, Strategy
+from objectives.models import Strategy
 from objectives.selectors import ProgressOverview
 
 # How each status is reached: the legend of the progress chart (DESIGN.md section 3).
@@ -70,7 +68,6 @@ def progress_rows(overview: ProgressOverview) -> list[dict]:
     """The progress chart as rows: the vision, then each objective, its priorities and their indicators."""
     rows = [{"level": "vision", "code": "", "name": _("The vision: all four objectives"), "result": overview.vision,
              "url": ""}]
-    indicator_url = _indicator_url()
     for objective in overview.objectives:
         rows.append({"level": "objective", "code": str(objective.objective.number),
                      "name": objective.objective.title, "result": objective.result,
@@ -80,24 +77,9 @@ def progress_rows(overview: ProgressOverview) -> list[dict]:
                          "result": priority.result, "url": ""})
             for item in priority.indicators:
                 rows.append({"level": "indicator", "code": item.indicator.code, "name": item.indicator.name,
-                             "result": item.result, "url": indicator_url(item.indicator),
+                             "result": item.result, "url": item.indicator.get_absolute_url(),
                              "unit": item.indicator.unit})
     return rows
-
-
-def _indicator_url():
-    """Indicator.get_absolute_url, reversed once for a whole table rather than once for each of 200 indicators: the
-    addresses differ only in the code, which needs no quoting."""
-    marker = "0.0.anyindicator"
-    address = reverse("objectives:indicator", args=[marker])
-    if address.count(marker) != 1:
-        return Indicator.get_absolute_url
-    head, tail = address.split(marker)
-    return lambda indicator: f"{head}{indicator.code}{tail}" if _PLAIN_CODE.fullmatch(indicator.code) \
-        else indicator.get_absolute_url()
-
-
-_PLAIN_CODE = re.compile(r"[0-9a-z.]+")
 
 
 def progress_table_rows(rows: list[dict], *, year: int | None) -> SafeString:

@@ -5,7 +5,6 @@ the pages show, with every one that went into a status. Only the secretariat
 writes indicators and observations.
 """
 
-import functools
 import math
 import re
 from operator import attrgetter
@@ -14,7 +13,6 @@ import django_filters
 from django import forms
 from django.db import transaction
 from django.db.models import Prefetch, Q
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -184,15 +182,7 @@ def _text(value) -> str | None:
     return None if value is None else str(value)
 
 
-def _label(status: str) -> str:
-    """A status in words in the active language."""
-    return _label_in(status, translation.get_language())
-
-
-@functools.cache
-def _label_in(status: str, language: str | None) -> str:
-    # Translated once a language, not once for each of hundreds of results.
-    return progress.status_label(status)
+_label = progress.status_label
 
 
 def _roll_up_description() -> str:

@@ -43,10 +43,12 @@ from the partners' values that year, and says how many partners it rests on.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 # The statuses, best first. Their values and labels are those of objectives.models.Status
@@ -109,6 +111,12 @@ HORIZON_YEAR = 2030
 
 
 def status_label(status: str) -> str:
+    return _status_label(status, get_language())
+
+
+@functools.cache
+def _status_label(status: str, language: str | None) -> str:
+    # Translated once a language, not once for each of the hundreds of results a page or the API shows.
     return str(STATUS_LABELS[status])
 
 
