@@ -4,6 +4,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from operator import attrgetter
+from typing import NamedTuple
 
 from django.core.cache import cache
 from django.db.models import F, Func, Max, Min, Prefetch, QuerySet, Subquery
@@ -198,14 +199,30 @@ def partner_progress(indicator: Indicator, *, as_of: int | None = None) -> list[
     (count_at_least) by the indicator's target year, else none, and the no-target thresholds apply. The indicator's
     status override is the ASEM series' and no partner's. Two queries however many partners report.
     """
-    # The partners come with their values: a join, not a query per partner.
-    observations = (Observation.objects.filter(indicator=indicator, partner__isnull=False, breakdown="")
-                    .select_related("partner"))
+    # The partners come with their values: a join, not a query per partner; read as plain rows, with one partner
+    # each (its code and name, the rest read only if asked), not hundreds of observations and partners as models.
+    rows = (Observation.objects.filter(indicator=indicator, partner__isnull=False, breakdown="").order_by()
+            .values_list("partner_id", "year", "value", "partner__code", "partner__name"))
+    partners: dict[int, Partner] = {}
+    observations = [
+        _PartnerValue(partner_id, year, value, partners.get(partner_id) or partners.setdefault(
+            partner_id, Partner.from_db(Observation.objects.db, ["id", "code", "name"], (partner_id, code, name))))
+        for partner_id, year, value, code, name in rows
+    ]
     targets = PartnerTarget.objects.filter(indicator=indicator).values_list("partner_id", "target_year", "target_value")
     items = [PartnerProgress(partner=first.partner, result=result, has_own_target=own)
              for first, result, own in _own_series(observations, targets, key=attrgetter("partner_id"),
                                                     indicator_of=lambda _: indicator, as_of=as_of)]
     return sorted(items, key=lambda item: item.partner.name)
+
+
+class _PartnerValue(NamedTuple):
+    """A partner's headline value of one year, as partner_progress() reads it."""
+
+    partner_id: int
+    year: int
+    value: float
+    partner: Partner
 
 
 def _own_series(observations, targets, *, key, indicator_of, as_of):

@@ -9,7 +9,7 @@ from collections import defaultdict
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.template import engines
-from django.utils.html import escape
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -74,9 +74,9 @@ def objective_detail(request, number):
     )).order_by("year").values_list("indicator_id", "year", "value"):
         series[indicator_id].append((year, indicators[indicator_id].at_precision(value)))
     priorities = [
-        {"item": priority, "indicators": [
+        {"item": priority, "indicators": (rows := [
             {"item": i, "trend": charts.trend(i.indicator, series[i.indicator.pk])} for i in priority.indicators
-        ]}
+        ]), "rows": indicator_rows(rows)}
         for priority in item.priorities
     ]
     shown, activity_count = related_activities.first(item.objective, limit=RELATED_ACTIVITIES_SHOWN)
@@ -125,6 +125,36 @@ def indicator_detail(request, code):
     if indicator.is_partner_reported and (year := map_year(indicator, year=form.year, years=map_years(indicator))):
         context["map"] = indicator_map(indicator, year=year)  # the year the page's as-of control asks, or before it
     return render(request, "objectives/indicator_detail.html", context, status=200 if form.is_valid() else 400)
+
+
+def indicator_rows(rows: list[dict]) -> SafeString:
+    """A priority's indicators on its objective's page as HTML table rows, written here rather than by the template
+    engine, as partner_rows() does: each is what the table's template drew, its status as includes/status.html."""
+    num = engines["django"].engine.template_libraries["portal"].filters["num"]
+    by_hand = escape(_("Set by hand:"))
+    html = []
+    for row in rows:
+        indicator, result = row["item"].indicator, row["item"].result
+        status = f'<span class="status status-{escape(result.status)}">{escape(result.status_label)}</span>'
+        if result.is_override:
+            status += f' <span class="override">{by_hand} {escape(result.override_reason)}</span>'
+        latest = f' <span class="muted">{result.latest_year}</span>' if result.latest_year else ""
+        target = f' <span class="muted">{result.target_year}</span>' if result.target_year else ""
+        html.append(
+            f'<tr><th scope="row"><a href="{escape(indicator.get_absolute_url())}">{escape(indicator.code)} '
+            f'{escape(indicator.name)}</a> <span class="muted">({escape(indicator.unit)})</span></th>'
+            f'<td>{status}</td>'
+            f'<td class="num">{escape(num(result.baseline_value))} <span class="muted">{result.baseline_year}</span>'
+            f'</td><td class="num">{escape(num(result.latest_value))}{latest}</td>'
+            f'<td class="num">{escape(num(result.target_value))}{target}</td>'
+            f'<td class="spark">{_shown(row["trend"])}</td></tr>'
+        )
+    return mark_safe("\n".join(html))  # noqa: S308 every value above is escaped
+
+
+def _shown(value) -> str:
+    """A value as the template engine prints it: escaped, unless it is already safe HTML (a chart)."""
+    return conditional_escape(value if isinstance(value, str) else str(value))
 
 
 def partner_rows(items: list[PartnerProgress], indicator: Indicator) -> SafeString:
