@@ -92,17 +92,22 @@ def rebuild() -> int:
     return written
 
 
+def up_to_date() -> Exists:
+    """An expression true while the kept counts include every committed change of activities and their links: a
+    query may read the counts under it, and is still one query."""
+    return Exists(ActivityCountState.objects.filter(pk=STATE_ID, built_version=F("version")))
+
+
 def current() -> bool:
     """Whether the kept counts include every committed change of activities and their links."""
-    return ActivityCountState.objects.filter(pk=STATE_ID, built_version=F("version")).exists()
+    return ActivityCountState.objects.filter(up_to_date()).exists()
 
 
 def kept(*kinds: str, by: str | None = None) -> dict | None:
     """The kept counts of those kinds, {(kind, key): (activities, demo)} with key the related row's id (or `by`, a
     field of it: "objective__number"), None for all published activities; None if they are not current. One
     query."""
-    current = ActivityCountState.objects.filter(pk=STATE_ID, built_version=F("version"))
-    rows = ActivityCount.objects.filter(Q(kind__in=kinds) | Q(kind=Kind.ALL), Exists(current)).order_by()
+    rows = ActivityCount.objects.filter(Q(kind__in=kinds) | Q(kind=Kind.ALL), up_to_date()).order_by()
     keys = {kind: by or f"{LINKS.get(kind, (None, 'partner'))[1]}_id" for kind in kinds}
     found = {}
     for row in rows.values("kind", "activities", "demo", *set(keys.values())):

@@ -64,7 +64,7 @@ def test_the_partners_page_takes_the_same_number_of_queries_whatever_the_size(
     client, db, django_assert_num_queries, size
 ):
     build_portal(size)
-    # Expect 3 queries: whether the kept counts are current; the partners with their counts of activities led and
-    # joined; whether any is demo
-    with django_assert_num_queries(3):
+    # Expect 2 queries: the partners with their counts of activities led and joined (kept or counted); whether any
+    # is demo
+    with django_assert_num_queries(2):
         assert client.get("/partners/").status_code == 200
