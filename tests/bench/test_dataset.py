@@ -67,6 +67,18 @@ def test_the_command_builds_the_scale_asked_for(db):
     assert Partner.objects.count() == 53, "the real partners come from load_strategy"
 
 
+def test_the_build_leaves_the_kept_activity_counts_current_and_true_to_the_activities(db):
+    from mobility import activity_counts
+
+    build()
+    assert activity_counts.current()
+    kept = activity_counts.kept(activity_counts.Kind.LED)
+    published = Activity.objects.filter(state=Activity.State.PUBLISHED)
+    assert kept[(activity_counts.Kind.ALL, None)][0] == published.count()
+    germany = Partner.objects.get(code="DE")
+    assert kept.get((activity_counts.Kind.LED, germany.pk), (0, 0))[0] == published.filter(lead_partner=germany).count()
+
+
 def test_every_partner_reports_every_indicator_every_year_and_asem_is_made_from_them(db):
     report = build()
 
