@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from core import charts
-from core.charts import number
 from objectives import progress
+from objectives.formats import num
 from objectives.models import Strategy
 from objectives.selectors import ProgressOverview
 
@@ -119,8 +119,7 @@ def progress_table_rows(rows: list[dict], *, year: int | None) -> SafeString:
 
 
 def _num(value) -> str:
-    """As the pages' num filter: thousands separated, no trailing zeros, a dash for nothing."""
-    return "–" if value is None else escape(number(value, 2))
+    return escape(num(value))
 
 
 def _assessed(result: progress.RollupResult, no_indicator: str) -> str:

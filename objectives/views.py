@@ -8,7 +8,6 @@ from collections import defaultdict
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
-from django.template import engines
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -18,6 +17,7 @@ from core.charts import number
 from core.exports import Column, csv_response
 from core.sorting import sort_links
 from objectives import charts, progress
+from objectives.formats import growth, method_label, num, ratio
 from objectives.forms import AsOfForm
 from objectives.maps import indicator_map, map_year, map_years
 from objectives.models import Indicator, Observation
@@ -130,7 +130,6 @@ def indicator_detail(request, code):
 def indicator_rows(rows: list[dict]) -> SafeString:
     """A priority's indicators on its objective's page as HTML table rows, written here rather than by the template
     engine, as partner_rows() does: each is what the table's template drew, its status as includes/status.html."""
-    num = engines["django"].engine.template_libraries["portal"].filters["num"]
     by_hand = escape(_("Set by hand:"))
     html = []
     for row in rows:
@@ -161,8 +160,6 @@ def partner_rows(items: list[PartnerProgress], indicator: Indicator) -> SafeStri
     """The partners' table rows as HTML, written here rather than by the template engine: 53 rows of a status and
     its figures each were most of the page's time, a variable lookup and a filter call at a time. Each row is what
     the table's template drew, through the pages' own filters."""
-    filters = engines["django"].engine.template_libraries["portal"].filters
-    num, growth, ratio, method_label = (filters[name] for name in ("num", "growth", "ratio", "method_label"))
     words = {text: escape(_(text)) for text in ("none", "none yet", "none set", "Figures", "Baseline", "Latest",
                                                 "Target", "Actual growth", "Required growth", "Ratio", "Method",
                                                 "Not assessed yet", "Set by hand:")}
