@@ -40,13 +40,18 @@ def _whole_table(queryset) -> bool:
     return not (query.where or query.distinct or query.combinator or query.low_mark or query.high_mark is not None)
 
 
+def _quoted(model, field_name: str, using: str):
+    """The connection, and the model's table and the field's column quoted for it."""
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    return connection, quote(model._meta.db_table), quote(model._meta.get_field(field_name).column)
+
+
 def indexed_values(model, field_name: str, *, using: str = "default") -> tuple[list, bool]:
     """(the column's distinct values in order, whether it holds NULL): one index probe a value (a loose index scan,
     which SQLite and PostgreSQL both run), where SELECT DISTINCT reads every row. Only for a column with an index of
     its own, or leading one."""
-    connection = connections[using]
-    quote = connection.ops.quote_name
-    table, column = quote(model._meta.db_table), quote(model._meta.get_field(field_name).column)
+    connection, table, column = _quoted(model, field_name, using)
     with connection.cursor() as cursor:
         cursor.execute(
             f"WITH RECURSIVE found(value) AS (SELECT MIN({column}) FROM {table} UNION ALL "  # noqa: S608 (names)
@@ -63,11 +68,9 @@ def indexed_values(model, field_name: str, *, using: str = "default") -> tuple[l
 def indexed_years(model, field_name: str, *, using: str = "default") -> list[int] | None:
     """The years a date column holds, in order: one index probe a year, where the date hierarchy's DISTINCT
     date_trunc reads every row. None on a database other than PostgreSQL."""
-    connection = connections[using]
+    connection, table, column = _quoted(model, field_name, using)
     if connection.vendor != "postgresql":
         return None
-    quote = connection.ops.quote_name
-    table, column = quote(model._meta.db_table), quote(model._meta.get_field(field_name).column)
     with connection.cursor() as cursor:
         cursor.execute(
             f"WITH RECURSIVE found(day) AS (SELECT MIN({column}) FROM {table} UNION ALL "  # noqa: S608 (names)
