@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import EstimatedCountAdminMixin
+from core.admin import EstimatedCountAdminMixin, IndexedValuesFieldListFilter
 from objectives import progress, services
 from objectives.models import Indicator, Objective, Observation, PartnerTarget, Priority, Strategy
 from objectives.registry import metrics, validate_metric
@@ -242,7 +242,8 @@ class ObservationAdmin(EstimatedCountAdminMixin, SimpleHistoryAdmin):
     # foreign key's cell on one line, and the official statistics' names are long): the list fits a 1280-pixel screen.
     list_display = ["of_indicator", "year", "breakdown", "value_shown", "whose"]
     list_select_related = ["indicator", "partner"]
-    list_filter = ["is_computed", "year", "indicator__priority__objective", "indicator__aggregation"]
+    list_filter = ["is_computed", ("year", IndexedValuesFieldListFilter), "indicator__priority__objective",
+                   "indicator__aggregation"]
     search_fields = ["indicator__code", "indicator__name", "partner__code", "partner__name"]
     autocomplete_fields = ["indicator", "partner"]
     readonly_fields = ["coverage"]

@@ -316,6 +316,12 @@ class Observation(models.Model):
 
     class Meta:
         ordering = ["indicator__code", "partner__code", "breakdown", "year"]
+        indexes = [
+            # The admin's year filter probes it a year at a time, where DISTINCT would read every value.
+            models.Index(fields=["year"], name="observation_year"),
+            # The breakdowns in use (the SDMX structure's code list): a few rows, not every headline value.
+            models.Index(fields=["breakdown"], condition=~Q(breakdown=""), name="observation_breakdowns"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["indicator", "year", "breakdown"], condition=Q(partner__isnull=True),

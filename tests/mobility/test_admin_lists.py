@@ -239,3 +239,29 @@ def test_postgresql_reads_the_date_hierarchys_years_from_the_index(secretariat, 
     from mobility.models import Activity
 
     assert core_admin.indexed_years(Activity, "start_date") == [2019, 2022]
+
+
+OBSERVATIONS = "/admin/objectives/observation/"
+
+
+def test_the_observations_year_filter_offers_each_year_with_values_once(client, secretariat):
+    indicator = factories.IndicatorFactory()
+    for year, breakdown in ((2021, ""), (2019, ""), (2021, "region=asia"), (2023, "")):
+        factories.ObservationFactory(indicator=indicator, year=year, breakdown=breakdown)
+    client.force_login(secretariat)
+
+    page = client.get(OBSERVATIONS).content.decode()
+    in_2021 = client.get(OBSERVATIONS, {"year": "2021"}).content.decode()
+
+    assert filter_choices(page, "year") == ["All", "2019", "2021", "2023"]
+    assert result_rows(in_2021) == 2
+
+
+def test_postgresql_reads_the_observations_years_from_their_index(db):
+    need_postgres()
+    from objectives.models import Observation
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'observation_year'")
+        (definition,) = cursor.fetchone()
+    assert definition.endswith(f"ON public.{Observation._meta.db_table} USING btree (year)")
