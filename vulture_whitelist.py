@@ -22,7 +22,8 @@ FIELDS_READ_BY_NAME = (
     _.cancelled_left_out, _.partners_absent, _.coverage_cells, _.coverage_cells_empty, _.indicators_assessed,
     _.type_label, _.reporting_participants, _.xlsx, _.activity_groups, _.partners_url, _.partner_count,
     _.partner_name, _.return_url, _.round_url, _.indicator_name, _.indicator_url, _.needed_to_submit,
-    _.extra_labels,
+    _.extra_labels, _.activities_count, _.activities_next, _.activities_previous, _.participants_reported, _.more,
+    _.complete,
 )
 
 # Properties the templates and serializers read.
@@ -53,6 +54,12 @@ SET_FOR_A_LIBRARY = (
     _._history_user, _._change_reason, _.font, _.freeze_panes, _.alignment, _.fill, _.number_format,
 )
 
+# A changelist's queryset given the class whose dates() reads a date hierarchy's years from the index (core/admin.py).
+SWAPPED_CLASS = (_.__class__,)
+
+# Parameters that are only a cache's key: an indicator's address is remembered per script prefix too.
+CACHE_KEYS = (_.script_prefix,)
+
 # Parameters a signal, a check or a hook is called with.
 HOOK_PARAMETERS = (_.sender, _.app_configs, _.cls, _.model_admin, _.credentials)
 
@@ -73,4 +80,4 @@ READ_BY_NAME = (
 
 # Read by templates and the admin: a count the paginator estimated, the admin's "N total" switch, the hidden copy's
 # widget of a return's value input.
-READ_BY_THE_ADMIN_OR_FORMS = (_.estimated, _.show_full_result_count, _.hidden_widget)
+READ_BY_THE_ADMIN_OR_FORMS = (_.estimated, _.show_full_result_count, _.hidden_widget, _.lookup_choices)

@@ -273,8 +273,9 @@ class Indicator(models.Model):
 
 @functools.lru_cache(maxsize=4096)
 def indicator_address(code: str, script_prefix: str, urlconf: str) -> str:
-    """An indicator page's address, reversed once: the progress chart and an objective's page link hundreds."""
-    return reverse("objectives:indicator", args=[code])
+    """An indicator page's address, reversed once for each code, prefix and URL configuration: the progress chart
+    and an objective's page link hundreds."""
+    return reverse("objectives:indicator", args=[code], urlconf=urlconf)  # under script_prefix, the key's part
 
 
 # The values of a breakdown that make a whole: every ASEM partner is in Asia or in Europe.

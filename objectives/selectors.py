@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from operator import attrgetter
 from typing import NamedTuple
 
@@ -313,17 +313,3 @@ def _assess(indicator: Indicator, series: dict[int, float], as_of: int | None, *
         horizon_year=indicator.target_year,
         ceiling=100.0 if indicator.kind == Indicator.Kind.PERCENTAGE else None,
     )
-
-
-def own_progress(partner: Partner, *, as_of: int | None = None) -> list[tuple[Indicator, PartnerProgress]]:
-    """Every indicator a partner has a headline value of, by code, with its status on its own series as
-    partner_progress() gives it, weighted by the indicator's weight so its objectives can be rolled up. Two queries
-    however many indicators it reports (the indicators come with their priorities and objectives)."""
-    observations = Observation.objects.filter(partner=partner, breakdown="").select_related(
-        "indicator__priority__objective")
-    targets = PartnerTarget.objects.filter(partner=partner).values_list("indicator_id", "target_year", "target_value")
-    items = [(first.indicator, PartnerProgress(partner=partner, result=replace(result, weight=first.indicator.weight),
-                                               has_own_target=own))
-             for first, result, own in _own_series(observations, targets, key=attrgetter("indicator_id"),
-                                                    indicator_of=attrgetter("indicator"), as_of=as_of)]
-    return sorted(items, key=lambda item: item[0].code)

@@ -163,9 +163,9 @@ def _series(partner: Partner) -> dict[int, dict[int, float]]:
 
 def own_statuses(partner: Partner, *, as_of: int | None = None) -> list[tuple[Indicator, PartnerProgress]]:
     """Each indicator partners report that the partner has a headline value of, by code, with its status on its own
-    series, as objectives.selectors.own_progress() gives it (the same assess_partner(), weighted by the indicator's
-    weight so its objectives can be rolled up). Three queries: its values, their indicators with their priorities
-    and objectives, and its own targets."""
+    series, through the same assess_partner() as an indicator's partners (objectives.selectors), weighted by the
+    indicator's weight so its objectives can be rolled up). Three queries: its values, their indicators with their
+    priorities and objectives, and its own targets."""
     series = _series(partner)
     if not series:
         return []
