@@ -5,6 +5,7 @@ import pytest
 
 from instruments.models import Instrument
 from mobility.models import Activity, MobilityFlow, Partner
+from mobility.totals import flows_changed
 from objectives.models import Indicator, Objective, Observation, Priority
 from objectives.services import publish_partner_values
 from reporting import services
@@ -84,6 +85,7 @@ def build_scenario(copy_number: int = 0, *, demo: bool = False) -> Scenario:
                                       level="higher_education", participants=people + year % 10 + n,
                                       programme=f"Scenario {n}", is_demo=demo, reported_by=partners[destination]))
     MobilityFlow.objects.bulk_create(flows)
+    flows_changed()  # as every writer in bulk does: bulk_create sends no signal, and the kept totals must know
     indicator = Indicator.objects.create(
         priority=Priority.objects.get(code="1.1"), code=f"1.1.s{n}", name=f"Scenario indicator {n}",
         unit="participants", baseline_year=2020, baseline_value=100.0, target_year=2030, target_value=200.0,
