@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from mobility.models import MAX_COUNT, DeliveryMode, MobilityLevel
+from mobility.widgets import Select
 from objectives.models import Indicator
 from objectives.services import check_partner_value
 from partners.models import Partner
@@ -228,11 +229,13 @@ def _year_choices(years):
 class ReturnFlowForm(forms.Form):
     """One flow of the return: people moving between the partner and another in one of the round's years."""
 
-    year = forms.TypedChoiceField(coerce=int, label=_("Year"))
-    origin = forms.ChoiceField(label=_("From"))
-    destination = forms.ChoiceField(label=_("To"))
-    mode = forms.ChoiceField(label=_("Mode"), choices=[("", "–"), *DeliveryMode.choices])
-    level = forms.ChoiceField(label=_("Level"), choices=[("", "–"), *MobilityLevel.choices])
+    # Each row's selects are written without the template engine (mobility.widgets): a return of thirty flows has
+    # over three thousand options, and drawing each through two includes was nearly all of the form's second.
+    year = forms.TypedChoiceField(coerce=int, label=_("Year"), widget=Select)
+    origin = forms.ChoiceField(label=_("From"), widget=Select)
+    destination = forms.ChoiceField(label=_("To"), widget=Select)
+    mode = forms.ChoiceField(label=_("Mode"), choices=[("", "–"), *DeliveryMode.choices], widget=Select)
+    level = forms.ChoiceField(label=_("Level"), choices=[("", "–"), *MobilityLevel.choices], widget=Select)
     programme = forms.CharField(label=_("Programme"), required=False, max_length=200,
                                 widget=forms.TextInput(attrs={"size": 14}))
     participants = CountField(label=_("Participants"))

@@ -1,11 +1,13 @@
-"""A return's value inputs are written directly, not through Django's widget template: the same markup exactly."""
+"""A return's value inputs and its flows' lists are written directly, not through Django's widget templates: the
+same markup exactly."""
 
 import pytest
 from django import forms
 from django.utils.safestring import mark_safe
 
+from partners.models import Partner
 from tests import factories
-from workspace.return_forms import DirectHiddenInput, DirectTextInput, ReturnContentForm
+from workspace.return_forms import DirectHiddenInput, DirectTextInput, ReturnContentForm, ReturnFlowFormSet
 
 ATTRS = {"inputmode": "decimal", "size": 8, "autocomplete": "off"}
 
@@ -35,3 +37,18 @@ def test_a_value_field_and_its_hidden_copy_render_as_djangos_widgets_would_with_
     assert written == str(form[name])
     assert 'value="twelve"' in written
     assert 'aria-invalid="true"' in written
+
+
+def test_a_flow_rows_lists_render_as_djangos_selects_would_with_the_rows_choice_selected():
+    partners = [Partner(code="DE", name="Germany"), Partner(code="TH", name="Thai <&>")]
+    formset = ReturnFlowFormSet({"flows-TOTAL_FORMS": "1", "flows-INITIAL_FORMS": "0", "flows-0-year": "2025",
+                                 "flows-0-origin": "DE", "flows-0-destination": "TH", "flows-0-mode": "physical"},
+                                prefix="flows", years=[2024, 2025], partners=partners)
+    row = formset.forms[0]
+    written = {name: str(row[name]) for name in ("year", "origin", "destination", "mode", "level")}
+
+    for name in written:
+        row.fields[name].widget.__class__ = forms.Select
+        assert written[name] == str(row[name]), name
+    assert '<option value="TH" selected>Thai &lt;&amp;&gt; (TH)</option>' in written["destination"]
+    assert '<option value="2025" selected>2025</option>' in written["year"]
