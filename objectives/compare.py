@@ -107,12 +107,13 @@ def indicator_comparison(indicator: Indicator, *, year: int | None = None) -> In
         year = default_year(years)
     reported = [p for p in partners if year in series.get(p.pk, {})]
     better_first = sorted(reported, key=lambda p: (-indicator.direction * series[p.pk][year], p.name))
-    rows, rank, previous = [], 0, None
+    rows, rank, previous, this_year = [], 0, None, year_in_progress()
     for place, partner in enumerate(better_first, start=1):
         shown = indicator.at_precision(series[partner.pk][year])
         if shown != previous:
             rank, previous = place, shown
-        result = assess_partner(indicator, series[partner.pk], targets.get((indicator.pk, partner.pk)), year)
+        result = assess_partner(indicator, series[partner.pk], targets.get((indicator.pk, partner.pk)), year,
+                                this_year=this_year)
         rows.append(RankedPartner(rank=rank, partner=partner, value=series[partner.pk][year], result=result))
 
     def figure(region: str, label: str) -> Figure:
@@ -163,10 +164,11 @@ def objective_matrix(objective: Objective, *, as_of: int | None = None) -> Objec
     partners = list(Partner.objects.order_by("name"))
     values, targets = _partner_values(indicators) if indicators else ({}, {})
     rows = []
+    this_year = year_in_progress()  # the clock read once, not for each of a thousand cells
     for partner in partners:
         cells = [
             assess_partner(indicator, values[indicator.pk][partner.pk], targets.get((indicator.pk, partner.pk)),
-                            as_of)
+                           as_of, this_year=this_year)
             if values.get(indicator.pk, {}).get(partner.pk) else None
             for indicator in indicators
         ]

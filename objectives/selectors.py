@@ -235,14 +235,15 @@ def _own_series(observations, targets, *, key, indicator_of, as_of):
         series[key(observation)][observation.year] = observation.value
         first.setdefault(key(observation), observation)
     own = {target_key: (year, value) for target_key, year, value in targets}
-    return [(first[k], assess_partner(indicator_of(first[k]), values, own.get(k), as_of), k in own)
+    this_year = year_in_progress()
+    return [(first[k], assess_partner(indicator_of(first[k]), values, own.get(k), as_of, this_year=this_year), k in own)
             for k, values in series.items()]
 
 
 def assess_partner(indicator: Indicator, series: dict[int, float], target: tuple[int, float] | None,
-                   as_of: int | None) -> progress.IndicatorResult:
+                   as_of: int | None, *, this_year: int | None = None) -> progress.IndicatorResult:
     """One partner's status on its own series (year: value): the one rule the indicator page, the comparison and
-    the profile share."""
+    the profile share. A caller assessing many passes this_year, the year in progress, read once."""
     baseline_year = indicator.baseline_year if indicator.baseline_year in series else min(series)
     if target is None and indicator.aggregation == Indicator.Aggregation.COUNT:
         # A yes/no question's own target is the yes that counts it: a partner saying yes has achieved it, not grown
@@ -260,7 +261,7 @@ def assess_partner(indicator: Indicator, series: dict[int, float], target: tuple
         observations=series,
         as_of=as_of,
         decimals=indicator.decimals,
-        year_in_progress=year_in_progress(),
+        year_in_progress=this_year or year_in_progress(),
         horizon_year=indicator.target_year,
         ceiling=100.0 if indicator.kind == Indicator.Kind.PERCENTAGE else None,
     )

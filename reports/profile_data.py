@@ -14,7 +14,7 @@ from mobility.models import DeliveryMode, MobilityLevel, Partner
 from mobility.selectors import partner_flow_rows, partner_routes, totals_current
 from objectives import progress
 from objectives.models import Indicator, Objective, Observation, PartnerTarget
-from objectives.selectors import PartnerProgress, assess_partner
+from objectives.selectors import PartnerProgress, assess_partner, year_in_progress
 from reporting.models import Return, Round
 
 # The largest routes a profile lists in each direction.
@@ -173,11 +173,12 @@ def own_statuses(partner: Partner, *, as_of: int | None = None) -> list[tuple[In
     targets = {indicator_id: (year, value) for indicator_id, year, value in
                PartnerTarget.objects.filter(partner=partner).order_by()
                .values_list("indicator_id", "target_year", "target_value")}
+    this_year = year_in_progress()
     return [
         (indicator, PartnerProgress(
             partner=partner, has_own_target=indicator.pk in targets,
-            result=replace(assess_partner(indicator, series[indicator.pk], targets.get(indicator.pk), as_of),
-                           weight=indicator.weight)))
+            result=replace(assess_partner(indicator, series[indicator.pk], targets.get(indicator.pk), as_of,
+                                          this_year=this_year), weight=indicator.weight)))
         for indicator in indicators
     ]
 
