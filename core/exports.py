@@ -1,8 +1,8 @@
 """Writing CSV downloads: a column is a header and a function of one record.
 
 The apps define their columns (mobility/exports.py, the indicator pages);
-this module only turns records into safe, streamed CSV, and holds the one
-rule that keeps a cell from running as a spreadsheet formula.
+this module only turns records into safe CSV, streamed or whole, and holds
+the one rule that keeps a cell from running as a spreadsheet formula.
 """
 
 import csv
@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 
 from core import licence
 
@@ -70,15 +70,20 @@ class Echo:
         return value
 
 
-def csv_response(filename: str, records: Iterable, columns: list[Column], *,
-                 with_licence: bool = True) -> StreamingHttpResponse:
-    """Stream the records as a CSV download, one row at a time, and the licence line last unless told not to (a
-    machine package that declares its licence elsewhere keeps its files to the data)."""
+def csv_response(filename: str, records: Iterable, columns: list[Column], *, with_licence: bool = True,
+                 whole: bool = False) -> HttpResponse | StreamingHttpResponse:
+    """The records as a CSV download, and the licence line last unless told not to (a machine package that
+    declares its licence elsewhere keeps its files to the data).
+
+    Streamed one row at a time, unless whole: a table bounded by the partners, indicators and years, not by the
+    data's growth (a partner's values, an objective's partners), is sent in one piece, so the whole-response cache
+    can keep it as it keeps the page it downloads from. A table that grows with the data (every flow, every
+    activity) always streams."""
     writer = csv.writer(Echo())
-    response = StreamingHttpResponse(
-        _with_licence((writer.writerow(row) for row in rows(records, columns)), with_licence),
-        content_type="text/csv; charset=utf-8",
-    )
+    lines = _with_licence((writer.writerow(row) for row in rows(records, columns)), with_licence)
+    content_type = "text/csv; charset=utf-8"
+    response = HttpResponse("".join(lines), content_type=content_type) if whole else StreamingHttpResponse(
+        lines, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

@@ -45,7 +45,7 @@ def indicator_partners(request, code):
     comparison = indicator_comparison(indicator, year=year)
     if request.GET.get("format") == "csv":
         return csv_response(f"indicator-{indicator.code}-partners-{comparison.year or 'none'}.csv",
-                            comparison_records(comparison), COMPARISON_COLUMNS)
+                            comparison_records(comparison), COMPARISON_COLUMNS, whole=True)
     grouped = request.GET.get("group") == "region"
     chart = horizontal_bar_chart(
         chart_id="ranking",
@@ -127,7 +127,7 @@ def objective_partners(request, number):
             Column(code, lambda row, i=i: row.cells[i].status if row.cells[i] else "not_reported")
             for i, code in enumerate(codes)
         ]
-        return csv_response(f"objective-{objective.number}-partners.csv", matrix.rows, columns)
+        return csv_response(f"objective-{objective.number}-partners.csv", matrix.rows, columns, whole=True)
     order = request.GET.get("order", "")
     if order.lstrip("-") not in MATRIX_ORDERS + codes:
         order = "partner"

@@ -98,7 +98,7 @@ def indicator_detail(request, code):
     # Read through the indicator's own manager, each observation's .indicator is this one: no query per row.
     observations = list(asem_series(indicator.observations).order_by("breakdown", "year"))
     if request.GET.get("format") == "csv":
-        return csv_response(f"indicator-{indicator.code}.csv", observations, OBSERVATION_COLUMNS)
+        return csv_response(f"indicator-{indicator.code}.csv", observations, OBSERVATION_COLUMNS, whole=True)
     headline = [(o.year, indicator.at_precision(o.value)) for o in observations if not o.breakdown]
     form = AsOfForm(request.GET, years=as_of_years(first=indicator.baseline_year, with_data=[y for y, _v in headline]))
     result = indicator_progress(indicator, as_of=form.year)

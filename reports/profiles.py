@@ -136,10 +136,11 @@ def partner_profile(request, code):
 @require_safe
 def values_csv(request, code):
     partner = get_object_or_404(Partner, code=code)
-    return csv_response(f"asem-{partner.code.lower()}-values.csv", value_records(partner), VALUE_COLUMNS)
+    return csv_response(f"asem-{partner.code.lower()}-values.csv", value_records(partner), VALUE_COLUMNS, whole=True)
 
 
 @require_safe
 def mobility_csv(request, code):
     partner = get_object_or_404(Partner, code=code)
-    return csv_response(f"asem-{partner.code.lower()}-mobility.csv", partner_flows(partner).rows, MOBILITY_COLUMNS)
+    return csv_response(f"asem-{partner.code.lower()}-mobility.csv", partner_flows(partner).rows, MOBILITY_COLUMNS,
+                        whole=True)

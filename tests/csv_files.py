@@ -4,6 +4,11 @@
 from core.exports import LICENCE_MARK
 
 
+def download_text(response) -> str:
+    """A CSV download's text, whether it was streamed (a table that grows with the data) or sent whole."""
+    return b"".join(response.streaming_content).decode() if response.streaming else response.content.decode()
+
+
 def without_licence(text: str) -> str:
     """The file's text less its last line when that is the licence line (core.exports.licence_line)."""
     lines = text.splitlines(keepends=True)

@@ -124,6 +124,21 @@ def test_a_full_csv_export_is_streamed_and_never_kept(flow, client, asked):
     assert b"".join(second.streaming_content).decode().splitlines()[1].startswith(str(flow.pk))
 
 
+@pytest.mark.parametrize("download", ["mobility.csv", "values.csv"])
+def test_a_download_bounded_by_the_partners_is_sent_whole_and_kept_as_its_page_is(flow, client, download,
+                                                                                    django_assert_num_queries):
+    """A partner's figures are a table of its indicators and years, whatever the data's size: kept, not recomputed."""
+    path = f"/partners/{flow.origin.code}/{download}"
+    first = client.get(path)
+    with django_assert_num_queries(0):
+        second = client.get(path)
+
+    assert not first.streaming and first["Content-Type"] == "text/csv; charset=utf-8"
+    assert (first["X-Response-Cache"], second["X-Response-Cache"]) == ("miss", "hit")
+    assert second.content == first.content
+    assert second["Content-Disposition"] == f'attachment; filename="asem-{flow.origin.code.lower()}-{download}"'
+
+
 def test_a_response_larger_than_the_bound_is_not_kept(flow, client, settings):
     settings.RESPONSE_CACHE_MAX_BYTES = len(client.get("/api/v1/mobility/flows/?page_size=2").content) - 1
 

@@ -12,43 +12,39 @@ from core import licence
 from core.api.csv import csv_lines
 from core.exports import Column, csv_response, is_licence_line
 from tests import factories
-from tests.csv_files import licence_line_of, without_licence
+from tests.csv_files import download_text, licence_line_of, without_licence
 
 COLUMNS = [Column("name", lambda record: record)]
 DEFAULT_LINE = ("# Licence: CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/). "
                 "Cite as: ASEM Education Portal, ASEM Education Process.")
 
 
-def streamed(response) -> str:
-    return b"".join(response.streaming_content).decode() if response.streaming else response.content.decode()
-
-
 def test_a_page_csv_ends_with_the_licence_line(db):
-    text = streamed(csv_response("names.csv", ["Bangkok", "Berlin"], COLUMNS))
+    text = download_text(csv_response("names.csv", ["Bangkok", "Berlin"], COLUMNS))
     assert text.splitlines() == ["name", "Bangkok", "Berlin", DEFAULT_LINE]
 
 
 def test_a_package_s_csv_can_leave_the_licence_line_out(db):
-    text = streamed(csv_response("names.csv", ["Bangkok"], COLUMNS, with_licence=False))
+    text = download_text(csv_response("names.csv", ["Bangkok"], COLUMNS, with_licence=False))
     assert text.splitlines() == ["name", "Bangkok"]
 
 
 def test_the_api_csv_of_a_whole_list_ends_with_the_licence_line(db):
     factories.MobilityFlowFactory()
-    text = streamed(APIClient().get("/api/v1/mobility/flows/?format=csv"))
+    text = download_text(APIClient().get("/api/v1/mobility/flows/?format=csv"))
     assert licence_line_of(text) == DEFAULT_LINE
     assert len(list(csv.DictReader(io.StringIO(without_licence(text))))) == 1
 
 
 def test_a_page_of_the_api_as_csv_ends_with_the_licence_line_too(db):
     factories.MobilityFlowFactory()
-    text = streamed(APIClient().get("/api/v1/mobility/flows/?format=csv&page=1"))
+    text = download_text(APIClient().get("/api/v1/mobility/flows/?format=csv&page=1"))
     assert licence_line_of(text) == DEFAULT_LINE
 
 
 def test_the_pages_csv_downloads_end_with_the_licence_line(strategy, client):
     factories.MobilityFlowFactory()
-    text = streamed(client.get("/mobility/?format=csv"))
+    text = download_text(client.get("/mobility/?format=csv"))
     assert licence_line_of(text) == DEFAULT_LINE
 
 

@@ -10,7 +10,7 @@ import pytest
 from objectives import compare, services
 from objectives.models import Indicator, Objective, Priority
 from partners.models import Partner
-from tests.csv_files import without_licence
+from tests.csv_files import download_text, without_licence
 
 
 @pytest.fixture
@@ -147,7 +147,7 @@ def test_the_csv_ranks_the_reporters_and_lists_the_others_without_a_value(client
     approved(digital_skills, TABLE)
 
     response = client.get("/indicators/3.3.p/partners/?year=2023&format=csv")
-    rows = list(csv.DictReader(io.StringIO(without_licence(b"".join(response.streaming_content).decode()))))
+    rows = list(csv.DictReader(io.StringIO(without_licence(download_text(response)))))
 
     assert [(r["rank"], r["partner"], r["value"], r["status"]) for r in rows[:3]] == [
         ("1", "FR", "65.0", "insufficient_data"), ("1", "DE", "65.0", "on_track"), ("3", "TH", "38.0", "deterioration")]
@@ -209,7 +209,7 @@ def test_the_matrix_csv_gives_each_partners_status_on_each_indicator(client, dig
     approved(digital_skills, TABLE)
 
     response = client.get("/objectives/3/partners/?format=csv")
-    text = without_licence(b"".join(response.streaming_content).decode())
+    text = without_licence(download_text(response))
     rows = {r["partner"]: r for r in csv.DictReader(io.StringIO(text))}
 
     assert rows["DE"]["3.3.p"] == "on_track" and rows["AT"]["3.3.p"] == "not_reported"

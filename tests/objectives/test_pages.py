@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from objectives.models import Observation
 from tests import factories
-from tests.csv_files import without_licence
+from tests.csv_files import download_text, without_licence
 from tests.pages import SIZES, build_portal
 
 
@@ -98,7 +98,7 @@ def test_an_indicators_data_downloads_as_csv(client, portal):
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert 'filename="indicator-1.1.a.csv"' in response["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(without_licence(b"".join(response.streaming_content).decode()))))
+    rows = list(csv.DictReader(io.StringIO(without_licence(download_text(response)))))
     assert len(rows) == 5
     assert rows[0] == {"indicator": "1.1.a", "year": "2021", "breakdown": "", "value": "115.0",
                        "unit": "participants", "computed": "no", "coverage": "", "note": ""}
@@ -118,8 +118,8 @@ def test_a_count_shows_whole_numbers_in_its_figures_table_chart_and_csv(client, 
     factories.ObservationFactory(indicator=teachers, year=2023, value=3093.04)
 
     page = client.get(teachers.get_absolute_url()).content.decode()
-    rows = list(csv.DictReader(io.StringIO(without_licence(b"".join(
-        client.get(f"{teachers.get_absolute_url()}?format=csv").streaming_content).decode()))))
+    rows = list(csv.DictReader(io.StringIO(without_licence(
+        download_text(client.get(f"{teachers.get_absolute_url()}?format=csv"))))))
 
     assert "3,093 teachers (2023)" in page
     assert '<th scope="row">2023</th><td class="num">3,093</td>' in page

@@ -12,7 +12,7 @@ from objectives.registry import metrics
 from objectives.services import refresh_computed_indicators
 from tests import factories
 from tests.api.conftest import client_for
-from tests.csv_files import without_licence
+from tests.csv_files import download_text, without_licence
 from tests.pages import build_portal
 
 
@@ -49,8 +49,8 @@ def test_the_indicator_page_and_its_csv_show_no_partner_value(client, portal):
     germany_reports(indicator, 2023, 2024)
 
     page = client.get(indicator.get_absolute_url()).content.decode()
-    rows = list(csv.DictReader(io.StringIO(without_licence(b"".join(
-        client.get(f"{indicator.get_absolute_url()}?format=csv").streaming_content).decode()))))
+    rows = list(csv.DictReader(io.StringIO(without_licence(
+        download_text(client.get(f"{indicator.get_absolute_url()}?format=csv"))))))
 
     assert "9,999" not in page and "4,999" not in page
     assert "160 participants (2024)" in page and "On track" in page

@@ -14,7 +14,7 @@ from objectives.services import publish_partner_values
 from partners.models import Partner
 from reporting.models import Return
 from tests import factories
-from tests.csv_files import without_licence
+from tests.csv_files import download_text, without_licence
 from tests.reporting import conftest as reporting
 from tests.reporting.conftest import reported_indicator
 
@@ -149,7 +149,7 @@ def test_the_values_csv_lists_every_value_with_its_side_and_asem_figures(client,
     response = client.get("/partners/DE/values.csv")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert 'filename="asem-de-values.csv"' in response["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(without_licence(b"".join(response.streaming_content).decode()))))
+    rows = list(csv.DictReader(io.StringIO(without_licence(download_text(response)))))
     rows = [row for row in rows if not row["indicator"].startswith("1.1.oecd")]  # the OECD's students figures
     assert [(row["indicator"], row["year"], row["value"]) for row in rows] == [
         ("2.2.p", "2020", "10.0"), ("2.2.p", "2024", "20.0"), ("3.3.p", "2020", "60.0"), ("3.3.p", "2024", "58.0")]
@@ -160,7 +160,7 @@ def test_the_mobility_csv_lists_the_sums_by_year_mode_and_level(client, strategy
     de, th = factories.partner("DE"), factories.partner("TH")
     MobilityFlow.objects.create(year=2024, origin=th, destination=de, level="staff", participants=7, reported_by=de)
     response = client.get("/partners/DE/mobility.csv")
-    rows = list(csv.DictReader(io.StringIO(without_licence(b"".join(response.streaming_content).decode()))))
+    rows = list(csv.DictReader(io.StringIO(without_licence(download_text(response)))))
     assert rows == [{"year": "2024", "mode": "physical", "level": "staff", "incoming": "7", "outgoing": "0"}]
 
 
