@@ -12,9 +12,11 @@ Germany's and Japan's approved in it; Thailand's submitted 100 and Korea's draft
 
 import csv
 import io
+from pathlib import Path
 
 import openpyxl
 import pytest
+from django.template import Context, Template, engines
 from django.utils.html import escape
 from rest_framework.test import APIClient
 
@@ -22,11 +24,13 @@ from reporting.models import Round
 from reports.data import Period
 from reports.exports import build_csv, build_xlsx
 from reports.selectors import stocktaking_report
+from reports.templatetags.report_tables import partner_value_rows
 from tests.csv_files import without_licence
 from tests.reports.conftest import ESCAPED_ANSWER, NEVER_SHOWN, build_round
 from tests.reports.html import table
 
 PERIOD = "from=2024&to=2025"
+AS_DRAWN = Path(__file__).parent / "partner_value_rows_as_drawn.html"  # the loop the filter replaced
 BANNER = 'class="demo-banner"'
 
 
@@ -62,6 +66,15 @@ def test_the_partners_values_table_shows_each_partners_latest_approved_value_in_
         ["Italy", "0 2024", "3 2024", "50 2024"],
         ["Japan", "–", "5 2025", "–"],
     ]
+
+
+def test_the_partners_values_rows_are_written_as_the_template_loop_drew_them_and_escaped(client, round_scenario):
+    rows = client.get(f"/reports/stocktaking/?{PERIOD}").context["report"].round.partner_rows
+    rows[0].partner.name = "France <&> \"Co\""  # a name typed in the admin: escaped where it shows
+    drawn = Template(AS_DRAWN.read_text(), engine=engines["django"].engine).render(Context({"rows": rows}))
+
+    assert partner_value_rows(rows) == drawn
+    assert "France &lt;&amp;&gt; &quot;Co&quot;" in drawn and '<td class="num">–</td>' in drawn
 
 
 def test_it_says_who_has_reported(client, round_scenario):
