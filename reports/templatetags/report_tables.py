@@ -1,8 +1,9 @@
 """The stocktaking report's largest table written in one pass, for the page and its PDF alike.
 
 Each partner's latest values of the round's indicators are 53 partners by up to a hundred indicators: drawn cell
-by cell through the template engine, they were most of the report's time. The filter writes the same markup the
-loop wrote (tests/reports/test_report_tables.py holds it to that), every text escaped.
+by cell through the template engine, they were a fifth of the report's time. The filter writes the same markup the
+loop wrote (tests/reports/test_round.py holds it to that loop, kept in partner_value_rows_as_drawn.html), every
+text escaped.
 """
 
 from django import template

@@ -54,8 +54,8 @@ def browser():
 def _open(browser, live_server, viewport) -> tuple:
     context = browser.new_context(viewport=viewport, base_url=live_server.url, locale="en-GB")
     context.set_default_timeout(15_000)
-    # A page load waits for the server and every stylesheet and script: on two cores shared by two test processes,
-    # their browsers and live servers, a 0.7 s form once took over 15 s, so loads get twice the time of a click.
+    # A page load waits for the server and every stylesheet and script: on two cores shared by the suite's parallel
+    # processes, their browsers and live servers, a 0.7 s form once took over 15 s, so a load gets twice a click's time.
     context.set_default_navigation_timeout(30_000)
     page = context.new_page()
     tab = Tab(page)
