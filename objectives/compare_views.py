@@ -12,7 +12,7 @@ from core.sorting import sort_links
 from objectives import progress
 from objectives.compare import IndicatorComparison, MatrixRow, indicator_comparison, objective_matrix
 from objectives.models import Indicator, Objective, year_asked
-from objectives.status_html import status_html
+from objectives.status_html import explained_status_html
 
 COMPARISON_COLUMNS = [
     Column("rank", lambda row: row["rank"]),
@@ -112,9 +112,8 @@ def cells_html(cells: list[progress.IndicatorResult | None]) -> SafeString:
     """A row's status cells, written directly: a thousand cells through the status include took most of the page's
     time."""
     not_reported = format_html('<td><span class="muted">{}</span></td>', _("not reported"))
-    return format_html_join("", "{}", ((format_html('<td><span title="{}">{}</span></td>', cell.explanation,
-                                                    status_html(cell)) if cell else not_reported,)
-                                       for cell in cells))
+    return format_html_join("", "{}", ((format_html("<td>{}</td>", explained_status_html(cell)) if cell
+                                        else not_reported,) for cell in cells))
 
 
 @require_safe

@@ -32,6 +32,7 @@ from objectives.selectors import (
     progress_overview,
     year_in_progress,
 )
+from objectives.status_html import status_span
 from partners.models import Partner
 
 RELATED_ACTIVITIES_SHOWN = 10
@@ -130,13 +131,10 @@ def indicator_detail(request, code):
 def indicator_rows(rows: list[dict]) -> SafeString:
     """A priority's indicators on its objective's page as HTML table rows, written here rather than by the template
     engine, as partner_rows() does: each is what the table's template drew, its status as includes/status.html."""
-    by_hand = escape(_("Set by hand:"))
     html = []
     for row in rows:
         indicator, result = row["item"].indicator, row["item"].result
-        status = f'<span class="status status-{escape(result.status)}">{escape(result.status_label)}</span>'
-        if result.is_override:
-            status += f' <span class="override">{by_hand} {escape(result.override_reason)}</span>'
+        status = status_span(result)
         latest = f' <span class="muted">{result.latest_year}</span>' if result.latest_year else ""
         target = f' <span class="muted">{result.target_year}</span>' if result.target_year else ""
         html.append(
@@ -161,8 +159,7 @@ def partner_rows(items: list[PartnerProgress], indicator: Indicator) -> SafeStri
     its figures each were most of the page's time, a variable lookup and a filter call at a time. Each row is what
     the table's template drew, through the pages' own filters."""
     words = {text: escape(_(text)) for text in ("none", "none yet", "none set", "Figures", "Baseline", "Latest",
-                                                "Target", "Actual growth", "Required growth", "Ratio", "Method",
-                                                "Not assessed yet", "Set by hand:")}
+                                                "Target", "Actual growth", "Required growth", "Ratio", "Method")}
     decimals = indicator.decimals
     html = []
     for item in items:
@@ -176,9 +173,7 @@ def partner_rows(items: list[PartnerProgress], indicator: Indicator) -> SafeStri
             pace = escape(num(result.projection.value, decimals))
             if result.projection.year != indicator.target_year:
                 pace += f" ({result.projection.year})"
-        status = f'<span class="status status-{escape(result.status)}">{escape(result.status_label)}</span>'
-        if result.is_override:
-            status += f' <span class="override">{words["Set by hand:"]} {escape(result.override_reason)}</span>'
+        status = status_span(result)
         latest = (f"{escape(num(result.latest_value))} ({result.latest_year})" if result.latest_year
                   else words["none yet"])
         target = (f"{escape(num(result.target_value))} ({result.target_year})" if result.target_value is not None
