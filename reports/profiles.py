@@ -7,12 +7,12 @@ from django.utils.safestring import SafeString
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
-from core.charts import number
 from core.exports import Column, csv_response
 from mobility import charts
 from mobility.maps import partner_map
 from mobility.models import Partner
 from mobility.selectors import flow_conflicts, partner_activities, partner_mobility
+from objectives.formats import num
 from objectives.status_html import explained_status_html
 from reports.profile_data import Figure, IndicatorLine, partner_flows, partner_values, reporting_record, value_records
 
@@ -43,10 +43,6 @@ MOBILITY_COLUMNS = [
 ]
 
 
-def _num(value, decimals: int) -> str:
-    return "–" if value is None or value == "" else number(value, decimals)
-
-
 def figure_html(figure: Figure, *, aggregation: str, decimals: int) -> SafeString:
     """templates/reports/profile_figure.html, character for character."""
     if not figure.coverage:
@@ -61,7 +57,7 @@ def figure_html(figure: Figure, *, aggregation: str, decimals: int) -> SafeStrin
     else:
         words = ngettext("of %(counter)s of %(total)s partners reporting",
                          "of %(counter)s of %(total)s partners reporting", figure.coverage) % counts
-    return format_html('{} <span class="muted">{}</span>\n', _num(figure.value, decimals), words)
+    return format_html('{} <span class="muted">{}</span>\n', num(figure.value, decimals), words)
 
 
 def indicator_rows_html(lines: list[IndicatorLine], partner: Partner) -> SafeString:
@@ -78,7 +74,7 @@ def indicator_rows_html(lines: list[IndicatorLine], partner: Partner) -> SafeStr
     ), (
         (line.indicator.code, line.indicator.get_absolute_url(), partner.code, line.indicator.code,
          line.indicator.name, line.indicator.unit, explained_status_html(line.result),
-         _num(line.value, line.indicator.decimals), line.year,
+         num(line.value, line.indicator.decimals), line.year,
          figure_html(line.side, aggregation=line.indicator.aggregation, decimals=line.indicator.decimals),
          figure_html(line.asem, aggregation=line.indicator.aggregation, decimals=line.indicator.decimals))
         for line in lines
@@ -96,8 +92,8 @@ def mobility_rows_html(rows: list[dict]) -> SafeString:
                 labels[key, row[key]] = str(row[f"{key}_label"])
     return format_html_join("", (
         '<tr><th scope="row">{}</th><td>{}</td><td>{}</td><td class="num">{}</td><td class="num">{}</td></tr>'
-    ), ((row["year"], labels["mode", row["mode"]], labels["level", row["level"]], _num(row["incoming"], 2),
-         _num(row["outgoing"], 2)) for row in rows))
+    ), ((row["year"], labels["mode", row["mode"]], labels["level", row["level"]], num(row["incoming"], 2),
+         num(row["outgoing"], 2)) for row in rows))
 
 
 @require_safe
