@@ -77,50 +77,43 @@ class Content:
         return [{"question": question, "text": self.answers.get(question.number, "")} for question in self.questions]
 
 
-def _reviewed_content(report: Return, submission: returns.Submission) -> Content:
-    """The return's content as _content reads it, made from what its submission's changes were found from: the
-    values, answers and public figures are not read twice."""
-    round_ = report.round
-    indicators = sorted(round_.indicators.all(), key=lambda indicator: indicator.code)
-    by_code = {indicator.code: indicator.pk for indicator in indicators}
-
-    def keyed(values: dict) -> dict[tuple[int, int], float]:
-        found = {}
-        for key, value in values.items():
-            code, year = key.rsplit("/", 1)
-            if code in by_code:
-                found[(by_code[code], int(year))] = value
-        return found
-
-    return Content(
-        indicators=indicators, years=list(round_.years),
-        questions=sorted(round_.questions.all(), key=lambda question: question.number),
-        values=keyed(submission.content["values"]),
-        answers={int(number): text for number, text in submission.content["answers"].items()},
-        flows=list(report.flows.select_related("origin", "destination")) if round_.includes_flows else [],
-        public=keyed(submission.public["values"]),
-    )
-
-
-def _content(report: Return) -> Content:
+def _content(report: Return, submission: returns.Submission | None = None) -> Content:
+    """What a return's form and review show. A review passes the submission its changes were found from: its values,
+    answers and public figures are taken from it, not read again."""
     round_ = report.round
     # sorted here, not by the database: a review has read the round's indicators and questions already
     indicators = sorted(round_.indicators.all(), key=lambda indicator: indicator.code)
     years = list(round_.years)
-    public = {
-        (indicator, year): value for indicator, year, value in Observation.objects.filter(
-            partner=report.partner_id, indicator__in=indicators, year__in=years, breakdown="",
-        ).order_by().values_list("indicator_id", "year", "value")
-    } if indicators else {}
+    if submission is not None:
+        by_code = {indicator.code: indicator.pk for indicator in indicators}
+        values, public = _keyed(submission.content["values"], by_code), _keyed(submission.public["values"], by_code)
+        answers = {int(number): text for number, text in submission.content["answers"].items()}
+    else:
+        values = {(indicator, year): value for indicator, year, value
+                  in report.values.order_by().values_list("indicator_id", "year", "value")}
+        answers = {a.question.number: a.text for a in report.answers.select_related("question").order_by()}
+        public = {
+            (indicator, year): value for indicator, year, value in Observation.objects.filter(
+                partner=report.partner_id, indicator__in=indicators, year__in=years, breakdown="",
+            ).order_by().values_list("indicator_id", "year", "value")
+        } if indicators else {}
     return Content(
         indicators=indicators, years=years,
         questions=sorted(round_.questions.all(), key=lambda question: question.number),
-        values={(indicator, year): value for indicator, year, value
-                in report.values.order_by().values_list("indicator_id", "year", "value")},
-        answers={a.question.number: a.text for a in report.answers.select_related("question").order_by()},
+        values=values, answers=answers,
         flows=list(report.flows.select_related("origin", "destination")) if round_.includes_flows else [],
         public=public,
     )
+
+
+def _keyed(values: dict[str, float], by_code: dict[str, int]) -> dict[tuple[int, int], float]:
+    """A content's "code/year" values keyed as the form reads them, (indicator id, year), the round's only."""
+    found = {}
+    for key, value in values.items():
+        code, year = key.rsplit("/", 1)
+        if code in by_code:
+            found[(by_code[code], int(year))] = value
+    return found
 
 
 def _forms(report: Return, content: Content, data=None):
@@ -338,7 +331,7 @@ def review_returns(request):
 def _review(request, report, *, note_form=None, status=200):
     submission = returns.submissions([report])[0]
     return render(request, "workspace/return_review.html", {
-        "report": report, "round": report.round, "content": _reviewed_content(report, submission),
+        "report": report, "round": report.round, "content": _content(report, submission),
         "changes": submission.changes, "conflicts": submission.conflicts,
         "note_form": note_form or NoteForm(),
         "shows_demo_data": report.round.is_demo or report.is_demo,
