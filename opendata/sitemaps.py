@@ -11,6 +11,7 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import QuerySet, Subquery
 from django.urls import reverse
 
+from core.addresses import reversed_once
 from instruments.models import Instrument
 from mobility.models import Activity
 from objectives.models import Indicator, Objective
@@ -33,17 +34,6 @@ class PagesSitemap(Sitemap):
         return reverse(name)
 
 
-def _address(url_name: str):
-    """A page's address from its one argument, the URL reversed once rather than once for each of thousands.
-
-    The arguments given are codes, slugs and numbers, which an address holds as they are; the marker is one too,
-    so every URL's converter takes it.
-    """
-    marker = "9090909090"
-    before, _marker, after = reverse(url_name, args=[marker]).partition(marker)
-    return lambda value: f"{before}{value}{after}"
-
-
 class ObjectsSitemap(Sitemap):
     """Objects of one model, each at its page: the URL's name and the field its one argument is."""
 
@@ -57,7 +47,7 @@ class ObjectsSitemap(Sitemap):
 
     @cached_property
     def address(self):
-        return _address(self.url_name)
+        return reversed_once(self.url_name)
 
     def location(self, value):
         return self.address(value)

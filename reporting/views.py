@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
+from core.addresses import reversed_once
 from core.exports import Column, csv_response
 from core.roles import is_secretariat
 from core.sorting import sort_links
@@ -119,8 +120,8 @@ def _board_columns(request) -> list[Column]:
 def _board_rows_html(request, round_: Round, rows, asked: dict) -> list[SafeString]:
     """Each row of the board's table, written here as the template wrote it, character for character: fifty-odd
     rows of nine cells cost the template engine most of the page's time."""
-    review_urls = reverse("workspace:return-review", args=[0]).rsplit("0", 1)
-    remind_urls = reverse("reporting:board-remind", args=[round_.slug, 0]).rsplit("0", 1)
+    review_url = reversed_once("workspace:return-review")
+    remind_url = reversed_once("reporting:board-remind", round_.slug)
     csrf = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request))
     kept = mark_safe("".join(format_html('<input type="hidden" name="{}" value="{}">', name, asked[name])  # noqa: S308
                              for name in ("state", "region", "order") if asked[name]))
@@ -165,14 +166,14 @@ def _board_rows_html(request, round_: Round, rows, asked: dict) -> list[SafeStri
                                _("last %(when)s") % {"when": _date(row.last_reminder.sent_at)})
         else:
             sent = format_html('<span class="muted">{}</span>', texts["none"])
-        review = format_html('<a href="{}{}{}">{}<span class="visually-hidden"> {}</span></a>', review_urls[0],
-                             report.pk, review_urls[1], texts["review"], row.partner.name) if report else ""
+        review = format_html('<a href="{}">{}<span class="visually-hidden"> {}</span></a>', review_url(report.pk),
+                             texts["review"], row.partner.name) if report else ""
         remind = ""
         if row.remindable and round_.is_open and addresses:
             remind = format_html(
-                '<form method="post" action="{}{}{}">{}\n          {}\n          <button type="submit" '
+                '<form method="post" action="{}">{}\n          {}\n          <button type="submit" '
                 'class="secondary-action">{}<span class="visually-hidden"> {}</span></button></form>',
-                remind_urls[0], report.pk, remind_urls[1], csrf, kept, texts["remind"],
+                remind_url(report.pk), csrf, kept, texts["remind"],
                 _("to %(name)s") % {"name": row.partner.name})
         html.append(format_html(
             '<tr id="partner-{}">\n'
